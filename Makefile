@@ -1,0 +1,35 @@
+# Build, serve and test the site. Each target creates .venv on first use; a stamp file per
+# requirements file re-runs pip only when that file changed. `clean` keeps .venv.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: site serve test clean
+
+site: $(VENV)/.stamp-site
+	$(BIN)/mkdocs build --strict
+
+serve: $(VENV)/.stamp-site
+	$(BIN)/mkdocs serve
+
+test: $(VENV)/.stamp-test
+	$(BIN)/ruff check hooks tests
+	PYTHONPATH=hooks $(BIN)/python -m matrixcheck check docs
+	$(BIN)/python -m pytest -q tests
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.stamp-site: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.stamp-test: requirements-test.txt requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install -q -r requirements-test.txt
+	touch $@
+
+clean:
+	rm -rf site .pytest_cache .ruff_cache .hypothesis
+	find hooks tests -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,84 @@
+"""MkDocs hook: the build gate. Checks every identity before anything is written, renders cards.
+
+Why a hook: every formula a reader sees must be checked from the very LaTeX on the page, and a
+broken one must stop the build. The checking itself lives in the ``matrixcheck`` package next to
+this file (it knows nothing about MkDocs and also runs as ``python -m matrixcheck check docs``);
+this file only adapts it to MkDocs' events:
+
+- ``on_pre_build`` checks the whole docs directory. It runs before MkDocs cleans ``site/``, so a
+  failing ``mkdocs build`` exits non-zero with one line per problem (page:line, id, evidence) and
+  leaves the previous site untouched. Under ``mkdocs serve`` it reports and carries on.
+- ``on_page_markdown`` replaces each ``/// identity`` block by its card; under ``serve`` a failing
+  identity shows as a red box on its page.
+- ``on_post_build`` writes ``identities.json`` at the site root.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from matrixcheck.document import read_page
+from matrixcheck.project import Report, check_docs
+from matrixcheck.records import identities_json
+from matrixcheck.render import render_block
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+
+log = get_plugin_logger("identities")
+
+
+class _State:
+    """What one build knows: whether we serve, the report, and each identity's URL."""
+
+    serving = False
+    report: Report | None = None
+    urls: ClassVar[dict[str, str]] = {}
+
+
+def on_startup(command: str, dirty: bool) -> None:
+    _State.serving = command == "serve"
+
+
+def on_pre_build(config: MkDocsConfig) -> None:
+    docs_dir = Path(config.docs_dir)
+    report = check_docs(docs_dir, _label(docs_dir, Path(config.config_file_path).parent))
+    _State.report, _State.urls = report, {}
+    messages = report.messages()
+    for message in messages:
+        log.error(message)
+    if messages and not _State.serving:
+        raise PluginError(
+            f"{len(messages)} identity problem(s); nothing was built. {report.summary()}"
+        )
+    log.info(report.summary())
+
+
+def _label(docs_dir: Path, project_dir: Path) -> str:
+    try:
+        return docs_dir.relative_to(project_dir).as_posix()
+    except ValueError:
+        return docs_dir.as_posix()
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    report = _State.report
+    if report is None:
+        return markdown
+    scanned = read_page(markdown, page.file.src_uri)
+    lines = markdown.split("\n")
+    for block in reversed(scanned.blocks):
+        result = report.result(block.spec.id)
+        lines[block.first_line : block.last_line + 1] = render_block(block, result)
+        _State.urls[block.spec.id] = f"{page.url}#{block.spec.id}"
+    return "\n".join(lines)
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    if _State.report is None:
+        return
+    target = Path(config.site_dir) / "identities.json"
+    target.write_text(identities_json(_State.report, _State.urls), encoding="utf-8")

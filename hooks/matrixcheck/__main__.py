@@ -1,0 +1,38 @@
+"""Command line: ``python -m matrixcheck check docs/`` checks a docs tree without MkDocs.
+
+A site built by a tool that ignores MkDocs hooks must not pass as verified, so the same checks run
+here, with the same messages, and exit non-zero on any problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .project import check_docs
+from .records import identities_json
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m matrixcheck", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="check every identity under a docs directory")
+    check.add_argument("docs", type=Path, help="the docs directory, e.g. docs/")
+    check.add_argument("--json", type=Path, help="also write identities.json to this path")
+    arguments = parser.parse_args(argv)
+    if not arguments.docs.is_dir():
+        print(f"error: {arguments.docs} is not a directory", file=sys.stderr)
+        return 2
+    label = arguments.docs.as_posix().rstrip("/")
+    report = check_docs(arguments.docs, label)
+    for message in report.messages():
+        print(message, file=sys.stderr)
+    if arguments.json:
+        arguments.json.write_text(identities_json(report, {}), encoding="utf-8")
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

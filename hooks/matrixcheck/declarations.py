@@ -1,0 +1,202 @@
+"""Symbol declarations: what a page says about each symbol's shape and properties.
+
+A declaration is one short line of YAML, ``X: matrix m x n, invertible``, read here into a
+:class:`Declaration`. Shapes use named dimensions (``n``, ``m``) so that the checker can give each
+name its own size; properties say which random matrices honour the declaration.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import AuthorError
+
+Dimension = str | int
+
+#: Every property an author may declare, with what it requires and implies.
+PROPERTIES: dict[str, dict[str, object]] = {
+    "symmetric": {"square": True, "implies": ()},
+    "skew-symmetric": {"square": True, "implies": ()},
+    "positive definite": {"square": True, "implies": ("symmetric", "invertible")},
+    "invertible": {"square": True, "implies": ()},
+    "orthogonal": {"square": True, "implies": ("invertible",)},
+    "diagonal": {"square": True, "implies": ()},
+    "lower triangular": {"square": True, "implies": ()},
+    "upper triangular": {"square": True, "implies": ()},
+    "positive": {"square": False, "implies": ()},
+    "nonzero": {"square": False, "implies": ()},
+}
+PROPERTY_ALIASES = {
+    "spd": "positive definite",
+    "symmetric positive definite": "positive definite",
+    "antisymmetric": "skew-symmetric",
+    "nonsingular": "invertible",
+    "non-singular": "invertible",
+    "non-zero": "nonzero",
+}
+CONFLICTS = (
+    ("symmetric", "skew-symmetric"),
+    ("positive definite", "skew-symmetric"),
+    ("orthogonal", "positive definite"),
+    ("diagonal", "skew-symmetric"),
+    ("lower triangular", "symmetric"),
+    ("upper triangular", "symmetric"),
+    ("skew-symmetric", "invertible"),
+)
+LARGEST_DIMENSION = 12
+
+_DIMENSION = r"[A-Za-z][A-Za-z0-9_]*|\d+"
+_MATRIX = re.compile(rf"^(?:matrix\s+)?({_DIMENSION})\s*(?:x|×|\*|by)\s*({_DIMENSION})$")
+_VECTOR = re.compile(rf"^(row\s+|column\s+)?vector\s+({_DIMENSION})$")
+_FUNCTION = re.compile(r"^function\s+(.+?)\s*(?:->|→)\s*(.+)$")
+_NAME = re.compile(r"^\\?([A-Za-z]+)(?:_\{?([A-Za-z0-9]+)\}?)?$")
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """One declared symbol: its shape (rows, columns) and properties.
+
+    For a generic function, ``shape`` is the shape of its values and ``argument`` the shape of its
+    argument; properties then describe the values.
+    """
+
+    name: str
+    kind: str
+    shape: tuple[Dimension, Dimension]
+    properties: frozenset[str]
+    argument: tuple[Dimension, Dimension] | None = None
+    stated: tuple[str, ...] = ()
+
+    @property
+    def is_function(self) -> bool:
+        return self.kind == "function"
+
+    def dimensions(self) -> set[str]:
+        """The dimension names this declaration uses."""
+        shapes = [self.shape] + ([self.argument] if self.argument else [])
+        return {d for shape in shapes for d in shape if isinstance(d, str)}
+
+
+def parse_declarations(raw: object) -> dict[str, Declaration]:
+    """Read the ``symbols:`` mapping of an identity."""
+    if not isinstance(raw, dict) or not raw:
+        raise AuthorError(
+            "'symbols:' must map each symbol to its shape",
+            "for example 'symbols: {X: matrix m x n, a: vector m}'",
+        )
+    declarations: dict[str, Declaration] = {}
+    for key, value in raw.items():
+        name = symbol_name(str(key))
+        if name in declarations:
+            raise AuthorError(f"symbol '{name}' is declared twice", "keep one declaration")
+        declarations[name] = parse_declaration(name, value)
+    return declarations
+
+
+def symbol_name(key: str) -> str:
+    """The canonical name of a declared symbol: ``\\Sigma`` → ``Sigma``, ``x_{0}`` → ``x_0``."""
+    match = _NAME.match(key.strip())
+    if match is None:
+        raise AuthorError(
+            f"'{key}' is not a symbol name",
+            "use a letter, a Greek letter such as Sigma, optionally with a subscript such as x_0",
+        )
+    base, subscript = match.groups()
+    return f"{base}_{subscript}" if subscript else base
+
+
+def parse_declaration(name: str, value: object) -> Declaration:
+    """Read one declaration such as ``matrix n x n, symmetric``."""
+    if not isinstance(value, str) or not value.strip():
+        raise AuthorError(
+            f"the declaration of '{name}' must be a text such as 'matrix n x n, invertible'",
+            "write the shape, then any properties, separated by commas",
+        )
+    head, *rest = [part.strip() for part in value.split(",")]
+    stated = _parse_properties(name, rest)
+    properties = _with_implied(stated)
+    function = _FUNCTION.match(head)
+    if function:
+        argument = parse_shape(name, function.group(1))[1]
+        kind, shape = parse_shape(name, function.group(2))
+        declaration = Declaration(name, "function", shape, properties, argument, stated)
+    else:
+        kind, shape = parse_shape(name, head)
+        declaration = Declaration(name, kind, shape, properties, None, stated)
+    _check_properties(declaration)
+    return declaration
+
+
+def parse_shape(name: str, text: str) -> tuple[str, tuple[Dimension, Dimension]]:
+    """Read ``scalar``, ``vector n``, ``row vector n`` or ``matrix m x n``."""
+    text = " ".join(text.split())
+    if text == "scalar":
+        return "scalar", (1, 1)
+    vector = _VECTOR.match(text)
+    if vector:
+        size = _dimension(vector.group(2))
+        if vector.group(1) and vector.group(1).startswith("row"):
+            return "row vector", (1, size)
+        return "vector", (size, 1)
+    matrix = _MATRIX.match(text)
+    if matrix:
+        return "matrix", (_dimension(matrix.group(1)), _dimension(matrix.group(2)))
+    raise AuthorError(
+        f"cannot read the shape '{text}' of '{name}'",
+        "write 'scalar', 'vector n', 'row vector n', 'matrix m x n' or 'function m x n -> p x q'",
+    )
+
+
+def _dimension(text: str) -> Dimension:
+    if text.isdigit():
+        size = int(text)
+        if not 1 <= size <= LARGEST_DIMENSION:
+            raise AuthorError(
+                f"the size {size} is outside 1…{LARGEST_DIMENSION}",
+                "use a dimension name such as n; the checker picks small distinct sizes",
+            )
+        return size
+    return text
+
+
+def _parse_properties(name: str, words: list[str]) -> tuple[str, ...]:
+    """The properties as stated, canonically spelt and in the author's order."""
+    stated: list[str] = []
+    for word in words:
+        canonical = PROPERTY_ALIASES.get(" ".join(word.lower().split()), word.lower())
+        if canonical not in PROPERTIES:
+            known = ", ".join(PROPERTIES)
+            raise AuthorError(f"unknown property '{word}' for '{name}'", f"use one of: {known}")
+        if canonical not in stated:
+            stated.append(canonical)
+    return tuple(stated)
+
+
+def _with_implied(stated: tuple[str, ...]) -> frozenset[str]:
+    properties = set(stated)
+    for prop in stated:
+        properties.update(PROPERTIES[prop]["implies"])  # type: ignore[arg-type]
+    return frozenset(properties)
+
+
+def _check_properties(declaration: Declaration) -> None:
+    rows, columns = declaration.shape
+    for prop in declaration.properties:
+        if PROPERTIES[prop]["square"] and rows != columns:
+            raise AuthorError(
+                f"'{declaration.name}' is declared {prop} but its shape {rows}×{columns} is not "
+                "square",
+                f"declare it as 'matrix n x n, {prop}' or drop the property",
+            )
+        if PROPERTIES[prop]["square"] and rows == columns == 1:
+            raise AuthorError(
+                f"'{declaration.name}' is a scalar and cannot be {prop}",
+                "declare a matrix, or use 'positive' or 'nonzero' for a scalar",
+            )
+    for first, second in CONFLICTS:
+        if first in declaration.properties and second in declaration.properties:
+            raise AuthorError(
+                f"'{declaration.name}' cannot be both {first} and {second}",
+                "remove one of the two properties",
+            )

@@ -1,0 +1,135 @@
+"""Turns LaTeX math source into tokens, dropping what only affects typesetting.
+
+Spacing macros, delimiter sizing (``\\left``, ``\\big`` …), alignment marks and environment
+markers carry no mathematical meaning and are removed here, so that the parser sees only the
+mathematics. Every token keeps its offset in the source for precise error messages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import AuthorError
+
+#: Macros that only change spacing or size: dropped.
+LAYOUT_COMMANDS = frozenset(
+    {
+        *(r"\,", r"\;", r"\:", r"\!", "\\ ", r"\quad", r"\qquad", r"\enspace", r"\thinspace"),
+        *(r"\medspace", r"\thickspace", r"\negthinspace", r"\displaystyle", r"\textstyle"),
+        *(r"\limits", r"\nolimits"),
+    }
+)
+
+#: Delimiter sizing macros: dropped, the delimiter after them is kept.
+SIZING_COMMANDS = frozenset(
+    {
+        *(r"\left", r"\right", r"\middle", r"\big", r"\Big", r"\bigg", r"\Bigg"),
+        *(r"\bigl", r"\bigr", r"\Bigl", r"\Bigr", r"\biggl", r"\biggr", r"\Biggl", r"\Biggr"),
+    }
+)
+
+#: Alternative spellings of delimiters, mapped to one canonical token text.
+DELIMITER_ALIASES = {
+    r"\lvert": "|",
+    r"\rvert": "|",
+    r"\vert": "|",
+    r"\|": "‖",
+    r"\lVert": "‖",
+    r"\rVert": "‖",
+    r"\Vert": "‖",
+    r"\lbrack": "[",
+    r"\rbrack": "]",
+    r"\lparen": "(",
+    r"\rparen": ")",
+}
+
+ENVIRONMENTS = frozenset({"aligned", "align", "align*", "split", "gathered", "gather", "gather*"})
+
+_TOKEN = re.compile(
+    r"(?P<space>\s+|~)"
+    r"|(?P<comment>%[^\n]*)"
+    r"|(?P<rowbreak>\\\\)"
+    r"|(?P<cmd>\\[A-Za-z]+\*?|\\.)"
+    r"|(?P<num>\d+(?:\.\d+)?)"
+    r"|(?P<letter>[A-Za-z])"
+    r"|(?P<char>[{}^_&()\[\]|+\-=,.'/<>*!:;])"
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    """One lexical unit: ``kind`` is cmd, num, letter, char, rowbreak or end."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+def tokenize(source: str) -> list[Token]:
+    """Split LaTeX math into tokens, ending with an ``end`` token."""
+    raw: list[Token] = []
+    position = 0
+    while position < len(source):
+        match = _TOKEN.match(source, position)
+        if match is None:
+            raise AuthorError(
+                f"unexpected character {source[position]!r} at column {position + 1}",
+                "remove it or write it as a LaTeX macro the engine reads",
+                position,
+            )
+        kind = match.lastgroup or "char"
+        if kind not in ("space", "comment"):
+            raw.append(Token(kind, match.group(), match.start(), match.end()))
+        position = match.end()
+    tokens = _drop_layout(raw)
+    tokens.append(Token("end", "", len(source), len(source)))
+    return tokens
+
+
+def _drop_layout(tokens: list[Token]) -> list[Token]:
+    """Remove spacing, sizing, alignment and environment markers; canonicalise delimiters."""
+    kept: list[Token] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        text = token.text
+        if text in (r"\begin", r"\end"):
+            index = _skip_environment_name(tokens, index)
+            continue
+        if token.kind == "cmd" and text in SIZING_COMMANDS:
+            following = tokens[index + 1] if index + 1 < len(tokens) else None
+            if following is not None and following.text == ".":
+                index += 2
+            else:
+                index += 1
+            continue
+        if (token.kind == "cmd" and text in LAYOUT_COMMANDS) or text == "&":
+            index += 1
+            continue
+        if text in DELIMITER_ALIASES:
+            token = Token("char", DELIMITER_ALIASES[text], token.start, token.end)
+        kept.append(token)
+        index += 1
+    return kept
+
+
+def _skip_environment_name(tokens: list[Token], index: int) -> int:
+    """Skip ``\\begin{aligned}`` or ``\\end{aligned}``; other environments are errors."""
+    start = tokens[index]
+    name = ""
+    cursor = index + 1
+    if cursor < len(tokens) and tokens[cursor].text == "{":
+        cursor += 1
+        while cursor < len(tokens) and tokens[cursor].text != "}":
+            name += tokens[cursor].text
+            cursor += 1
+        cursor += 1
+    if name not in ENVIRONMENTS:
+        raise AuthorError(
+            f"environment {{{name}}} is not supported in a checked formula",
+            "use \\begin{aligned} … \\end{aligned} for a chain of equalities",
+            start.start,
+        )
+    return cursor

@@ -1,0 +1,51 @@
+"""What a page declares: identities, their proofs, and display formulas outside identities.
+
+These records are produced by :mod:`matrixcheck.document` from Markdown and consumed by
+:mod:`matrixcheck.check`; they hold source text and positions only, never results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Location:
+    """A line in a page; ``path`` is relative to the docs directory."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Display:
+    """A display formula (``$$ … $$``) and where its first line is."""
+
+    latex: str
+    location: Location
+    exemption: str | None = None
+
+
+@dataclass
+class IdentitySpec:
+    """One ``/// identity`` block as the author wrote it."""
+
+    id: str
+    title: str
+    layout: str
+    symbols: object
+    formula: Display
+    location: Location
+    proof: list[Display] = field(default_factory=list)
+
+
+@dataclass
+class PageProblem:
+    """A problem found while reading a page, before any identity is checked."""
+
+    location: Location
+    message: str
+    identity_id: str = ""

@@ -1,0 +1,608 @@
+"""Recursive-descent parser from the LaTeX of matrix-calculus references to the expression tree.
+
+Grammar of the accepted subset (whitespace, spacing and sizing macros removed by the lexer)::
+
+    chains     := relation (ROWBREAK relation)*
+    relation   := expr (ROWBREAK? "=" expr)*
+    expr       := ["+" | "-"] kron (ROWBREAK? ("+" | "-") kron)*
+    kron       := product (("\\otimes" | "\\circ" | "\\odot") product)*
+    product    := factor (["\\cdot" | "\\times"] factor)*      # juxtaposition is a product;
+                                                            # ∂/∂X acts on the rest of the product
+    factor     := prefix | postfix
+    prefix     := "\\frac{\\partial}{\\partial X}" | "d" atom | "d(" expr ")" | FUNC argument
+    postfix    := atom ("^" superscript | "'" )*
+    atom       := NUMBER | SYMBOL | "I" | "(" expr ")" | "[" expr "]" | "|" expr "|"
+                | "‖" expr "‖" ["_" (2 | F | 1)] | "\\frac{" expr "}{" expr "}"
+                | "\\frac{\\partial Y}{\\partial X}" | f "(" expr ")"
+    superscript:= T | \\top | \\intercal | \\mathsf T | \\text T | -1 | -T | INTEGER
+
+Symbols are single letters or Greek macros, optionally wrapped in ``\\boldsymbol``, ``\\mathbf``,
+``\\bm``, ``\\bold`` or ``\\mathrm``, optionally subscripted (``x_0``). Which names are symbols and
+which are generic functions comes from the identity's declarations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from .errors import AuthorError
+from .lexer import Token, tokenize
+from .tree import (
+    Add,
+    Apply,
+    Derivative,
+    Differential,
+    Div,
+    Func,
+    Hadamard,
+    IdentityMatrix,
+    Kronecker,
+    Mul,
+    Neg,
+    Node,
+    Number,
+    Power,
+    Relation,
+    Symbol,
+    Transpose,
+)
+
+WRAPPERS = frozenset(
+    [
+        r"\boldsymbol",
+        r"\mathbf",
+        r"\bm",
+        r"\bold",
+        r"\mathrm",
+        r"\mathit",
+        r"\mathsf",
+        r"\text",
+        r"\textrm",
+        r"\textbf",
+        r"\operatorname",
+        r"\pmb",
+        r"\vec",
+    ]
+)
+TRANSPOSE_MARKS = frozenset({"T", r"\top", r"\intercal", r"\mathsf{T}", r"\text{T}", "⊤"})
+FUNCTION_NAMES = {
+    "tr": "tr",
+    "Tr": "tr",
+    "trace": "tr",
+    "det": "det",
+    "log": "log",
+    "ln": "log",
+    "exp": "exp",
+    "sin": "sin",
+    "cos": "cos",
+}
+NORM_SUBSCRIPTS = {"2": "norm2", "F": "fro", "1": "norm1"}
+BINARY_PRODUCTS = {r"\otimes": Kronecker, r"\circ": Hadamard, r"\odot": Hadamard}
+FACTOR_STARTS = frozenset({"(", "[", "|", "‖"})
+GREEK = frozenset(
+    [
+        "alpha",
+        "beta",
+        "gamma",
+        "delta",
+        "epsilon",
+        "varepsilon",
+        "zeta",
+        "eta",
+        "theta",
+        "vartheta",
+        "iota",
+        "kappa",
+        "lambda",
+        "mu",
+        "nu",
+        "xi",
+        "pi",
+        "rho",
+        "sigma",
+        "tau",
+        "upsilon",
+        "phi",
+        "varphi",
+        "chi",
+        "psi",
+        "omega",
+        "Gamma",
+        "Delta",
+        "Theta",
+        "Lambda",
+        "Xi",
+        "Pi",
+        "Sigma",
+        "Upsilon",
+        "Phi",
+        "Psi",
+        "Omega",
+    ]
+)
+
+
+@dataclass
+class Vocabulary:
+    """What the declarations make of names: symbols, generic functions, and their first spelling."""
+
+    symbols: frozenset[str]
+    functions: frozenset[str] = frozenset()
+    spellings: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _DerivativeOperator:
+    """``\\frac{\\partial}{\\partial X}`` before it has taken its operand."""
+
+    variable: str
+
+
+@dataclass(frozen=True)
+class _FunctionOperator:
+    """A built-in function name before its argument, such as ``\\det``."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class _Word:
+    """A name read from letters, a Greek macro or a wrapper such as ``\\mathrm{tr}``."""
+
+    text: str
+    start: int
+    end: int
+
+
+def parse_relation(source: str, vocabulary: Vocabulary) -> Relation:
+    """Parse a formula that must be one chain ``a = b (= c …)``."""
+    chains = parse_chains(source, vocabulary)
+    if len(chains) != 1:
+        raise AuthorError(
+            "a checked formula must be one chain of equalities, found several rows",
+            "continue a chain on a new row with '&= …', or split it into several displays",
+        )
+    return chains[0]
+
+
+def parse_chains(source: str, vocabulary: Vocabulary) -> list[Relation]:
+    """Parse a display that may hold several chains of equalities, one per aligned row group."""
+    parser = _Parser(source, tokenize(source), vocabulary)
+    return parser.chains()
+
+
+def parse_expression(source: str, vocabulary: Vocabulary) -> Node:
+    """Parse a single expression (no ``=``)."""
+    parser = _Parser(source, tokenize(source), vocabulary)
+    node = parser.expr()
+    parser.expect_end()
+    return node
+
+
+class _Parser:
+    """One parse of one LaTeX source; methods follow the grammar in the module docstring."""
+
+    def __init__(self, source: str, tokens: list[Token], vocabulary: Vocabulary) -> None:
+        self.source = source
+        self.tokens = tokens
+        self.position = 0
+        self.vocabulary = vocabulary
+        self.closers: list[str] = []
+
+    # -- token helpers -------------------------------------------------------------------------
+    @property
+    def current(self) -> Token:
+        return self.tokens[self.position]
+
+    def peek(self, offset: int = 1) -> Token:
+        index = min(self.position + offset, len(self.tokens) - 1)
+        return self.tokens[index]
+
+    def advance(self) -> Token:
+        token = self.current
+        if token.kind != "end":
+            self.position += 1
+        return token
+
+    def error(self, message: str, hint: str = "", token: Token | None = None) -> AuthorError:
+        token = token or self.current
+        where = f"at column {token.start + 1}" if token.kind != "end" else "at the end"
+        near = self.source[max(0, token.start - 12) : token.end + 12].strip()
+        text = f"{message} {where}"
+        if near:
+            text += f" (near '{near}')"
+        return AuthorError(text, hint, token.start)
+
+    def expect(self, text: str, hint: str = "") -> Token:
+        if self.current.text != text:
+            found = self.current.text or "the end of the formula"
+            raise self.error(f"expected '{text}' but found '{found}'", hint)
+        return self.advance()
+
+    def expect_end(self) -> None:
+        if self.current.kind != "end":
+            raise self.error(
+                f"unexpected '{self.current.text}'",
+                "check for an unbalanced bracket or an unsupported macro",
+            )
+
+    # -- grammar ---------------------------------------------------------------------------------
+    def chains(self) -> list[Relation]:
+        result = [self.relation()]
+        while self.current.kind == "rowbreak":
+            self.advance()
+            if self.current.kind == "end":
+                break
+            result.append(self.relation())
+        self.expect_end()
+        return result
+
+    def relation(self) -> Relation:
+        if self.current.kind == "end":
+            raise self.error("the formula is empty", "write the identity between the $$ lines")
+        sides = [self.expr()]
+        while True:
+            if self.current.text == "=":
+                self.advance()
+            elif self.current.kind == "rowbreak" and self.peek().text == "=":
+                self.advance()
+                self.advance()
+            else:
+                break
+            sides.append(self.expr())
+        while self.current.text in (".", ","):
+            self.advance()
+        return Relation(tuple(sides))
+
+    def expr(self) -> Node:
+        terms: list[Node] = []
+        sign = self._sign()
+        terms.append(self._signed(self.kron(), sign))
+        while True:
+            if self.current.kind == "rowbreak" and self.peek().text in ("+", "-"):
+                self.advance()
+            if self.current.text not in ("+", "-"):
+                break
+            sign = self._sign()
+            terms.append(self._signed(self.kron(), sign))
+        return terms[0] if len(terms) == 1 else Add(tuple(terms))
+
+    def _sign(self) -> int:
+        sign = 1
+        while self.current.text in ("+", "-"):
+            if self.advance().text == "-":
+                sign = -sign
+        return sign
+
+    @staticmethod
+    def _signed(node: Node, sign: int) -> Node:
+        return Neg(node) if sign < 0 else node
+
+    def kron(self) -> Node:
+        node = self.product()
+        while self.current.text in BINARY_PRODUCTS:
+            kind = BINARY_PRODUCTS[self.advance().text]
+            node = kind(node, self.product())
+        return node
+
+    def product(self) -> Node:
+        factors: list[Node | _DerivativeOperator] = []
+        while True:
+            if self.current.text in (r"\cdot", r"\times") and factors:
+                self.advance()
+            elif not self._starts_factor():
+                break
+            factors.append(self.factor())
+        if not factors:
+            found = self.current.text or "the end of the formula"
+            raise self.error(
+                f"expected an expression but found '{found}'",
+                "check for a missing operand or an unsupported macro",
+            )
+        return self._fold_product(factors)
+
+    def _fold_product(self, factors: list[Node | _DerivativeOperator]) -> Node:
+        """Apply each ∂/∂X operator to everything after it in the product."""
+        for index, factor in enumerate(factors):
+            if isinstance(factor, _DerivativeOperator):
+                rest = factors[index + 1 :]
+                if not rest:
+                    raise AuthorError(
+                        f"the derivative operator ∂/∂{factor.variable} has nothing to act on",
+                        "write the expression to differentiate after the operator",
+                    )
+                operand = self._fold_product(rest)
+                head = [f for f in factors[:index] if isinstance(f, Node)]
+                node = Derivative(operand, factor.variable)
+                return node if not head else Mul((*head, node))
+        nodes = [f for f in factors if isinstance(f, Node)]
+        return nodes[0] if len(nodes) == 1 else Mul(tuple(nodes))
+
+    def _starts_factor(self) -> bool:
+        token = self.current
+        if token.kind == "end" or token.text in self.closers:
+            return False
+        if token.kind in ("letter", "num"):
+            return True
+        if token.kind == "char":
+            return token.text in FACTOR_STARTS
+        if token.kind == "cmd":
+            return token.text not in BINARY_PRODUCTS and token.text not in (r"\cdot", r"\times")
+        return False
+
+    def factor(self) -> Node | _DerivativeOperator:
+        token = self.current
+        if token.text in (r"\frac", r"\tfrac", r"\dfrac"):
+            fraction = self.fraction()
+            if isinstance(fraction, _DerivativeOperator):
+                return fraction
+            return self.postfix(fraction)
+        word = self._try_word()
+        if word is not None:
+            return self._word_factor(word)
+        return self.postfix(self.atom())
+
+    def _word_factor(self, word: _Word) -> Node:
+        name = word.text
+        if name in self.vocabulary.functions:
+            return self.postfix(self._apply(name, word))
+        if name in self.vocabulary.symbols:
+            return self.postfix(self._symbol(word))
+        if name == "d":
+            return self.differential()
+        if name in FUNCTION_NAMES:
+            return self.function_application(FUNCTION_NAMES[name])
+        if name == "I":
+            return self.postfix(IdentityMatrix())
+        if len(name) > 1 and all(part in self.vocabulary.symbols for part in name):
+            nodes = [Symbol(part) for part in name]
+            return Mul((*tuple(nodes[:-1]), self.postfix(nodes[-1])))
+        raise AuthorError(
+            f"undeclared symbol '{name}' at column {word.start + 1}",
+            f"declare it under 'symbols:' (for example '{name}: matrix n x n'), or correct the "
+            "spelling",
+            word.start,
+        )
+
+    def _symbol(self, word: _Word) -> Symbol:
+        self.vocabulary.spellings.setdefault(word.text, self.source[word.start : word.end])
+        return Symbol(word.text)
+
+    def _apply(self, name: str, word: _Word) -> Node:
+        self.vocabulary.spellings.setdefault(name, self.source[word.start : word.end])
+        if self.current.text != "(":
+            raise self.error(
+                f"the function '{name}' must be applied to an argument in parentheses",
+                f"write {name}(X)",
+            )
+        return Apply(name, self.group("(", ")"))
+
+    def differential(self) -> Node:
+        if self.current.text in ("(", "["):
+            closing = ")" if self.current.text == "(" else "]"
+            return Differential(self.group(self.current.text, closing))
+        word = self._try_word()
+        if word is None or word.text not in self.vocabulary.symbols:
+            raise self.error(
+                "a differential 'd' must be followed by a declared symbol or a bracket",
+                "write d\\boldsymbol{X} or d(\\dots)",
+            )
+        node: Node = Differential(self._symbol(word))
+        while self.current.text == "^":
+            exponent = self._superscript()
+            if exponent != "T":
+                raise self.error(
+                    "a power of a differential is ambiguous",
+                    "write d(X^{-1}) for the differential of the inverse",
+                )
+            node = Transpose(node)
+        return node
+
+    def function_application(self, name: str) -> Node:
+        if self.current.text in ("(", "["):
+            closing = ")" if self.current.text == "(" else "]"
+            return self.postfix(Func(name, self.group(self.current.text, closing)))
+        start = self.current
+        operand = self.factor()
+        if isinstance(operand, _DerivativeOperator):
+            raise self.error("a function cannot be applied to a derivative operator", token=start)
+        if self._starts_factor() and name != "log":
+            raise self.error(
+                f"the argument of {name} is ambiguous",
+                f"write \\operatorname{{{name}}}(…) with parentheses around the whole argument",
+                start,
+            )
+        return Func(name, operand)
+
+    def group(self, opening: str, closing: str) -> Node:
+        self.expect(opening)
+        self.closers.append(closing)
+        node = self.expr()
+        self.closers.pop()
+        self.expect(closing, f"close the bracket opened with '{opening}'")
+        return node
+
+    def atom(self) -> Node:
+        token = self.current
+        if token.kind == "num":
+            self.advance()
+            return Number(Fraction(token.text))
+        if token.text == "(":
+            return self.group("(", ")")
+        if token.text == "[":
+            return self.group("[", "]")
+        if token.text == "{":
+            return self.group("{", "}")
+        if token.text == "|":
+            return Func("abs", self.group("|", "|"))
+        if token.text == "‖":
+            return self.norm()
+        if token.kind == "cmd":
+            raise self.error(
+                f"unknown macro {token.text}",
+                "use a macro from the authoring guide's list, or declare the symbol",
+            )
+        raise self.error(f"unexpected '{token.text or 'end of formula'}'")
+
+    def norm(self) -> Node:
+        operand = self.group("‖", "‖")
+        kind = "norm2"
+        if self.current.text == "_":
+            self.advance()
+            subscript = self._braced_text()
+            if subscript not in NORM_SUBSCRIPTS:
+                raise self.error(
+                    f"unsupported norm subscript '{subscript}'",
+                    "use \\|x\\|_2, \\|x\\|_1 or \\|X\\|_F",
+                )
+            kind = NORM_SUBSCRIPTS[subscript]
+        return Func(kind, operand)
+
+    def fraction(self) -> Node | _DerivativeOperator:
+        self.advance()
+        numerator = self._collect_group()
+        denominator = self._collect_group()
+        if numerator and self._is_derivative_mark(numerator[0]):
+            return self._derivative(numerator, denominator)
+        top = self._sub_expression(numerator)
+        bottom = self._sub_expression(denominator)
+        if isinstance(top, Number) and isinstance(bottom, Number):
+            if bottom.value == 0:
+                raise self.error("division by zero in a fraction")
+            return Number(top.value / bottom.value)
+        return Div(top, bottom)
+
+    def _is_derivative_mark(self, token: Token) -> bool:
+        if token.text == r"\partial":
+            return True
+        return token.text == "d" and "d" not in self.vocabulary.symbols
+
+    def _derivative(
+        self, numerator: list[Token], denominator: list[Token]
+    ) -> Node | _DerivativeOperator:
+        if not denominator or not self._is_derivative_mark(denominator[0]):
+            raise self.error(
+                "a derivative's denominator must be '\\partial X' for a declared symbol X",
+                "write \\frac{\\partial Y}{\\partial X}",
+            )
+        variable = self._sub_expression(denominator[1:])
+        if not isinstance(variable, Symbol):
+            raise self.error(
+                "the derivative is taken with respect to an expression, not a symbol",
+                "differentiate with respect to a single declared symbol",
+            )
+        if variable.name in self.vocabulary.functions:
+            raise self.error(f"cannot differentiate with respect to the function {variable.name}")
+        if len(numerator) == 1:
+            return _DerivativeOperator(variable.name)
+        return Derivative(self._sub_expression(numerator[1:]), variable.name)
+
+    def _collect_group(self) -> list[Token]:
+        """The tokens of one ``{...}`` argument (or a single token), with their end marker."""
+        if self.current.text != "{":
+            return [self.advance()]
+        self.advance()
+        depth = 1
+        collected: list[Token] = []
+        while True:
+            token = self.advance()
+            if token.kind == "end":
+                raise self.error("unbalanced braces: a '{' is never closed", "add the missing '}'")
+            if token.text == "{":
+                depth += 1
+            elif token.text == "}":
+                depth -= 1
+                if depth == 0:
+                    return collected
+            collected.append(token)
+
+    def _sub_expression(self, tokens: list[Token]) -> Node:
+        if not tokens:
+            raise self.error("empty argument in \\frac", "write something in both braces")
+        end = Token("end", "", tokens[-1].end, tokens[-1].end)
+        sub = _Parser(self.source, [*tokens, end], self.vocabulary)
+        node = sub.expr()
+        sub.expect_end()
+        return node
+
+    def postfix(self, node: Node) -> Node:
+        while self.current.text == "^":
+            exponent = self._superscript()
+            node = _apply_exponent(node, exponent)
+        return node
+
+    def _superscript(self) -> str:
+        """Read ``^...`` and return ``T``, ``-T`` or an integer as text."""
+        caret = self.advance()
+        text = self._braced_text()
+        for mark in TRANSPOSE_MARKS:
+            text = text.replace(mark, "T")
+        if text in ("T", "-T"):
+            return text
+        try:
+            int(text)
+        except ValueError:
+            raise self.error(
+                f"unsupported superscript '^{{{text}}}'",
+                "use ^T (or ^\\top, ^\\text{T}, ^\\mathsf{T}), ^{-1}, ^{-T} or an integer power",
+                caret,
+            ) from None
+        return text
+
+    def _braced_text(self) -> str:
+        """The text of a superscript or subscript argument, with wrappers removed."""
+        tokens = self._collect_group()
+        if len(tokens) == 1 and tokens[0].text in WRAPPERS:
+            tokens += self._collect_group()
+        parts: list[str] = []
+        for token in tokens:
+            if token.text in WRAPPERS or token.text in ("{", "}"):
+                continue
+            parts.append(token.text)
+        return "".join(parts)
+
+    def _try_word(self) -> _Word | None:
+        """Read a name: a letter, a Greek macro, or a wrapper around either; with subscripts."""
+        token = self.current
+        if token.kind == "letter":
+            self.advance()
+            word = _Word(token.text, token.start, token.end)
+        elif token.kind == "cmd" and (token.text[1:] in GREEK or token.text[1:] in FUNCTION_NAMES):
+            self.advance()
+            word = _Word(token.text[1:], token.start, token.end)
+        elif token.kind == "cmd" and token.text in WRAPPERS:
+            word = self._wrapped_word()
+        else:
+            return None
+        if self.current.text == "_" and word.text not in FUNCTION_NAMES:
+            self.advance()
+            subscript = self._braced_text()
+            end = self.tokens[self.position - 1].end
+            word = _Word(f"{word.text}_{subscript}", word.start, end)
+        return word
+
+    def _wrapped_word(self) -> _Word:
+        wrapper = self.advance()
+        inner = self._collect_group()
+        text = "".join(t.text[1:] if t.text[1:] in GREEK else t.text for t in inner)
+        text = "".join(ch for ch in text if ch not in "{}")
+        if not text or any(t.kind not in ("letter", "cmd", "char") for t in inner):
+            raise self.error(
+                f"{wrapper.text}{{…}} must wrap a name", "write \\boldsymbol{X}", wrapper
+            )
+        if any(t.text in WRAPPERS for t in inner):
+            text = "".join(t.text for t in inner if t.kind == "letter" or t.text[1:] in GREEK)
+        end = self.tokens[self.position - 1].end
+        return _Word(text.lstrip("\\"), wrapper.start, end)
+
+
+def _apply_exponent(node: Node, exponent: str) -> Node:
+    if exponent == "T":
+        return Transpose(node)
+    if exponent == "-T":
+        return Transpose(Power(node, -1))
+    power = int(exponent)
+    if power == 1:
+        return node
+    return Power(node, power)

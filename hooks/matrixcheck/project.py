@@ -1,0 +1,96 @@
+"""Checks every page of a docs directory and gathers one report for the whole site.
+
+This is what both the MkDocs hook and the command line run: read each Markdown file (sorted, so
+reports come out in the same order every time), scan it, check every identity, and collect every
+problem at once, so that an author sees all failures in one build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .check import IdentityResult, check_identity
+from .document import Page, read_page, strip_front_matter
+from .model import Location, PageProblem
+
+
+@dataclass
+class Report:
+    """The outcome of checking a docs directory; ``label`` prefixes paths in messages."""
+
+    label: str
+    pages: list[Page] = field(default_factory=list)
+    results: list[IdentityResult] = field(default_factory=list)
+    problems: list[PageProblem] = field(default_factory=list)
+
+    def result(self, identity_id: str) -> IdentityResult | None:
+        return next((r for r in self.results if r.spec.id == identity_id), None)
+
+    def messages(self) -> list[str]:
+        """One author-facing line per problem: ``docs/page.md:12: [id] what is wrong``."""
+        lines = [self._line(p.location, p.identity_id, p.message) for p in self.problems]
+        for result in self.results:
+            for failure in result.failures():
+                lines.append(self._line(result.spec.location, result.spec.id, failure))
+        return lines
+
+    def _line(self, location: Location, identity_id: str, message: str) -> str:
+        tag = f" [{identity_id}]" if identity_id else ""
+        return f"{self.label}/{location}:{tag} {message}"
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and all(result.ok for result in self.results)
+
+    def summary(self) -> str:
+        verified = sum(1 for r in self.results if r.ok)
+        steps = [s for r in self.results for s in r.steps]
+        checked = sum(1 for s in steps if s.status == "checked")
+        failing = len(self.messages())
+        text = (
+            f"{len(self.results)} identities on {len(self.pages)} pages: {verified} verified; "
+            f"{checked} of {len(steps)} proof steps checked"
+        )
+        return text + (f"; {failing} problem(s)" if failing else "")
+
+
+def check_docs(docs_dir: Path, label: str | None = None) -> Report:
+    """Check every ``*.md`` file below ``docs_dir``."""
+    report = Report(label if label is not None else docs_dir.name)
+    for path in sorted(docs_dir.rglob("*.md")):
+        relative = path.relative_to(docs_dir).as_posix()
+        report.pages.append(read_file(path, relative))
+    seen: dict[str, Location] = {}
+    for page in report.pages:
+        report.problems.extend(page.problems)
+        for block in page.blocks:
+            spec = block.spec
+            if spec.id in seen:
+                report.problems.append(
+                    PageProblem(
+                        spec.location,
+                        f"the id '{spec.id}' is already used at {seen[spec.id]}; ids are permalinks "
+                        "and must be unique across the site",
+                        spec.id,
+                    )
+                )
+                continue
+            seen[spec.id] = spec.location
+            report.results.append(check_identity(spec))
+    return report
+
+
+def read_file(path: Path, relative: str) -> Page:
+    """Read and scan one page; undecodable bytes are a problem of the page, not a crash."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        page = Page(relative)
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        page.problems.append(
+            PageProblem(Location(relative, line), "the file is not valid UTF-8; save it as UTF-8")
+        )
+        return page
+    body, removed = strip_front_matter(text)
+    return read_page(body, relative, removed)

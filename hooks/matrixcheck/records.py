@@ -1,0 +1,93 @@
+"""The machine-readable face of the reference: one JSON record per identity.
+
+Courses and tools read ``identities.json``; its fields are documented on the authoring page and
+kept stable. Output is deterministic: records in page order, floats rounded to 3 significant
+digits, no timestamps.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .check import IdentityResult
+from .declarations import Declaration
+from .project import Report
+
+SCHEMA_VERSION = 1
+
+
+def shape_text(declaration: Declaration) -> str:
+    """``scalar``, ``vector n``, ``row vector n``, ``matrix m x n`` or a function signature."""
+
+    def one(kind: str, shape: tuple) -> str:
+        rows, columns = shape
+        if kind == "scalar":
+            return "scalar"
+        if kind == "vector":
+            return f"vector {rows}"
+        if kind == "row vector":
+            return f"row vector {columns}"
+        return f"matrix {rows} x {columns}"
+
+    if declaration.is_function:
+        argument = declaration.argument or (1, 1)
+        return f"function {one('matrix', argument)} -> {one('matrix', declaration.shape)}"
+    return one(declaration.kind, declaration.shape)
+
+
+def assumptions(result: IdentityResult) -> list[str]:
+    """The stated properties, as short sentences: ``X invertible``."""
+    lines = []
+    for name, declaration in result.declarations.items():
+        for prop in declaration.stated:
+            subject = f"{name}(·) values" if declaration.is_function else name
+            lines.append(f"{subject} {prop}")
+    return lines
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else float(f"{value:.3g}")
+
+
+def record(result: IdentityResult, url: str) -> dict:
+    spec = result.spec
+    steps = result.steps
+    return {
+        "id": spec.id,
+        "title": spec.title,
+        "url": url,
+        "source": str(spec.location),
+        "latex": spec.formula.latex,
+        "layout": spec.layout,
+        "symbols": {
+            name: {"shape": shape_text(d), "properties": list(d.stated)}
+            for name, d in result.declarations.items()
+        },
+        "assumptions": assumptions(result),
+        "status": "verified" if result.ok else result.status,
+        "message": result.message,
+        "max_rel_error": _rounded(result.max_rel_error),
+        "tolerance": result.tolerance,
+        "sizes": [trial.sizes for trial in result.trials],
+        "seeds": [trial.seed for trial in result.trials],
+        "proof_steps_checked": sum(1 for s in steps if s.status == "checked"),
+        "proof_steps_total": len(steps),
+        "proof_steps": [
+            {
+                "source": str(s.display.location),
+                "status": s.status,
+                "reason": s.reason,
+                "max_rel_error": _rounded(s.max_rel_error),
+            }
+            for s in steps
+        ],
+    }
+
+
+def identities_json(report: Report, urls: dict[str, str]) -> str:
+    """The whole export; ``urls`` maps an id to its page URL with the ``#id`` anchor."""
+    data = {
+        "schema_version": SCHEMA_VERSION,
+        "identities": [record(r, urls.get(r.spec.id, "")) for r in report.results],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,153 @@
+"""Turns an identity block into the Markdown of its card, as readers see it.
+
+The card is plain Markdown with ``attr_list`` classes and ``md_in_html``: a heading whose anchor is
+the identity's id, badges (layout, verification), the formula exactly as the author wrote it, the
+"where …" line generated from the declarations, any prose, and the proof collapsed in a
+``???`` block with each step marked checked, unchecked (with the reason) or failed.
+"""
+
+from __future__ import annotations
+
+from .check import IdentityResult
+from .declarations import Declaration
+from .document import Block, Segment
+
+LAYOUT_LABELS = {
+    "numerator": "numerator layout",
+    "denominator": "denominator layout",
+    "entrywise": "entrywise",
+}
+LAYOUT_HINTS = {
+    "numerator": "∂y/∂x has the shape of y by the transpose of x (Jacobian)",
+    "denominator": "∂y/∂x has the shape of x by the transpose of y (gradient)",
+    "entrywise": "every ∂/∂X means ∂/∂X_ij for the same entry (i, j)",
+}
+PROOF_INDENT = "    "
+
+
+def render_block(block: Block, result: IdentityResult | None) -> list[str]:
+    """The Markdown lines that replace ``block`` in the page."""
+    spec = block.spec
+    lines = [f"{'#' * block.heading_level} {spec.title} {{#{spec.id} .identity-title}}", ""]
+    lines += ['<div class="identity" markdown>', ""]
+    lines += [_badges(spec.layout, result), "{: .identity-badges }", ""]
+    if result is not None and not result.ok:
+        lines += _error_box(result)
+    for segment in block.segments:
+        if not segment.in_proof:
+            lines += list(segment.lines)
+            if segment.kind == "formula" and result is not None and result.declarations:
+                lines += [
+                    "",
+                    where_line(result.declarations, result.spellings),
+                    "{: .identity-where }",
+                ]
+    proof = [s for s in block.segments if s.in_proof]
+    if proof:
+        lines += ["", *_proof(proof, result)]
+    lines += ["", "</div>", ""]
+    return lines
+
+
+def _badges(layout: str, result: IdentityResult | None) -> str:
+    label = LAYOUT_LABELS.get(layout, layout)
+    hint = LAYOUT_HINTS.get(layout, "")
+    badges = [f'<span class="badge badge-layout" title="{hint}">{label}</span>']
+    if result is None:
+        badges.append('<span class="badge badge-failed">not checked</span>')
+    elif result.ok:
+        error = result.max_rel_error or 0.0
+        sizes = "; ".join(
+            ", ".join(f"{n}={v}" for n, v in trial.sizes.items()) for trial in result.trials
+        )
+        title = (
+            f"Checked at build time on {len(result.trials)} random samples"
+            + (f" (sizes {sizes})" if sizes.strip("; ") else "")
+            + f"; largest relative error {error:.1e}, tolerance {result.tolerance:.0e}"
+        )
+        badges.append(
+            f'<span class="badge badge-verified" title="{title}">✓ verified · '
+            f"max rel. error {error:.1e}</span>"
+        )
+    else:
+        badges.append('<span class="badge badge-failed">✗ check failed</span>')
+    return " ".join(badges)
+
+
+def _error_box(result: IdentityResult) -> list[str]:
+    lines = []
+    for failure in result.failures():
+        escaped = failure.replace("<", "&lt;").replace("*", "\\*").replace("_", "\\_")
+        lines += [f"✗ {escaped}", "{: .identity-error }", ""]
+    return lines
+
+
+def _proof(segments: list[Segment], result: IdentityResult | None) -> list[str]:
+    steps = result.steps if result is not None else []
+    checked = sum(1 for s in steps if s.status == "checked")
+    total = sum(1 for s in segments if s.kind == "step")
+    kind = "success" if total and checked == total else "note"
+    lines = [f'??? {kind} "Proof ({checked} of {total} steps checked by machine)"', ""]
+    pending = iter(steps)
+    for segment in segments:
+        body = list(segment.lines)
+        if segment.kind == "step":
+            step = next(pending, None)
+            body += ["", *_step_marker(step)]
+        lines += [PROOF_INDENT + line if line.strip() else "" for line in body]
+    return lines
+
+
+def _step_marker(step) -> list[str]:
+    if step is None:
+        return ["? step not checked", "{: .proof-step .proof-step-unchecked }"]
+    if step.status == "checked":
+        return [
+            f"✓ step checked (relative error {step.max_rel_error:.1e})",
+            "{: .proof-step .proof-step-checked }",
+        ]
+    if step.status == "unchecked":
+        reason = step.reason.replace("\\", "\\\\").replace("_", "\\_")
+        return [f"? step not checked: {reason}", "{: .proof-step .proof-step-unchecked }"]
+    return ["✗ step failed its check", "{: .proof-step .proof-step-failed }"]
+
+
+def where_line(declarations: dict[str, Declaration], spellings: dict[str, str]) -> str:
+    """``where \\(\\boldsymbol a, \\boldsymbol b \\in \\mathbb{R}^{n}\\), …`` in formula order."""
+    order = [name for name in spellings if name in declarations]
+    order += [name for name in declarations if name not in order]
+    groups: dict[tuple, list[str]] = {}
+    for name in order:
+        declaration = declarations[name]
+        key = (declaration.kind, declaration.shape, declaration.argument, declaration.stated)
+        groups.setdefault(key, []).append(spellings.get(name, name))
+    phrases = [_phrase(declarations_key, names) for declarations_key, names in groups.items()]
+    if len(phrases) > 1:
+        phrases[-1] = "and " + phrases[-1]
+    separator = ", " if len(phrases) > 2 else " "
+    return "where " + separator.join(phrases) + "."
+
+
+def _space(shape: tuple) -> str:
+    rows, columns = shape
+    if rows == columns == 1:
+        return r"\mathbb{R}"
+    if columns == 1:
+        return rf"\mathbb{{R}}^{{{rows}}}"
+    return rf"\mathbb{{R}}^{{{rows}\times {columns}}}"
+
+
+def _phrase(key: tuple, names: list[str]) -> str:
+    kind, shape, argument, stated = key
+    joined = ", ".join(names)
+    adjectives = " ".join(
+        "symmetric positive definite" if p == "positive definite" else p for p in stated
+    )
+    if kind == "function":
+        text = rf"\({joined}\colon {_space(argument)} \to {_space(shape)}\) differentiable"
+        return text + (f" with {adjectives} values" if adjectives else "")
+    space = _space(shape if kind != "row vector" else (1, shape[1]))
+    if kind == "row vector":
+        space = rf"\mathbb{{R}}^{{1\times {shape[1]}}}"
+    text = rf"\({joined} \in {space}\)"
+    return text + (f" {adjectives}" if adjectives else "")

@@ -1,0 +1,162 @@
+"""The expression tree that the parser builds and every backend walks.
+
+Nodes are small frozen dataclasses, one per mathematical construct, so that evaluators and
+printers can dispatch on the node type (one method per node, as SymPy's printers do). The tree
+says nothing about numbers or layouts: meaning is given by the evaluator that walks it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+
+@dataclass(frozen=True)
+class Node:
+    """Base class of every tree node."""
+
+
+@dataclass(frozen=True)
+class Number(Node):
+    """A rational constant such as ``2`` or ``\\frac{1}{2}``; zero adopts any shape."""
+
+    value: Fraction
+
+
+@dataclass(frozen=True)
+class Symbol(Node):
+    """A declared symbol: a scalar, vector or matrix constant, or a variable."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class IdentityMatrix(Node):
+    """The identity matrix ``I``, sized from its context."""
+
+
+@dataclass(frozen=True)
+class Add(Node):
+    """A sum of terms; subtraction is an :class:`Neg` term."""
+
+    terms: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Neg(Node):
+    """Unary minus."""
+
+    operand: Node
+
+
+@dataclass(frozen=True)
+class Mul(Node):
+    """A product by juxtaposition or ``\\cdot``: matrix product, or scaling by a 1×1 factor."""
+
+    factors: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Div(Node):
+    """A quotient whose denominator is a scalar."""
+
+    numerator: Node
+    denominator: Node
+
+
+@dataclass(frozen=True)
+class Transpose(Node):
+    """``A^T`` in any of its spellings."""
+
+    operand: Node
+
+
+@dataclass(frozen=True)
+class Power(Node):
+    """An integer power; ``A^{-1}`` is ``Power(A, -1)``."""
+
+    base: Node
+    exponent: int
+
+
+@dataclass(frozen=True)
+class Func(Node):
+    """A built-in function such as ``tr``, ``det``, ``log``, ``abs`` or a norm."""
+
+    name: str
+    operand: Node
+
+
+@dataclass(frozen=True)
+class Apply(Node):
+    """A declared generic function applied to an argument, such as ``f(X)``."""
+
+    function: str
+    argument: Node
+
+
+@dataclass(frozen=True)
+class Hadamard(Node):
+    """The entrywise product ``A \\circ B`` (or ``\\odot``)."""
+
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Kronecker(Node):
+    """The Kronecker product ``A \\otimes B``."""
+
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Derivative(Node):
+    """``\\frac{\\partial Y}{\\partial X}``: the derivative of ``operand`` by the symbol ``variable``.
+
+    Its shape and meaning depend on the identity's layout (numerator, denominator, entrywise).
+    """
+
+    operand: Node
+    variable: str
+
+
+@dataclass(frozen=True)
+class Differential(Node):
+    """``d(Y)``: the differential of ``operand`` along the current direction of each variable."""
+
+    operand: Node
+
+
+@dataclass(frozen=True)
+class Relation(Node):
+    """A chain ``e0 = e1 = … = ek`` of expressions claimed equal."""
+
+    sides: tuple[Node, ...]
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    """The direct sub-expressions of ``node``, in reading order."""
+    if isinstance(node, (Add, Mul)):
+        return node.terms if isinstance(node, Add) else node.factors
+    if isinstance(node, Relation):
+        return node.sides
+    if isinstance(node, (Neg, Transpose, Func, Derivative, Differential)):
+        return (node.operand,)
+    if isinstance(node, Power):
+        return (node.base,)
+    if isinstance(node, Apply):
+        return (node.argument,)
+    if isinstance(node, Div):
+        return (node.numerator, node.denominator)
+    if isinstance(node, (Hadamard, Kronecker)):
+        return (node.left, node.right)
+    return ()
+
+
+def walk(node: Node):
+    """Every node of the tree below and including ``node``, depth first."""
+    yield node
+    for child in children(node):
+        yield from walk(child)
