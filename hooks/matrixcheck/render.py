@@ -32,7 +32,7 @@ def render_block(block: Block, result: IdentityResult | None) -> list[str]:
     lines += ['<div class="identity" markdown>', ""]
     lines += [_badges(spec.layout, result), "{: .identity-badges }", ""]
     if result is not None and not result.ok:
-        lines += _error_box(result)
+        lines += error_box(result.failures())
     for segment in block.segments:
         if not segment.in_proof:
             lines += list(segment.lines)
@@ -57,9 +57,8 @@ def _badges(layout: str, result: IdentityResult | None) -> str:
         badges.append('<span class="badge badge-failed">not checked</span>')
     elif result.ok:
         error = result.max_rel_error or 0.0
-        sizes = "; ".join(
-            ", ".join(f"{n}={v}" for n, v in trial.sizes.items()) for trial in result.trials
-        )
+        size_sets = [", ".join(f"{n}={v}" for n, v in t.sizes.items()) for t in result.trials]
+        sizes = "; ".join(dict.fromkeys(size_sets))
         title = (
             f"Checked at build time on {len(result.trials)} random samples"
             + (f" (sizes {sizes})" if sizes.strip("; ") else "")
@@ -74,10 +73,11 @@ def _badges(layout: str, result: IdentityResult | None) -> str:
     return " ".join(badges)
 
 
-def _error_box(result: IdentityResult) -> list[str]:
+def error_box(messages: list[str]) -> list[str]:
+    """Red paragraphs, one per message, shown while serving a page that fails its checks."""
     lines = []
-    for failure in result.failures():
-        escaped = failure.replace("<", "&lt;").replace("*", "\\*").replace("_", "\\_")
+    for message in messages:
+        escaped = message.replace("<", "&lt;").replace("*", "\\*").replace("_", "\\_")
         lines += [f"✗ {escaped}", "{: .identity-error }", ""]
     return lines
 
@@ -112,10 +112,14 @@ def _step_marker(step) -> list[str]:
     return ["✗ step failed its check", "{: .proof-step .proof-step-failed }"]
 
 
-def where_line(declarations: dict[str, Declaration], spellings: dict[str, str]) -> str:
+def where_line(declarations: dict[str, Declaration], spellings: dict[str, str], latex: str) -> str:
     """``where \\(\\boldsymbol a, \\boldsymbol b \\in \\mathbb{R}^{n}\\), …`` in formula order."""
-    order = [name for name in spellings if name in declarations]
-    order += [name for name in declarations if name not in order]
+
+    def position(name: str) -> int:
+        found = latex.find(spellings.get(name, name))
+        return found if found >= 0 else len(latex)
+
+    order = sorted(declarations, key=position)
     groups: dict[tuple, list[str]] = {}
     for name in order:
         declaration = declarations[name]
