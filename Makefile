@@ -16,7 +16,7 @@ serve: $(VENV)/.stamp-site
 
 test: $(VENV)/.stamp-test
 	$(BIN)/ruff check hooks tests
-	PYTHONPATH=hooks $(BIN)/python -m matrixcheck check docs
+	PYTHONPATH=hooks $(BIN)/python -m matrixcheck check --strict docs
 	$(BIN)/python -m pytest -q tests
 
 $(BIN)/python:

@@ -21,7 +21,7 @@ from typing import ClassVar
 from matrixcheck.document import read_page
 from matrixcheck.project import Report, check_docs
 from matrixcheck.records import identities_json
-from matrixcheck.render import error_box, render_block
+from matrixcheck.render import correction_for, error_box, render_block
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
@@ -72,7 +72,8 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     lines = markdown.split("\n")
     for block in reversed(scanned.blocks):
         result = report.result(block.spec.id)
-        lines[block.first_line : block.last_line + 1] = render_block(block, result)
+        correction = correction_for(report, block.spec, page.file.src_uri)
+        lines[block.first_line : block.last_line + 1] = render_block(block, result, correction)
         _State.urls[block.spec.id] = f"{page.url}#{block.spec.id}"
     src = page.file.src_uri
     problems = [f"{p.location}: {p.message}" for p in report.problems if p.location.path == src]

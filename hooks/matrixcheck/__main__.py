@@ -20,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     check = commands.add_parser("check", help="check every identity under a docs directory")
     check.add_argument("docs", type=Path, help="the docs directory, e.g. docs/")
     check.add_argument("--json", type=Path, help="also write identities.json to this path")
+    check.add_argument(
+        "--strict", action="store_true", help="treat warnings (unneeded assumptions) as errors"
+    )
     arguments = parser.parse_args(argv)
     if not arguments.docs.is_dir():
         print(f"error: {arguments.docs} is not a directory", file=sys.stderr)
@@ -27,11 +30,14 @@ def main(argv: list[str] | None = None) -> int:
     label = arguments.docs.as_posix().rstrip("/")
     report = check_docs(arguments.docs, label)
     for message in report.messages():
-        print(message, file=sys.stderr)
+        print(f"error: {message}", file=sys.stderr)
+    for warning in report.warnings():
+        print(f"warning: {warning}", file=sys.stderr)
     if arguments.json:
         arguments.json.write_text(identities_json(report, {}), encoding="utf-8")
     print(report.summary())
-    return 0 if report.ok else 1
+    failed = not report.ok or (arguments.strict and report.warnings())
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

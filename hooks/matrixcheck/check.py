@@ -1,42 +1,51 @@
-"""Checks one identity and its proof steps numerically, and says why when it fails.
+"""Checks one identity: numerically, exactly, its assumptions, and its proof steps.
 
 The formula and every proof step are evaluated at the same random samples: several size sets in
 which every dimension name has its own size, seeds derived from the identity's id, and for
 generic functions each built-in test function in turn. Two sides agree when their relative
-difference ``‖L − R‖_F / max(‖L‖_F, ‖R‖_F)`` stays under a tolerance set by the differentiation
-method: complex-step derivatives are exact to rounding, so a correct identity lands near 1e-16
-and anything above 1e-9 is wrong; nested derivatives use finite differences (about 1e-10), so
-their tolerance is 1e-6.
+difference ``‖L − R‖_F / max(‖L‖_F, ‖R‖_F, M)`` (``M`` the largest intermediate value) stays under
+a tolerance set by the differentiation method: complex-step derivatives are exact to rounding, so
+a correct identity lands near 1e-16 and anything above 1e-9 is wrong; nested derivatives use
+finite differences (about 1e-10), so their tolerance is 1e-6.
+
+The formula is then checked a second, independent way by the exact backend, and every stated
+property is dropped in turn to show that it is needed. A refuted block must fail both checks.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .declarations import Declaration, parse_declarations
+from .declarations import Declaration, parse_declarations, with_implied
 from .errors import AuthorError
+from .evaluate import DomainError, Point
+from .exact import ExactEvaluator, ExactOutcome, exact_difference, exact_points
 from .model import Display, IdentitySpec
-from .numeric import DomainError, NumericEvaluator, Point
+from .numeric import NumericEvaluator
 from .parser import Vocabulary, parse_chains
 from .sampling import (
     TEST_FUNCTION_KINDS,
     concrete,
+    numeric_test_function,
     random_direction,
     sample_value,
     seed_for,
     size_sets,
     tangent_basis,
-    test_function,
 )
 from .shapes import LAYOUTS, ShapeChecker, ShapeError, SidesDiffer
-from .tree import Derivative, Differential, Relation, Symbol, walk
+from .tree import Apply, Derivative, Differential, Div, Power, Relation, Symbol, walk
 
 TRIALS = 6
+EXACT_TEST_KINDS = ("linear", "polynomial")
 TOLERANCE_COMPLEX_STEP = 1e-9
 TOLERANCE_DIFFERENCES = 1e-6
+#: Properties whose absence makes a formula undefined where it inverts or divides by the symbol.
+DEFINEDNESS = {"invertible": "inverts", "nonzero": "divides by"}
 
 
 @dataclass
@@ -46,6 +55,11 @@ class Trial:
     sizes: dict[str, int]
     seed: int
     test_functions: str
+
+    def describe(self) -> str:
+        sizes = ", ".join(f"{n}={v}" for n, v in self.sizes.items()) or "scalars only"
+        functions = f", {self.test_functions} test functions" if self.test_functions else ""
+        return f"sizes {sizes}, seed {self.seed}{functions}"
 
 
 @dataclass
@@ -61,6 +75,12 @@ class Comparison:
     def holds(self) -> bool:
         return not self.domain_error and self.max_rel_error <= self.tolerance
 
+    def evidence(self) -> str:
+        if self.domain_error:
+            return f"undefined at a sample: {self.domain_error}"
+        where = f" ({self.worst.describe()})" if self.worst is not None else ""
+        return f"relative error {self.max_rel_error:.3g}{where}"
+
 
 @dataclass
 class StepResult:
@@ -73,8 +93,22 @@ class StepResult:
 
 
 @dataclass
+class Assumption:
+    """A stated property, and whether dropping it breaks the identity (with the evidence)."""
+
+    symbol: str
+    property: str
+    necessary: bool
+    evidence: str
+
+
+@dataclass
 class IdentityResult:
-    """Everything the build reports and publishes about one identity."""
+    """Everything the build reports and publishes about one identity.
+
+    ``status`` is ``verified``, ``failed`` or ``error`` for an identity, and ``refuted``,
+    ``failed`` or ``error`` for a block that claims its formula is false.
+    """
 
     spec: IdentitySpec
     status: str
@@ -82,21 +116,34 @@ class IdentityResult:
     max_rel_error: float | None = None
     tolerance: float = TOLERANCE_COMPLEX_STEP
     trials: list[Trial] = field(default_factory=list)
+    counterexample: Trial | None = None
     steps: list[StepResult] = field(default_factory=list)
     declarations: dict[str, Declaration] = field(default_factory=dict)
     spellings: dict[str, str] = field(default_factory=dict)
+    exact: ExactOutcome | None = None
+    assumptions: list[Assumption] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.status == "verified" and all(s.status != "failed" for s in self.steps)
+        expected = "refuted" if self.spec.refuted else "verified"
+        return self.status == expected and all(s.status != "failed" for s in self.steps)
 
     def failures(self) -> list[str]:
         """One line per problem: the identity's own, then each failed proof step."""
-        lines = [] if self.status == "verified" else [self.message]
+        lines = [] if self.status in ("verified", "refuted") else [self.message]
         for step in self.steps:
             if step.status == "failed":
                 lines.append(f"proof step at {step.display.location}: {step.reason}")
         return lines
+
+    def warnings(self) -> list[str]:
+        """Assumptions that the identity does not need."""
+        return [
+            f"the assumption '{a.symbol} {a.property}' is not needed: {a.evidence}; remove it, "
+            "or state the weaker property the identity really needs"
+            for a in self.assumptions
+            if not a.necessary
+        ]
 
 
 @dataclass
@@ -107,8 +154,11 @@ class _Checked:
     checker: ShapeChecker
 
 
-def check_identity(spec: IdentitySpec) -> IdentityResult:
-    """Parse, shape-check and numerically verify one identity and its proof steps."""
+def check_identity(spec: IdentitySpec, trial_offset: int = 0) -> IdentityResult:
+    """Parse, shape-check and verify one identity (or refutation) and its proof steps.
+
+    ``trial_offset`` shifts the seeds, for tests that re-run every identity on fresh samples.
+    """
     result = IdentityResult(spec, "error")
     try:
         if spec.layout not in LAYOUTS:
@@ -124,25 +174,28 @@ def check_identity(spec: IdentitySpec) -> IdentityResult:
         checker.check_relation(formula)
         variables = _variables(formula)
     except SidesDiffer as difference:
-        result.status, result.message = "failed", f"the identity is false: {difference}"
+        _record_shape_difference(result, difference)
         return result
     except AuthorError as error:
         result.message = error.describe()
         return result
     steps = [
-        _prepare_step(display, vocabulary, result.declarations, spec.layout)
+        _prepare_step(display, vocabulary, result.declarations, spec.layout, variables)
         for display in spec.proof
     ]
     checks = [_Checked(formula, checker)] + [s for s in steps if isinstance(s, _Checked)]
-    trials = _trials(spec.id, result.declarations)
+    result.trials = _trials(spec.id, result.declarations, trial_offset)
     try:
-        comparisons = _compare(checks, trials, result.declarations, variables, spec.layout)
+        comparisons = _compare(checks, result.trials, result.declarations, variables, spec.layout)
+        _record_formula(result, comparisons[0])
+        _record_steps(result, steps, comparisons[1:])
+        if result.status in ("verified", "refuted"):
+            result.exact = _exact(checks[0], spec, result.declarations, variables)
+            _reconcile(result)
+        if result.status == "verified":
+            result.assumptions = _assumptions(checks[0], result, variables)
     except AuthorError as error:
-        result.message = error.describe()
-        return result
-    result.trials = trials
-    _record_formula(result, comparisons[0])
-    _record_steps(result, steps, comparisons[1:])
+        result.status, result.message = "error", error.describe()
     return result
 
 
@@ -170,7 +223,7 @@ def _parse_single(display: Display, vocabulary: Vocabulary) -> Relation:
 def _require_all_used(relation: Relation, declarations: dict[str, Declaration]) -> None:
     used = {n.name for n in walk(relation) if isinstance(n, Symbol)}
     used |= {n.variable for n in walk(relation) if isinstance(n, Derivative)}
-    used |= {getattr(n, "function", "") for n in walk(relation)}
+    used |= {n.function for n in walk(relation) if isinstance(n, Apply)}
     unused = sorted(set(declarations) - used)
     if unused:
         raise AuthorError(
@@ -196,36 +249,46 @@ def _variables(relation: Relation) -> list[str]:
 
 
 def _prepare_step(
-    display: Display, vocabulary: Vocabulary, declarations: dict[str, Declaration], layout: str
+    display: Display,
+    vocabulary: Vocabulary,
+    declarations: dict[str, Declaration],
+    layout: str,
+    variables: list[str],
 ) -> _Checked | StepResult:
     try:
         chains = parse_chains(display.latex, vocabulary)
     except AuthorError as error:
         return StepResult(display, "unchecked", f"not read by the checker: {error.describe()}")
-    relations = [chain for chain in chains if len(chain.sides) > 1]
-    if len(relations) != 1 or len(chains) != 1:
+    if len(chains) != 1 or len(chains[0].sides) < 2:
         return StepResult(display, "unchecked", "not a single chain of equalities")
+    relation = chains[0]
+    others = sorted(
+        {n.variable for n in walk(relation) if isinstance(n, Derivative)} - set(variables)
+    )
+    if others:
+        return StepResult(
+            display, "unchecked", f"differentiates by {', '.join(others)}, not the variable"
+        )
     checker = ShapeChecker(declarations, layout)
     try:
-        checker.check_relation(relations[0])
+        checker.check_relation(relation)
     except SidesDiffer as difference:
         return StepResult(display, "failed", f"the step is false: {difference}")
     except ShapeError as error:
         return StepResult(display, "failed", f"shape error: {error.describe()}")
-    return _Checked(relations[0], checker)
+    return _Checked(relation, checker)
 
 
-def _trials(identity_id: str, declarations: dict[str, Declaration]) -> list[Trial]:
+def _trials(identity_id: str, declarations: dict[str, Declaration], offset: int) -> list[Trial]:
     dimensions = sorted({d for decl in declarations.values() for d in decl.dimensions()})
-    sets = size_sets(dimensions, identity_id)
+    sets = size_sets(dimensions, f"{identity_id}+{offset}" if offset else identity_id)
     has_functions = any(d.is_function for d in declarations.values())
+    kinds = TEST_FUNCTION_KINDS if has_functions else ("",)
     return [
         Trial(
-            sizes=sets[index % len(sets)],
-            seed=seed_for(identity_id, index),
-            test_functions=(
-                TEST_FUNCTION_KINDS[index % len(TEST_FUNCTION_KINDS)] if has_functions else ""
-            ),
+            sets[index % len(sets)],
+            seed_for(identity_id, offset + index),
+            kinds[index % 3 % len(kinds)],
         )
         for index in range(TRIALS)
     ]
@@ -242,9 +305,8 @@ def _compare(
     for trial in trials:
         for point in _points(trial, declarations, variables, layout):
             for check, comparison in zip(checks, comparisons, strict=True):
-                if comparison.domain_error:
-                    continue
-                _compare_at(check, point, trial, comparison)
+                if not comparison.domain_error:
+                    _compare_at(check, point, trial, comparison)
     return comparisons
 
 
@@ -258,7 +320,9 @@ def _points(
     for name in sorted(declarations):
         declaration = declarations[name]
         if declaration.is_function:
-            functions[name] = test_function(declaration, trial.sizes, trial.test_functions, rng)
+            functions[name] = numeric_test_function(
+                declaration, trial.sizes, trial.test_functions, rng
+            )
         else:
             shape = concrete(declaration.shape, trial.sizes)
             values[name] = sample_value(declaration.properties, shape, rng)
@@ -275,17 +339,16 @@ def _points(
 
 def _compare_at(check: _Checked, point: Point, trial: Trial, comparison: Comparison) -> None:
     point.identity_sizes = check.checker.identity_sizes(trial.sizes)
-    point.used_differences = False
     evaluator = NumericEvaluator(point)
     try:
         sides = [evaluator.evaluate(side) for side in check.relation.sides]
     except DomainError as error:
-        comparison.domain_error = f"{error} (sizes {_sizes_text(trial.sizes)}, seed {trial.seed})"
+        comparison.domain_error = f"{error} ({trial.describe()})"
         return
     except np.linalg.LinAlgError as error:
-        comparison.domain_error = f"linear algebra failed: {error}"
+        comparison.domain_error = f"linear algebra failed: {error} ({trial.describe()})"
         return
-    if point.used_differences:
+    if evaluator.used_differences:
         comparison.tolerance = TOLERANCE_DIFFERENCES
     for left, right in itertools.pairwise(sides):
         error = relative_error(left, right, evaluator.magnitude)
@@ -309,36 +372,38 @@ def relative_error(left: np.ndarray, right: np.ndarray, magnitude: float = 0.0) 
     return float(np.linalg.norm(left - right) / scale)
 
 
-def _sizes_text(sizes: dict[str, int]) -> str:
-    return ", ".join(f"{name}={size}" for name, size in sizes.items()) or "scalars only"
-
-
-def _evidence(comparison: Comparison) -> str:
-    worst = comparison.worst
-    where = ""
-    if worst is not None:
-        functions = f", {worst.test_functions} test functions" if worst.test_functions else ""
-        where = f" (sizes {_sizes_text(worst.sizes)}, seed {worst.seed}{functions})"
-    return (
-        f"relative error {comparison.max_rel_error:.3g} > tolerance {comparison.tolerance:.0e}"
-        + where
-    )
+def _record_shape_difference(result: IdentityResult, difference: SidesDiffer) -> None:
+    if result.spec.refuted:
+        result.status = "refuted"
+        result.message = f"false as written: {difference}"
+    else:
+        result.status, result.message = "failed", f"the identity is false: {difference}"
 
 
 def _record_formula(result: IdentityResult, comparison: Comparison) -> None:
     result.tolerance = comparison.tolerance
     if comparison.domain_error:
         result.message = (
-            f"the formula is undefined at a sample: {comparison.domain_error}; declare the "
-            "properties that make it defined (invertible, positive definite, positive, nonzero)"
+            f"the formula is {comparison.evidence()}; declare the properties that make it "
+            "defined (invertible, positive definite, positive, nonzero)"
         )
         return
     result.max_rel_error = comparison.max_rel_error
-    if comparison.holds:
+    tolerance = f"tolerance {comparison.tolerance:.0e}"
+    if result.spec.refuted:
+        if comparison.holds:
+            result.status = "failed"
+            result.message = (
+                f"declared false, but the formula holds ({comparison.evidence()} ≤ {tolerance}); "
+                "it is not a mistake: make it an '/// identity' block"
+            )
+        else:
+            result.status, result.counterexample = "refuted", comparison.worst
+    elif comparison.holds:
         result.status = "verified"
     else:
         result.status = "failed"
-        result.message = f"the two sides differ: {_evidence(comparison)}"
+        result.message = f"the two sides differ: {comparison.evidence()} > {tolerance}"
 
 
 def _record_steps(
@@ -350,11 +415,91 @@ def _record_steps(
             result.steps.append(step)
             continue
         comparison = next(pending)
-        if comparison.domain_error:
-            reason = f"undefined at a sample: {comparison.domain_error}"
-            result.steps.append(StepResult(display, "failed", reason))
-        elif comparison.holds:
+        if comparison.holds:
             result.steps.append(StepResult(display, "checked", "", comparison.max_rel_error))
         else:
-            reason = f"the step is false: {_evidence(comparison)}"
+            reason = f"the step is false: {comparison.evidence()}"
             result.steps.append(StepResult(display, "failed", reason, comparison.max_rel_error))
+
+
+def _exact(
+    check: _Checked, spec: IdentitySpec, declarations: dict[str, Declaration], variables: list[str]
+) -> ExactOutcome:
+    """The formula evaluated again by the exact backend, on rational samples."""
+    trials = exact_points(spec.id, declarations, variables, spec.layout, EXACT_TEST_KINDS)
+    for sizes, points in trials:
+        for point in points:
+            point.identity_sizes = check.checker.identity_sizes(sizes)
+            evaluator = ExactEvaluator(point)
+            try:
+                sides = [evaluator.evaluate(side) for side in check.relation.sides]
+            except DomainError as error:
+                return ExactOutcome("not applicable", f"undefined at the exact sample: {error}")
+            for left, right in itertools.pairwise(sides):
+                difference = exact_difference(left, right)
+                if difference:
+                    described = ", ".join(f"{n}={v}" for n, v in sizes.items())
+                    return ExactOutcome("failed", f"{difference} (sizes {described})")
+    return ExactOutcome("verified", "", [sizes for sizes, _ in trials])
+
+
+def _reconcile(result: IdentityResult) -> None:
+    """The numeric and exact verdicts must agree; a disagreement fails the build."""
+    exact = result.exact
+    if exact is None or exact.status == "not applicable":
+        return
+    numeric_holds = result.status == "verified"
+    exact_holds = exact.status == "verified"
+    if numeric_holds != exact_holds:
+        result.status = "error"
+        result.message = (
+            f"the numeric and the exact checks disagree: numerically the formula "
+            f"{'holds' if numeric_holds else 'fails'}, exactly it "
+            f"{'holds' if exact_holds else 'fails'} ({exact.reason or 'exact equality'}); "
+            "this is a bug in the checker or a formula at the edge of its domain: report it"
+        )
+
+
+def _assumptions(check: _Checked, result: IdentityResult, variables: list[str]) -> list[Assumption]:
+    """Drop each stated property in turn and see whether the identity still holds."""
+    found = []
+    for name, declaration in result.declarations.items():
+        for prop in declaration.stated:
+            necessary, evidence = _without(check, result, variables, name, prop)
+            found.append(Assumption(name, prop, necessary, evidence))
+    return found
+
+
+def _without(
+    check: _Checked, result: IdentityResult, variables: list[str], name: str, prop: str
+) -> tuple[bool, str]:
+    declaration = result.declarations[name]
+    if prop in DEFINEDNESS and _depends(check.relation, name, prop):
+        return True, f"the formula {DEFINEDNESS[prop]} an expression in {name}"
+    stated = tuple(p for p in declaration.stated if p != prop)
+    relaxed = dataclasses.replace(declaration, stated=stated, properties=with_implied(stated))
+    declarations = {**result.declarations, name: relaxed}
+    comparison = _compare([check], result.trials, declarations, variables, result.spec.layout)[0]
+    if comparison.holds:
+        return False, f"without it the relative error is {comparison.max_rel_error:.1e}"
+    if comparison.domain_error:
+        return True, f"without {name} {prop} the formula is {comparison.evidence()}"
+    return True, f"without {name} {prop} the relative error is {comparison.max_rel_error:.2g}"
+
+
+def _depends(relation: Relation, name: str, prop: str) -> bool:
+    """Whether the formula inverts (or divides by) an expression involving ``name``."""
+
+    def involves(node) -> bool:
+        return any(
+            (isinstance(n, Symbol) and n.name == name)
+            or (isinstance(n, Apply) and n.function == name)
+            for n in walk(node)
+        )
+
+    for node in walk(relation):
+        if isinstance(node, Power) and node.exponent < 0 and involves(node.base):
+            return True
+        if prop == "nonzero" and isinstance(node, Div) and involves(node.denominator):
+            return True
+    return False

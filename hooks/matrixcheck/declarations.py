@@ -115,7 +115,7 @@ def parse_declaration(name: str, value: object) -> Declaration:
         )
     head, *rest = [part.strip() for part in value.split(",")]
     stated = _parse_properties(name, rest)
-    properties = _with_implied(stated)
+    properties = with_implied(stated)
     function = _FUNCTION.match(head)
     if function:
         argument = parse_shape(name, function.group(1))[1]
@@ -173,7 +173,7 @@ def _parse_properties(name: str, words: list[str]) -> tuple[str, ...]:
     return tuple(stated)
 
 
-def _with_implied(stated: tuple[str, ...]) -> frozenset[str]:
+def with_implied(stated: tuple[str, ...]) -> frozenset[str]:
     properties = set(stated)
     for prop in stated:
         properties.update(PROPERTIES[prop]["implies"])  # type: ignore[arg-type]
@@ -182,7 +182,9 @@ def _with_implied(stated: tuple[str, ...]) -> frozenset[str]:
 
 def _check_properties(declaration: Declaration) -> None:
     rows, columns = declaration.shape
-    for prop in declaration.properties:
+    # Stated properties first, so that a message names what the author wrote, not an implied one.
+    implied = [p for p in PROPERTIES if p in declaration.properties and p not in declaration.stated]
+    for prop in (*declaration.stated, *implied):
         if PROPERTIES[prop]["square"] and rows != columns:
             raise AuthorError(
                 f"'{declaration.name}' is declared {prop} but its shape {rows}×{columns} is not "

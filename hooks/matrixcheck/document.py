@@ -28,7 +28,7 @@ import yaml
 
 from .model import Display, IdentitySpec, Location, PageProblem
 
-IDENTITY_OPEN = re.compile(r"^///\s*identity\s*(?:\|\s*(?P<title>.*?))?\s*$")
+IDENTITY_OPEN = re.compile(r"^///\s*(?P<kind>identity|refuted)\s*(?:\|\s*(?P<title>.*?))?\s*$")
 PROOF_OPEN = re.compile(r"^////\s*proof\s*$")
 PROOF_CLOSE = re.compile(r"^////\s*$")
 BLOCK_CLOSE = re.compile(r"^///\s*$")
@@ -36,7 +36,10 @@ HEADING = re.compile(r"^(#{1,6})\s")
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 EXEMPTION = re.compile(r"^\s*<!--\s*unchecked:\s*(?P<reason>.*?)\s*-->\s*$")
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
-OPTIONS = ("id", "layout", "symbols")
+OPTIONS = {
+    "identity": ("id", "layout", "symbols"),
+    "refuted": ("id", "layout", "symbols", "corrected", "source"),
+}
 DISPLAY_DELIMITERS = (("$$", "$$"), ("\\[", "\\]"))
 OPTION_INDENT = "    "
 
@@ -178,6 +181,7 @@ class _Scanner:
         header = IDENTITY_OPEN.match(self.lines[start])
         assert header is not None
         title = (header.group("title") or "").strip()
+        kind = header.group("kind")
         option_lines: list[str] = []
         cursor = start + 1
         while cursor < len(self.lines) and self.lines[cursor].startswith(OPTION_INDENT):
@@ -185,11 +189,11 @@ class _Scanner:
             cursor += 1
         options = self._options(start, option_lines)
         identity_id = str(options.get("id", "")) if options is not None else ""
-        segments, displays, end = self._body(cursor, identity_id)
+        segments, displays, end = self._body(start, cursor, identity_id)
         self.index = end + 1
         if options is None:
             return
-        spec = self._spec(start, title, options, segments, displays)
+        spec = self._spec(start, kind, title, options, segments, displays)
         if spec is not None:
             level = min(self.heading_level + 1, 6)
             self.page.blocks.append(Block(spec, start, end, level, segments))
@@ -213,7 +217,7 @@ class _Scanner:
         return options
 
     def _body(
-        self, cursor: int, identity_id: str
+        self, start: int, cursor: int, identity_id: str
     ) -> tuple[list[Segment], list[tuple[Display, bool]], int]:
         segments: list[Segment] = []
         displays: list[tuple[Display, bool]] = []
@@ -258,13 +262,14 @@ class _Scanner:
                 continue
             text.append(line)
             index += 1
-        self.problem(cursor - 1, "the identity block is never closed with '///'", identity_id)
+        self.problem(start, "the identity block is never closed with '///'", identity_id)
         flush()
         return segments, displays, len(self.lines) - 1
 
     def _spec(
         self,
         start: int,
+        kind: str,
         title: str,
         options: dict,
         segments: list[Segment],
@@ -272,11 +277,13 @@ class _Scanner:
     ) -> IdentitySpec | None:
         identity_id = str(options.get("id", ""))
         problems_before = len(self.page.problems)
-        unknown = sorted(set(map(str, options)) - set(OPTIONS))
+        allowed = OPTIONS[kind]
+        unknown = sorted(set(map(str, options)) - set(allowed))
         if unknown:
             self.problem(
                 start,
-                f"unknown option(s) {', '.join(unknown)}; the options are {', '.join(OPTIONS)}",
+                f"unknown option(s) {', '.join(unknown)}; the options of '/// {kind}' are "
+                f"{', '.join(allowed)}",
                 identity_id,
             )
         if not IDENTIFIER.match(identity_id):
@@ -290,7 +297,10 @@ class _Scanner:
             self.problem(
                 start, "the identity has no title: write '/// identity | Title'", identity_id
             )
-        for key in ("layout", "symbols"):
+        required = (
+            ("layout", "symbols", "corrected") if kind == "refuted" else ("layout", "symbols")
+        )
+        for key in required:
             if key not in options:
                 self.problem(start, f"the identity has no '{key}:' option", identity_id)
         formulas = [display for display, in_proof in displays if not in_proof]
@@ -311,6 +321,9 @@ class _Scanner:
             formula=formulas[0],
             location=self.location(start),
             proof=[display for display, in_proof in displays if in_proof],
+            refuted=kind == "refuted",
+            corrected=str(options.get("corrected", "")),
+            source=str(options.get("source", "")),
         )
 
 

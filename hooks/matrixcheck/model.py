@@ -31,7 +31,11 @@ class Display:
 
 @dataclass
 class IdentitySpec:
-    """One ``/// identity`` block as the author wrote it."""
+    """One ``/// identity`` (or ``/// refuted``) block as the author wrote it.
+
+    A refuted block claims that its formula is false: ``corrected`` names the id of the verified
+    identity that replaces it, and ``source`` says where the wrong formula was published.
+    """
 
     id: str
     title: str
@@ -40,6 +44,9 @@ class IdentitySpec:
     formula: Display
     location: Location
     proof: list[Display] = field(default_factory=list)
+    refuted: bool = False
+    corrected: str = ""
+    source: str = ""
 
 
 @dataclass

@@ -79,7 +79,7 @@ FUNCTION_NAMES = {
 }
 NORM_SUBSCRIPTS = {"2": "norm2", "F": "fro", "1": "norm1"}
 BINARY_PRODUCTS = {r"\otimes": Kronecker, r"\circ": Hadamard, r"\odot": Hadamard}
-FACTOR_STARTS = frozenset({"(", "[", "|", "‖"})
+FACTOR_STARTS = frozenset({"(", "[", "{", "|", "‖"})
 GREEK = frozenset(
     [
         "alpha",
@@ -321,7 +321,7 @@ class _Parser:
 
     def _starts_factor(self) -> bool:
         token = self.current
-        if token.kind == "end" or token.text in self.closers:
+        if token.kind == "end" or (self.closers and token.text == self.closers[-1]):
             return False
         if token.kind in ("letter", "num"):
             return True
@@ -501,6 +501,7 @@ class _Parser:
     def _collect_group(self) -> list[Token]:
         """The tokens of one ``{...}`` argument (or a single token), with their end marker."""
         if self.current.text != "{":
+            self._split_leading_digit()
             return [self.advance()]
         self.advance()
         depth = 1
@@ -516,6 +517,18 @@ class _Parser:
                 if depth == 0:
                     return collected
             collected.append(token)
+
+    def _split_leading_digit(self) -> None:
+        """TeX takes one digit as an undelimited argument: ``\\frac12`` is ½, ``x^23`` is x²·3."""
+        token = self.current
+        if token.kind == "num" and len(token.text) > 1:
+            head = Token("num", token.text[0], token.start, token.start + 1)
+            shift = token.start + 1
+            tail = [
+                Token(t.kind, t.text, t.start + shift, t.end + shift)
+                for t in tokenize(token.text[1:])[:-1]
+            ]
+            self.tokens[self.position : self.position + 1] = [head, *tail]
 
     def _sub_expression(self, tokens: list[Token]) -> Node:
         if not tokens:

@@ -35,6 +35,14 @@ class Report:
                 lines.append(self._line(result.spec.location, result.spec.id, failure))
         return lines
 
+    def warnings(self) -> list[str]:
+        """Lines for assumptions an identity does not need (errors under ``--strict``)."""
+        return [
+            self._line(result.spec.location, result.spec.id, warning)
+            for result in self.results
+            for warning in result.warnings()
+        ]
+
     def _line(self, location: Location, identity_id: str, message: str) -> str:
         tag = f" [{identity_id}]" if identity_id else ""
         return f"{self.label}/{location}:{tag} {message}"
@@ -44,15 +52,18 @@ class Report:
         return not self.problems and all(result.ok for result in self.results)
 
     def summary(self) -> str:
-        verified = sum(1 for r in self.results if r.ok)
+        verified = sum(1 for r in self.results if r.ok and not r.spec.refuted)
+        refuted = sum(1 for r in self.results if r.ok and r.spec.refuted)
         steps = [s for r in self.results for s in r.steps]
         checked = sum(1 for s in steps if s.status == "checked")
         failing = len(self.messages())
         text = (
-            f"{len(self.results)} identities on {len(self.pages)} pages: {verified} verified; "
-            f"{checked} of {len(steps)} proof steps checked"
+            f"{len(self.results)} identities on {len(self.pages)} pages: {verified} verified, "
+            f"{refuted} refuted; {checked} of {len(steps)} proof steps checked"
         )
-        return text + (f"; {failing} problem(s)" if failing else "")
+        warnings = len(self.warnings())
+        text += f"; {failing} problem(s)" if failing else ""
+        return text + (f"; {warnings} warning(s)" if warnings else "")
 
 
 def check_docs(docs_dir: Path, label: str | None = None) -> Report:
@@ -78,7 +89,27 @@ def check_docs(docs_dir: Path, label: str | None = None) -> Report:
                 continue
             seen[spec.id] = spec.location
             report.results.append(check_identity(spec))
+    report.problems.extend(_corrections(report))
     return report
+
+
+def _corrections(report: Report) -> list[PageProblem]:
+    """Every refuted formula names a verified identity that corrects it."""
+    problems = []
+    for result in report.results:
+        spec = result.spec
+        if not spec.refuted:
+            continue
+        corrected = report.result(spec.corrected)
+        if corrected is None or corrected.spec.refuted:
+            problems.append(
+                PageProblem(
+                    spec.location,
+                    f"'corrected: {spec.corrected}' must name the id of an identity on the site",
+                    spec.id,
+                )
+            )
+    return problems
 
 
 def read_file(path: Path, relative: str) -> Page:

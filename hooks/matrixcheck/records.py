@@ -35,18 +35,59 @@ def shape_text(declaration: Declaration) -> str:
     return one(declaration.kind, declaration.shape)
 
 
-def assumptions(result: IdentityResult) -> list[str]:
-    """The stated properties, as short sentences: ``X invertible``."""
-    lines = []
-    for name, declaration in result.declarations.items():
-        for prop in declaration.stated:
-            subject = f"{name}(·) values" if declaration.is_function else name
-            lines.append(f"{subject} {prop}")
-    return lines
+def assumptions(result: IdentityResult) -> list[dict]:
+    """Each stated property, whether dropping it breaks the identity, and the evidence."""
+    return [
+        {
+            "statement": f"{a.symbol} {a.property}",
+            "symbol": a.symbol,
+            "property": a.property,
+            "necessary": a.necessary,
+            "evidence": a.evidence,
+        }
+        for a in result.assumptions
+    ]
+
+
+def _exact(result: IdentityResult) -> dict | None:
+    if result.exact is None:
+        return None
+    return {
+        "status": result.exact.status,
+        "reason": result.exact.reason,
+        "sizes": result.exact.sizes,
+    }
+
+
+def _refutation(result: IdentityResult) -> dict | None:
+    spec = result.spec
+    if not spec.refuted:
+        return None
+    example = result.counterexample
+    return {
+        "corrected": spec.corrected,
+        "source": spec.source,
+        "counterexample": None
+        if example is None
+        else {
+            "sizes": example.sizes,
+            "seed": example.seed,
+            "test_functions": example.test_functions,
+            "rel_error": _rounded(result.max_rel_error),
+        },
+        "evidence": result.message,
+    }
 
 
 def _rounded(value: float | None) -> float | None:
     return None if value is None else float(f"{value:.3g}")
+
+
+def _status(result: IdentityResult) -> str:
+    """``verified`` only when the formula and every checked proof step hold, as on the card."""
+    if result.ok:
+        return "verified"
+    return "failed" if result.status == "verified" else result.status
 
 
 def record(result: IdentityResult, url: str) -> dict:
@@ -64,10 +105,12 @@ def record(result: IdentityResult, url: str) -> dict:
             for name, d in result.declarations.items()
         },
         "assumptions": assumptions(result),
-        "status": "verified" if result.ok else result.status,
+        "status": _status(result),
         "message": result.message,
         "max_rel_error": _rounded(result.max_rel_error),
         "tolerance": result.tolerance,
+        "exact": _exact(result),
+        "refuted": _refutation(result),
         "sizes": [trial.sizes for trial in result.trials],
         "seeds": [trial.seed for trial in result.trials],
         "proof_steps_checked": sum(1 for s in steps if s.status == "checked"),

@@ -8,9 +8,14 @@ the identity's id, badges (layout, verification), the formula exactly as the aut
 
 from __future__ import annotations
 
+import posixpath
+from dataclasses import dataclass
+
 from .check import IdentityResult
 from .declarations import Declaration
 from .document import Block, Segment
+from .model import IdentitySpec
+from .project import Report
 
 LAYOUT_LABELS = {
     "numerator": "numerator layout",
@@ -25,23 +30,44 @@ LAYOUT_HINTS = {
 PROOF_INDENT = "    "
 
 
-def render_block(block: Block, result: IdentityResult | None) -> list[str]:
+@dataclass(frozen=True)
+class Correction:
+    """The verified identity that replaces a refuted formula: its LaTeX and a link to it."""
+
+    latex: str
+    link: str
+    title: str
+
+
+def correction_for(report: Report, spec: IdentitySpec, page_path: str) -> Correction | None:
+    """The correction shown beside a refuted formula, linked relative to ``page_path``."""
+    target = report.result(spec.corrected) if spec.refuted else None
+    if target is None:
+        return None
+    folder = posixpath.dirname(page_path) or "."
+    link = f"{posixpath.relpath(target.spec.location.path, folder)}#{target.spec.id}"
+    return Correction(target.spec.formula.latex, link, target.spec.title)
+
+
+def render_block(
+    block: Block, result: IdentityResult | None, correction: Correction | None = None
+) -> list[str]:
     """The Markdown lines that replace ``block`` in the page."""
     spec = block.spec
+    classes = "identity identity-refuted" if spec.refuted else "identity"
     lines = [f"{'#' * block.heading_level} {spec.title} {{#{spec.id} .identity-title}}", ""]
-    lines += ['<div class="identity" markdown>', ""]
-    lines += [_badges(spec.layout, result), "{: .identity-badges }", ""]
+    lines += [f'<div class="{classes}" markdown>', ""]
+    lines += [_badges(spec, result), "{: .identity-badges }", ""]
     if result is not None and not result.ok:
         lines += error_box(result.failures())
     for segment in block.segments:
-        if not segment.in_proof:
-            lines += list(segment.lines)
-            if segment.kind == "formula" and result is not None and result.declarations:
-                lines += [
-                    "",
-                    where_line(result.declarations, result.spellings),
-                    "{: .identity-where }",
-                ]
+        if segment.in_proof:
+            continue
+        lines += list(segment.lines)
+        if segment.kind == "formula" and result is not None and result.declarations:
+            where = where_line(result.declarations, result.spellings, spec.formula.latex)
+            lines += ["", where, "{: .identity-where }", ""]
+            lines += _evidence(result, correction)
     proof = [s for s in block.segments if s.in_proof]
     if proof:
         lines += ["", *_proof(proof, result)]
@@ -49,13 +75,20 @@ def render_block(block: Block, result: IdentityResult | None) -> list[str]:
     return lines
 
 
-def _badges(layout: str, result: IdentityResult | None) -> str:
-    label = LAYOUT_LABELS.get(layout, layout)
-    hint = LAYOUT_HINTS.get(layout, "")
+def _badges(spec: IdentitySpec, result: IdentityResult | None) -> str:
+    label = LAYOUT_LABELS.get(spec.layout, spec.layout)
+    hint = LAYOUT_HINTS.get(spec.layout, "")
     badges = [f'<span class="badge badge-layout" title="{hint}">{label}</span>']
     if result is None:
         badges.append('<span class="badge badge-failed">not checked</span>')
-    elif result.ok:
+    elif not result.ok:
+        badges.append('<span class="badge badge-failed">✗ check failed</span>')
+    elif spec.refuted:
+        badges.append(
+            '<span class="badge badge-refuted" title="The build found a counterexample">'
+            "✗ false: refuted by the build</span>"
+        )
+    else:
         error = result.max_rel_error or 0.0
         size_sets = [", ".join(f"{n}={v}" for n, v in t.sizes.items()) for t in result.trials]
         sizes = "; ".join(dict.fromkeys(size_sets))
@@ -68,17 +101,60 @@ def _badges(layout: str, result: IdentityResult | None) -> str:
             f'<span class="badge badge-verified" title="{title}">✓ verified · '
             f"max rel. error {error:.1e}</span>"
         )
-    else:
-        badges.append('<span class="badge badge-failed">✗ check failed</span>')
+        if result.exact is not None and result.exact.status == "verified":
+            badges.append(
+                '<span class="badge badge-exact" title="Checked again in exact rational '
+                'arithmetic with SymPy">✓ exact</span>'
+            )
     return " ".join(badges)
+
+
+def _evidence(result: IdentityResult, correction: Correction | None) -> list[str]:
+    """The counterexample of a refuted formula, or the assumptions shown necessary."""
+    if result.spec.refuted:
+        if result.counterexample is not None:
+            found = (
+                f"Counterexample found by the build: {result.counterexample.describe()}; "
+                f"the two sides differ by a relative error of {result.max_rel_error:.2g}."
+            )
+        else:
+            found = f"Found by the build: {result.message}."
+        lines = [_escape(found), "{: .identity-counterexample }", ""]
+        if result.spec.source:
+            lines += [f"Published in: {result.spec.source}", "{: .identity-source }", ""]
+        if correction is not None:
+            lines += [
+                f"Correct ([{correction.title}]({correction.link}), verified):",
+                "{: .identity-correction }",
+                "",
+                "$$",
+                correction.latex,
+                "$$",
+                "",
+            ]
+        return lines
+    needed = [a for a in result.assumptions if a.necessary]
+    if not needed:
+        return []
+    parts = [f"**{a.symbol} {a.property}** ({_escape(a.evidence)})" for a in needed]
+    return [
+        "Assumptions shown necessary: " + "; ".join(parts) + ".",
+        "{: .identity-assumptions }",
+        "",
+    ]
+
+
+def _escape(text: str) -> str:
+    """Text shown literally in Markdown: backslashes, emphasis marks and HTML neutralised."""
+    text = text.replace("\\", "\\\\").replace("<", "&lt;")
+    return text.replace("*", "\\*").replace("_", "\\_").replace("$", "\\$")
 
 
 def error_box(messages: list[str]) -> list[str]:
     """Red paragraphs, one per message, shown while serving a page that fails its checks."""
     lines = []
     for message in messages:
-        escaped = message.replace("<", "&lt;").replace("*", "\\*").replace("_", "\\_")
-        lines += [f"✗ {escaped}", "{: .identity-error }", ""]
+        lines += [f"✗ {_escape(message)}", "{: .identity-error }", ""]
     return lines
 
 
@@ -107,7 +183,7 @@ def _step_marker(step) -> list[str]:
             "{: .proof-step .proof-step-checked }",
         ]
     if step.status == "unchecked":
-        reason = step.reason.replace("\\", "\\\\").replace("_", "\\_")
+        reason = _escape(step.reason)
         return [f"? step not checked: {reason}", "{: .proof-step .proof-step-unchecked }"]
     return ["✗ step failed its check", "{: .proof-step .proof-step-failed }"]
 

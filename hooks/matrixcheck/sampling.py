@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -107,37 +109,49 @@ def sample_value(
     return value
 
 
-def tangent_basis(properties: frozenset[str], value: np.ndarray) -> list[np.ndarray]:
-    """An orthonormal basis (Frobenius inner product) of the directions a variable may move in.
+#: One basis direction: integer entries ``(row, column, coefficient)``.
+Pattern = tuple[tuple[int, int, int], ...]
 
-    A general matrix moves in every direction; a symmetric one only along symmetric matrices, a
-    diagonal one along diagonal matrices, an orthogonal ``Q`` along ``Q Ω`` with ``Ω``
-    skew-symmetric. The gradient on such a set is ``Σ_k Df[B_k] B_k`` over this basis.
+
+def tangent_patterns(properties: frozenset[str], shape: tuple[int, int]) -> list[Pattern]:
+    """An orthogonal basis (Frobenius inner product) of the directions a variable may move in.
+
+    A general matrix moves in every direction; a symmetric one only along symmetric matrices
+    (``E_ij + E_ji``), a diagonal one along diagonal matrices, a skew-symmetric one along
+    ``E_ij - E_ji``. For an orthogonal ``Q`` the directions are ``Q Ω`` with ``Ω`` skew-symmetric:
+    :func:`orthogonal_group` says when the patterns are to be multiplied by the value. Entries are
+    integers so that the exact backend stays in rational arithmetic; the gradient on the set is
+    ``Σ_k Df[B_k] B_k / ⟨B_k, B_k⟩``.
     """
-    rows, columns = value.shape
-
-    def unit(i: int, j: int) -> np.ndarray:
-        basis = np.zeros((rows, columns))
-        basis[i, j] = 1.0
-        return basis
-
-    def pair(i: int, j: int, sign: float) -> np.ndarray:
-        return (unit(i, j) + sign * unit(j, i)) / np.sqrt(2.0)
-
+    rows, columns = shape
     indices = [(i, j) for i in range(rows) for j in range(columns)]
     if "diagonal" in properties:
-        return [unit(i, i) for i in range(rows)]
+        return [((i, i, 1),) for i in range(rows)]
     if properties & {"symmetric", "positive definite"}:
-        return [unit(i, j) if i == j else pair(i, j, 1.0) for i, j in indices if i <= j]
-    if "skew-symmetric" in properties:
-        return [pair(i, j, -1.0) for i, j in indices if i < j]
-    if "orthogonal" in properties:
-        return [value @ pair(i, j, -1.0) for i, j in indices if i < j]
+        return [((i, j, 1),) if i == j else ((i, j, 1), (j, i, 1)) for i, j in indices if i <= j]
+    if properties & {"skew-symmetric", "orthogonal"}:
+        return [((i, j, 1), (j, i, -1)) for i, j in indices if i < j]
     if "lower triangular" in properties:
-        return [unit(i, j) for i, j in indices if i >= j]
+        return [((i, j, 1),) for i, j in indices if i >= j]
     if "upper triangular" in properties:
-        return [unit(i, j) for i, j in indices if i <= j]
-    return [unit(i, j) for i, j in indices]
+        return [((i, j, 1),) for i, j in indices if i <= j]
+    return [((i, j, 1),) for i, j in indices]
+
+
+def orthogonal_group(properties: frozenset[str]) -> bool:
+    """Whether tangent patterns are skew matrices Ω to be turned into ``Q Ω``."""
+    return "orthogonal" in properties
+
+
+def tangent_basis(properties: frozenset[str], value: np.ndarray) -> list[np.ndarray]:
+    """The tangent basis of :func:`tangent_patterns` as NumPy arrays at ``value``."""
+    basis = []
+    for pattern in tangent_patterns(properties, value.shape):
+        direction = np.zeros(value.shape)
+        for i, j, coefficient in pattern:
+            direction[i, j] = coefficient
+        basis.append(value @ direction if orthogonal_group(properties) else direction)
+    return basis
 
 
 def random_direction(basis: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
@@ -149,37 +163,61 @@ def random_direction(basis: list[np.ndarray], rng: np.random.Generator) -> np.nd
 TEST_FUNCTION_KINDS = ("linear", "polynomial", "transcendental")
 
 
+@dataclass(frozen=True)
+class Entrywise:
+    """A backend's entrywise operations, so one test-function recipe serves both backends."""
+
+    product: Callable[[Any, Any], Any]
+    sin: Callable[[Any], Any]
+    exp: Callable[[Any], Any]
+
+
 def test_function(
-    declaration: Declaration, sizes: dict[str, int], kind: str, rng: np.random.Generator
-) -> Callable[[np.ndarray], np.ndarray]:
+    declaration: Declaration,
+    kind: str,
+    offset: Any,
+    factors: list[tuple[Any, Any]],
+    entrywise: Entrywise,
+) -> Callable[[Any], Any]:
     """A smooth built-in function with the declared argument and value shapes.
 
-    ``linear`` is ``C + A X B``; ``polynomial`` adds an entrywise product of two linear maps;
-    ``transcendental`` uses entrywise sine and exponential. Values declared invertible are kept
-    near a well-conditioned constant, and symmetric ones are symmetrised. Everything is analytic,
-    so complex-step differentiation applies.
+    With ``factors`` ``(A_k, B_k)``: ``linear`` is ``C + A_0 X B_0``; ``polynomial`` adds the
+    entrywise product ``(A_1 X B_1) ∘ (A_2 X B_2)``; ``transcendental`` adds ``sin(A_1 X B_1)/2 +
+    exp(A_2 X B_2)/5`` entrywise. Values declared symmetric are symmetrised. Everything is
+    analytic, so complex-step differentiation applies.
     """
-    assert declaration.argument is not None
-    m, n = concrete(declaration.argument, sizes)
-    p, q = concrete(declaration.shape, sizes)
-    scale = 0.3 / np.sqrt(m * n)
-    left = [rng.standard_normal((p, m)) * scale for _ in range(3)]
-    right = [rng.standard_normal((n, q)) for _ in range(3)]
-    offset = sample_value(declaration.properties, (p, q), rng)
-    if declaration.properties & {"invertible", "positive definite"}:
-        offset = offset * 2.0
+    symmetric = bool(declaration.properties & {"symmetric", "positive definite"})
 
-    def linear(x: np.ndarray, index: int) -> np.ndarray:
-        return left[index] @ x @ right[index]
+    def linear(x: Any, index: int) -> Any:
+        left, right = factors[index]
+        return left @ x @ right
 
-    def value(x: np.ndarray) -> np.ndarray:
+    def value(x: Any) -> Any:
         result = offset + linear(x, 0)
         if kind == "polynomial":
-            result = result + linear(x, 1) * linear(x, 2)
+            result = result + entrywise.product(linear(x, 1), linear(x, 2))
         elif kind == "transcendental":
-            result = result + np.sin(linear(x, 1)) * 0.5 + np.exp(linear(x, 2)) * 0.2
-        if declaration.properties & {"symmetric", "positive definite"}:
+            result = result + entrywise.sin(linear(x, 1)) / 2 + entrywise.exp(linear(x, 2)) / 5
+        if symmetric:
             result = (result + result.T) / 2
         return result
 
     return value
+
+
+NUMPY_ENTRYWISE = Entrywise(np.multiply, np.sin, np.exp)
+
+
+def numeric_test_function(
+    declaration: Declaration, sizes: dict[str, int], kind: str, rng: np.random.Generator
+) -> Callable[[np.ndarray], np.ndarray]:
+    """:func:`test_function` with random real factors; invertible values stay well conditioned."""
+    assert declaration.argument is not None
+    m, n = concrete(declaration.argument, sizes)
+    p, q = concrete(declaration.shape, sizes)
+    scale = 0.3 / np.sqrt(m * n)
+    factors = [(rng.standard_normal((p, m)) * scale, rng.standard_normal((n, q))) for _ in range(3)]
+    offset = sample_value(declaration.properties, (p, q), rng)
+    if declaration.properties & {"invertible", "positive definite"}:
+        offset = offset * 2.0
+    return test_function(declaration, kind, offset, factors, NUMPY_ENTRYWISE)

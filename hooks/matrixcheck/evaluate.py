@@ -1,0 +1,237 @@
+"""The tree walker shared by every backend: one method per node type, primitives left abstract.
+
+A backend (NumPy in :mod:`numeric`, SymPy in :mod:`exact`) supplies the arithmetic — matrix
+product, inverse, trace, determinant, scalar functions — and the directional derivative. Everything
+that gives the tree its meaning (scaling by 1×1 factors, powers, how ∂Y/∂X is laid out in each
+layout, what ``dX`` means) is written once, here, so the two backends cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from .tree import (
+    Add,
+    Apply,
+    Derivative,
+    Differential,
+    Div,
+    Func,
+    Hadamard,
+    IdentityMatrix,
+    Kronecker,
+    Mul,
+    Neg,
+    Node,
+    Number,
+    Power,
+    Symbol,
+    Transpose,
+)
+
+Value = Any
+Values = dict[str, Value]
+
+
+class DomainError(Exception):
+    """The expression is undefined at the sample (log of a negative number, singular matrix …)."""
+
+
+@dataclass
+class Point:
+    """One sample: values of the symbols, test functions, the layout and the current directions.
+
+    ``bases`` holds, for each variable of differentiation, an orthonormal basis of the directions
+    it may move in; ``directions`` the direction that ``dX`` and, in entrywise layout, ``∂/∂X``
+    mean. ``identity_sizes`` sizes each identity matrix node (keyed by node identity).
+    """
+
+    values: Values
+    functions: dict[str, Callable[[Value], Value]]
+    layout: str
+    bases: dict[str, list[Value]]
+    directions: dict[str, Value]
+    identity_sizes: dict[int, int] = field(default_factory=dict)
+
+
+class Evaluator(ABC):
+    """Evaluates a tree at a :class:`Point` with a backend's primitives."""
+
+    def __init__(self, point: Point) -> None:
+        self.point = point
+
+    def evaluate(self, node: Node, values: Values | None = None) -> Value:
+        values = self.point.values if values is None else values
+        method = getattr(self, f"_eval_{type(node).__name__}")
+        return method(node, values)
+
+    # -- primitives a backend provides ---------------------------------------------------------
+    @abstractmethod
+    def number(self, value: Fraction) -> Value: ...
+
+    @abstractmethod
+    def eye(self, size: int) -> Value: ...
+
+    @abstractmethod
+    def shape(self, value: Value) -> tuple[int, int]: ...
+
+    @abstractmethod
+    def entry(self, value: Value, row: int, column: int) -> Value:
+        """A scalar entry (not a 1×1 matrix)."""
+
+    @abstractmethod
+    def scale(self, value: Value, factor: Value) -> Value:
+        """``value`` times the scalar ``factor`` (as returned by :meth:`entry`)."""
+
+    @abstractmethod
+    def matmul(self, left: Value, right: Value) -> Value: ...
+
+    @abstractmethod
+    def transpose(self, value: Value) -> Value: ...
+
+    @abstractmethod
+    def inverse(self, value: Value) -> Value: ...
+
+    @abstractmethod
+    def hadamard(self, left: Value, right: Value) -> Value: ...
+
+    @abstractmethod
+    def kron(self, left: Value, right: Value) -> Value: ...
+
+    @abstractmethod
+    def vec(self, value: Value) -> Value:
+        """The entries as a column, row by row (for vectors: the vector as a column)."""
+
+    @abstractmethod
+    def function(self, name: str, value: Value) -> Value:
+        """A built-in scalar-valued function (tr, det, log, …) as a 1×1 value."""
+
+    @abstractmethod
+    def reciprocal(self, scalar: Value) -> Value:
+        """``1/scalar`` for an entry; raises :class:`DomainError` at zero."""
+
+    @abstractmethod
+    def directional(self, node: Node, values: Values, directions: Values) -> Value:
+        """The derivative of ``node`` at ``values`` along ``directions`` (symbol → direction)."""
+
+    # -- leaves --------------------------------------------------------------------------------
+    def _eval_Number(self, node: Number, values: Values) -> Value:
+        return self.number(node.value)
+
+    def _eval_Symbol(self, node: Symbol, values: Values) -> Value:
+        return values[node.name]
+
+    def _eval_IdentityMatrix(self, node: IdentityMatrix, values: Values) -> Value:
+        return self.eye(self.point.identity_sizes[id(node)])
+
+    # -- algebra -------------------------------------------------------------------------------
+    def _eval_Add(self, node: Add, values: Values) -> Value:
+        result = self.evaluate(node.terms[0], values)
+        for term in node.terms[1:]:
+            result = self.add(result, self.evaluate(term, values))
+        return result
+
+    def add(self, left: Value, right: Value) -> Value:
+        """A sum; a 1×1 zero (a literal ``0`` term) adopts the other term's shape."""
+        if self.shape(left) != self.shape(right):
+            if self.shape(left) == (1, 1):
+                return right
+            return left
+        return left + right
+
+    def _eval_Neg(self, node: Neg, values: Values) -> Value:
+        return -self.evaluate(node.operand, values)
+
+    def _eval_Mul(self, node: Mul, values: Values) -> Value:
+        result = self.evaluate(node.factors[0], values)
+        for factor in node.factors[1:]:
+            result = self.multiply(result, self.evaluate(factor, values))
+        return result
+
+    def multiply(self, left: Value, right: Value) -> Value:
+        """Matrix product, or scaling when one factor is 1×1 and the shapes do not conform."""
+        if self.shape(left)[1] == self.shape(right)[0]:
+            return self.matmul(left, right)
+        if self.shape(left) == (1, 1):
+            return self.scale(right, self.entry(left, 0, 0))
+        return self.scale(left, self.entry(right, 0, 0))
+
+    def _eval_Div(self, node: Div, values: Values) -> Value:
+        denominator = self.entry(self.evaluate(node.denominator, values), 0, 0)
+        return self.scale(self.evaluate(node.numerator, values), self.reciprocal(denominator))
+
+    def _eval_Transpose(self, node: Transpose, values: Values) -> Value:
+        return self.transpose(self.evaluate(node.operand, values))
+
+    def _eval_Power(self, node: Power, values: Values) -> Value:
+        base = self.evaluate(node.base, values)
+        if self.shape(base) == (1, 1):
+            entry = self.entry(base, 0, 0)
+            if node.exponent < 0:
+                entry = self.reciprocal(entry)
+            return self.scale(self.number(Fraction(1)), entry ** abs(node.exponent))
+        if node.exponent < 0:
+            base = self.inverse(base)
+        result = base
+        for _ in range(abs(node.exponent) - 1):
+            result = self.matmul(result, base)
+        return result
+
+    def _eval_Hadamard(self, node: Hadamard, values: Values) -> Value:
+        return self.hadamard(self.evaluate(node.left, values), self.evaluate(node.right, values))
+
+    def _eval_Kronecker(self, node: Kronecker, values: Values) -> Value:
+        return self.kron(self.evaluate(node.left, values), self.evaluate(node.right, values))
+
+    def _eval_Func(self, node: Func, values: Values) -> Value:
+        return self.function(node.name, self.evaluate(node.operand, values))
+
+    def _eval_Apply(self, node: Apply, values: Values) -> Value:
+        return self.point.functions[node.function](self.evaluate(node.argument, values))
+
+    # -- calculus ------------------------------------------------------------------------------
+    def _eval_Differential(self, node: Differential, values: Values) -> Value:
+        return self.directional(node.operand, values, self.point.directions)
+
+    def _eval_Derivative(self, node: Derivative, values: Values) -> Value:
+        variable = node.variable
+        if self.point.layout == "entrywise":
+            direction = self.point.directions[variable]
+            return self.directional(node.operand, values, {variable: direction})
+        basis = self.point.bases[variable]
+        partials = [self.directional(node.operand, values, {variable: b}) for b in basis]
+        return self.lay_out(partials, basis)
+
+    def lay_out(self, partials: list[Value], basis: list[Value]) -> Value:
+        """Assemble ∂Y/∂X from the partials ``D Y[B_k]`` along an orthogonal basis ``B_k``.
+
+        The gradient is ``Σ_k D Y[B_k] ⊗ B_k / ⟨B_k, B_k⟩``. Denominator layout gives X's shape
+        for a scalar Y and ``len(x) × len(y)`` for vectors; numerator layout is its transpose.
+        Shape checking has ruled out every other case before evaluation.
+        """
+        numerator = self.point.layout == "numerator"
+        rows, columns = self.shape(partials[0])
+        basis = [self.scale(b, self.reciprocal(self.squared_norm(b))) for b in basis]
+        pairs = list(zip(partials, basis, strict=True))
+        if rows * columns == 1:
+            terms = [self.scale(b, self.entry(p, 0, 0)) for p, b in pairs]
+            flip = numerator
+        elif self.shape(basis[0]) == (1, 1):
+            terms = [self.scale(p, self.entry(b, 0, 0)) for p, b in pairs]
+            flip = not numerator
+        else:
+            terms = [self.matmul(self.vec(p), self.transpose(self.vec(b))) for p, b in pairs]
+            flip = not numerator
+        total = terms[0]
+        for term in terms[1:]:
+            total = total + term
+        return self.transpose(total) if flip else total
+
+    def squared_norm(self, value: Value) -> Value:
+        """``⟨B, B⟩`` in the Frobenius inner product, as an entry."""
+        column = self.vec(value)
+        return self.entry(self.matmul(self.transpose(column), column), 0, 0)
