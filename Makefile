@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test clean
+.PHONY: site serve test mutants clean
 
 site: $(VENV)/.stamp-site
 	$(BIN)/mkdocs build --strict
@@ -18,6 +18,9 @@ test: $(VENV)/.stamp-test
 	$(BIN)/ruff check hooks tests
 	PYTHONPATH=hooks $(BIN)/python -m matrixcheck check --strict docs
 	$(BIN)/python -m pytest -q tests
+
+mutants: $(VENV)/.stamp-site
+	PYTHONPATH=hooks $(BIN)/python -m matrixcheck mutants docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -10,7 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .project import check_docs
+from .mutants import run_mutants
+from .project import Report, check_docs
 from .records import identities_json
 
 
@@ -23,12 +24,16 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument(
         "--strict", action="store_true", help="treat warnings (unneeded assumptions) as errors"
     )
+    mutants = commands.add_parser("mutants", help="mutation-test the gate on every identity")
+    mutants.add_argument("docs", type=Path, help="the docs directory, e.g. docs/")
     arguments = parser.parse_args(argv)
     if not arguments.docs.is_dir():
         print(f"error: {arguments.docs} is not a directory", file=sys.stderr)
         return 2
     label = arguments.docs.as_posix().rstrip("/")
     report = check_docs(arguments.docs, label)
+    if arguments.command == "mutants":
+        return _mutants(report)
     for message in report.messages():
         print(f"error: {message}", file=sys.stderr)
     for warning in report.warnings():
@@ -38,6 +43,22 @@ def main(argv: list[str] | None = None) -> int:
     print(report.summary())
     failed = not report.ok or (arguments.strict and report.warnings())
     return 1 if failed else 0
+
+
+def _mutants(report: Report) -> int:
+    if not report.ok:
+        print("the site does not pass its checks; fix it before mutation testing", file=sys.stderr)
+        return 1
+    outcome = run_mutants(report)
+    for mutant in outcome.survived:
+        print(
+            f"survived: [{mutant.identity}] {mutant.operator}: {mutant.spec.layout} layout: {mutant.spec.formula.latex}"
+        )
+    print(
+        f"{len(outcome.equivalent)} equivalent mutant(s) set aside (exactly equal to the original)"
+    )
+    print(outcome.summary())
+    return 0 if not outcome.survived else 1
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ says nothing about numbers or layouts: meaning is given by the evaluator that wa
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -160,3 +161,40 @@ def walk(node: Node):
     yield node
     for child in children(node):
         yield from walk(child)
+
+
+def with_children(node: Node, new: tuple[Node, ...]) -> Node:
+    """A copy of ``node`` whose direct sub-expressions are ``new`` (same order as :func:`children`)."""
+    if isinstance(node, Add):
+        return Add(new)
+    if isinstance(node, Mul):
+        return Mul(new)
+    if isinstance(node, Relation):
+        return Relation(new)
+    if isinstance(node, (Neg, Transpose, Func, Derivative, Differential)):
+        return dataclasses.replace(node, operand=new[0])
+    if isinstance(node, Power):
+        return Power(new[0], node.exponent)
+    if isinstance(node, Apply):
+        return Apply(node.function, new[0])
+    if isinstance(node, Div):
+        return Div(new[0], new[1])
+    if isinstance(node, (Hadamard, Kronecker)):
+        return type(node)(new[0], new[1])
+    return node
+
+
+def positions(node: Node, path: tuple[int, ...] = ()):
+    """Every ``(path, node)`` below and including ``node``; a path indexes :func:`children`."""
+    yield path, node
+    for index, child in enumerate(children(node)):
+        yield from positions(child, (*path, index))
+
+
+def replace_at(node: Node, path: tuple[int, ...], new: Node) -> Node:
+    """``node`` with the sub-expression at ``path`` replaced by ``new``."""
+    if not path:
+        return new
+    kids = list(children(node))
+    kids[path[0]] = replace_at(kids[path[0]], path[1:], new)
+    return with_children(node, tuple(kids))

@@ -1,0 +1,160 @@
+"""Prints an expression tree back to the LaTeX the parser reads.
+
+One method per node type, as in SymPy's printers; brackets are added only where the parser would
+otherwise read the text differently (a sum inside a product, a product under a transpose, …).
+Used to show mutants and counterexamples, and to check that print → parse gives the tree back.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .parser import GREEK
+from .tree import (
+    Add,
+    Apply,
+    Derivative,
+    Differential,
+    Div,
+    Func,
+    Hadamard,
+    IdentityMatrix,
+    Kronecker,
+    Mul,
+    Neg,
+    Node,
+    Number,
+    Power,
+    Relation,
+    Symbol,
+    Transpose,
+)
+
+FUNCTION_MACROS = {
+    "tr": r"\operatorname{tr}",
+    "det": r"\det",
+    "log": r"\log",
+    "exp": r"\exp",
+    "sin": r"\sin",
+    "cos": r"\cos",
+}
+NORM_SUBSCRIPTS = {"norm2": "2", "fro": "F", "norm1": "1"}
+#: Nodes that can stand under a superscript or beside another factor without brackets.
+ATOMS = (Symbol, IdentityMatrix, Apply, Func, Derivative)
+
+
+def to_latex(node: Node) -> str:
+    """The LaTeX of ``node``."""
+    return LatexPrinter().print(node)
+
+
+class LatexPrinter:
+    """Dispatches on the node type to ``_print_<NodeType>``."""
+
+    def print(self, node: Node) -> str:
+        return getattr(self, f"_print_{type(node).__name__}")(node)
+
+    def bracket(self, node: Node) -> str:
+        return rf"\left({self.print(node)}\right)"
+
+    def _print_Relation(self, node: Relation) -> str:
+        return " = ".join(self.print(side) for side in node.sides)
+
+    def _print_Number(self, node: Number) -> str:
+        value = Fraction(node.value)
+        if value.denominator == 1:
+            return str(value.numerator)
+        return rf"\frac{{{value.numerator}}}{{{value.denominator}}}"
+
+    def _print_Symbol(self, node: Symbol) -> str:
+        base, _, subscript = node.name.partition("_")
+        text = f"\\{base}" if base in GREEK else base
+        return f"{text}_{{{subscript}}}" if subscript else text
+
+    def _print_IdentityMatrix(self, node: IdentityMatrix) -> str:
+        return "I"
+
+    def _print_Add(self, node: Add) -> str:
+        text = (
+            self.print(node.terms[0])
+            if not isinstance(node.terms[0], Add)
+            else self.bracket(node.terms[0])
+        )
+        for term in node.terms[1:]:
+            if isinstance(term, Neg):
+                text += " - " + self._term(term.operand)
+            else:
+                text += " + " + self._term(term)
+        return text
+
+    def _term(self, node: Node) -> str:
+        return self.bracket(node) if isinstance(node, (Add, Neg)) else self.print(node)
+
+    def _print_Neg(self, node: Neg) -> str:
+        return "-" + self._term(node.operand)
+
+    def _print_Mul(self, node: Mul) -> str:
+        parts = []
+        for factor in node.factors:
+            if isinstance(factor, (Add, Neg, Mul, Hadamard, Kronecker, Div)):
+                parts.append(self.bracket(factor))
+            else:
+                parts.append(self.print(factor))
+        return " ".join(parts)
+
+    def _print_Div(self, node: Div) -> str:
+        return rf"\frac{{{self.print(node.numerator)}}}{{{self.print(node.denominator)}}}"
+
+    def _base(self, node: Node) -> str:
+        return (
+            self.print(node)
+            if isinstance(node, (Symbol, IdentityMatrix, Apply))
+            else self.bracket(node)
+        )
+
+    def _print_Transpose(self, node: Transpose) -> str:
+        operand = node.operand
+        if isinstance(operand, Power) and operand.exponent == -1:
+            return f"{self._base(operand.base)}^{{-\\top}}"
+        return f"{self._base(operand)}^{{\\top}}"
+
+    def _print_Power(self, node: Power) -> str:
+        return f"{self._base(node.base)}^{{{node.exponent}}}"
+
+    def _binary(self, left: Node, right: Node, operator: str) -> str:
+        def side(node: Node) -> str:
+            return (
+                self.bracket(node)
+                if isinstance(node, (Add, Neg, Hadamard, Kronecker))
+                else self.print(node)
+            )
+
+        return f"{side(left)} {operator} {side(right)}"
+
+    def _print_Hadamard(self, node: Hadamard) -> str:
+        return self._binary(node.left, node.right, r"\circ")
+
+    def _print_Kronecker(self, node: Kronecker) -> str:
+        return self._binary(node.left, node.right, r"\otimes")
+
+    def _print_Func(self, node: Func) -> str:
+        operand = self.print(node.operand)
+        if node.name == "abs":
+            return rf"\left|{operand}\right|"
+        if node.name in NORM_SUBSCRIPTS:
+            return rf"\left\|{operand}\right\|_{NORM_SUBSCRIPTS[node.name]}"
+        return rf"{FUNCTION_MACROS[node.name]}\left({operand}\right)"
+
+    def _print_Apply(self, node: Apply) -> str:
+        return f"{node.function}({self.print(node.argument)})"
+
+    def _print_Derivative(self, node: Derivative) -> str:
+        operand = node.operand
+        text = self.bracket(operand) if isinstance(operand, (Add, Neg)) else self.print(operand)
+        variable = self._print_Symbol(Symbol(node.variable))
+        return rf"\frac{{\partial {text}}}{{\partial {variable}}}"
+
+    def _print_Differential(self, node: Differential) -> str:
+        if isinstance(node.operand, Symbol):
+            return f"d {self.print(node.operand)}"
+        return f"d{self.bracket(node.operand)}"
