@@ -50,10 +50,10 @@ def _mutants(report: Report) -> int:
         print("the site does not pass its checks; fix it before mutation testing", file=sys.stderr)
         return 1
     outcome = run_mutants(report)
-    for mutant in outcome.survived:
-        print(
-            f"survived: [{mutant.identity}] {mutant.operator}: {mutant.spec.layout} layout: {mutant.spec.formula.latex}"
-        )
+    for label, group in (("survived", outcome.survived), ("equivalent", outcome.equivalent)):
+        for mutant in group:
+            print(f"{label}: [{mutant.identity}] {mutant.operator} ({mutant.spec.layout} layout)")
+            print(f"    {mutant.spec.formula.latex}")
     print(
         f"{len(outcome.equivalent)} equivalent mutant(s) set aside (exactly equal to the original)"
     )

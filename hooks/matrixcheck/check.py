@@ -167,7 +167,7 @@ def check_identity(
     try:
         if spec.layout not in LAYOUTS:
             raise AuthorError(
-                f"unknown layout '{spec.layout}'", "use numerator, denominator or entrywise"
+                f"unknown layout '{spec.layout}'", f"use one of: {', '.join(LAYOUTS)}"
             )
         result.declarations = parse_declarations(spec.symbols)
         vocabulary = _vocabulary(result.declarations)

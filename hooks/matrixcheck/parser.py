@@ -383,10 +383,13 @@ class _Parser:
             closing = ")" if self.current.text == "(" else "]"
             return Differential(self.group(self.current.text, closing))
         word = self._try_word()
+        if word is not None and word.text in FUNCTION_NAMES:
+            return Differential(self.function_application(FUNCTION_NAMES[word.text]))
         if word is None or word.text not in self.vocabulary.symbols:
             raise self.error(
-                "a differential 'd' must be followed by a declared symbol or a bracket",
-                "write d\\boldsymbol{X} or d(\\dots)",
+                "a differential 'd' must be followed by a declared symbol, a function such as "
+                "\\det, or a bracket",
+                "write d\\boldsymbol{X}, d\\det\\boldsymbol{X} or d(\\dots)",
             )
         node: Node = Differential(self._symbol(word))
         while self.current.text == "^":

@@ -21,11 +21,13 @@ LAYOUT_LABELS = {
     "numerator": "numerator layout",
     "denominator": "denominator layout",
     "entrywise": "entrywise",
+    "differential": "differential form",
 }
 LAYOUT_HINTS = {
     "numerator": "∂y/∂x has the shape of y by the transpose of x (Jacobian)",
     "denominator": "∂y/∂x has the shape of x by the transpose of y (gradient)",
     "entrywise": "every ∂/∂X means ∂/∂X_ij for the same entry (i, j)",
+    "differential": "dX is any direction; d(…) is the differential along it",
 }
 PROOF_INDENT = "    "
 
@@ -176,16 +178,16 @@ def _proof(segments: list[Segment], result: IdentityResult | None) -> list[str]:
 
 def _step_marker(step) -> list[str]:
     if step is None:
-        return ["? step not checked", "{: .proof-step .proof-step-unchecked }"]
+        return ["step not checked", "{: .proof-step .proof-step-unchecked }"]
     if step.status == "checked":
         return [
-            f"✓ step checked (relative error {step.max_rel_error:.1e})",
+            f"step checked (relative error {step.max_rel_error:.1e})",
             "{: .proof-step .proof-step-checked }",
         ]
     if step.status == "unchecked":
         reason = _escape(step.reason)
-        return [f"? step not checked: {reason}", "{: .proof-step .proof-step-unchecked }"]
-    return ["✗ step failed its check", "{: .proof-step .proof-step-failed }"]
+        return [f"step not checked: {reason}", "{: .proof-step .proof-step-unchecked }"]
+    return ["step failed its check", "{: .proof-step .proof-step-failed }"]
 
 
 def where_line(declarations: dict[str, Declaration], spellings: dict[str, str], latex: str) -> str:

@@ -34,7 +34,7 @@ from .tree import (
     Transpose,
 )
 
-LAYOUTS = ("numerator", "denominator", "entrywise")
+LAYOUTS = ("numerator", "denominator", "entrywise", "differential")
 SCALAR_FUNCTIONS = frozenset({"log", "exp", "sin", "cos", "abs"})
 SQUARE_TO_SCALAR = frozenset({"tr", "det"})
 VECTOR_NORMS = frozenset({"norm2", "norm1"})
@@ -313,6 +313,12 @@ class ShapeChecker:
         """The shape of ∂Y/∂X in this identity's layout."""
         if self.layout == "entrywise":
             return operand
+        if self.layout == "differential":
+            raise ShapeError(
+                f"∂/∂{name} appears in a formula declared 'layout: differential'",
+                "use differential layout only for formulas in d(…); choose numerator, "
+                "denominator or entrywise for derivatives",
+            )
         numerator = self.layout == "numerator"
         if self.is_scalar(operand):
             return (variable[1], variable[0]) if numerator else variable
