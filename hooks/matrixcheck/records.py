@@ -84,10 +84,10 @@ def _rounded(value: float | None) -> float | None:
 
 
 def _status(result: IdentityResult) -> str:
-    """``verified`` only when the formula and every checked proof step hold, as on the card."""
+    """``verified`` (or ``refuted``) only when the formula and every checked proof step hold."""
     if result.ok:
-        return "verified"
-    return "failed" if result.status == "verified" else result.status
+        return result.status
+    return "failed" if result.status in ("verified", "refuted") else result.status
 
 
 def record(result: IdentityResult, url: str) -> dict:
