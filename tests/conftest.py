@@ -14,6 +14,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# The engine lives in hooks/ (MkDocs loads hooks by file path); `make test` runs pytest without
+# PYTHONPATH, so the engine tests put it on the path here.
+if str(REPO / "hooks") not in sys.path:
+    sys.path.insert(0, str(REPO / "hooks"))
 
 
 @pytest.fixture(scope="session")

@@ -336,7 +336,8 @@ def _points(
     def point(chosen: dict[str, np.ndarray]) -> Point:
         return Point(values, functions, layout, bases, chosen)
 
-    if layout != "entrywise":
+    if layout != "entrywise" or not variables:
+        # Without a variable there is no entry to differentiate by: compare at the sample itself.
         return [point(directions)]
     return [point({**directions, v: b}) for v in variables for b in bases[v]]
 

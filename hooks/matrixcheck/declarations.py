@@ -7,6 +7,7 @@ name its own size; properties say which random matrices honour the declaration.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -35,15 +36,21 @@ PROPERTY_ALIASES = {
     "non-singular": "invertible",
     "non-zero": "nonzero",
 }
-CONFLICTS = (
-    ("symmetric", "skew-symmetric"),
-    ("positive definite", "skew-symmetric"),
-    ("orthogonal", "positive definite"),
-    ("diagonal", "skew-symmetric"),
-    ("lower triangular", "symmetric"),
-    ("upper triangular", "symmetric"),
-    ("skew-symmetric", "invertible"),
-)
+#: Which properties may be declared together (the relation is read both ways). Anything else
+#: is contradictory (symmetric and skew-symmetric), redundant in a misleading way (lower and upper
+#: triangular is diagonal), or a combination the samplers cannot honour (orthogonal and symmetric).
+COMPATIBLE = {
+    "symmetric": {"positive definite", "invertible", "diagonal", "positive", "nonzero"},
+    "positive definite": {"invertible", "diagonal"},
+    "diagonal": {"invertible"},
+    "orthogonal": {"invertible"},
+    "lower triangular": {"invertible"},
+    "upper triangular": {"invertible"},
+    "positive": {"invertible", "nonzero"},
+    "nonzero": {"invertible"},
+    "skew-symmetric": set(),
+    "invertible": set(),
+}
 LARGEST_DIMENSION = 12
 
 _DIMENSION = r"[A-Za-z][A-Za-z0-9_]*|\d+"
@@ -196,9 +203,18 @@ def _check_properties(declaration: Declaration) -> None:
                 f"'{declaration.name}' is a scalar and cannot be {prop}",
                 "declare a matrix, or use 'positive' or 'nonzero' for a scalar",
             )
-    for first, second in CONFLICTS:
-        if first in declaration.properties and second in declaration.properties:
+    origin = {p: p for p in declaration.stated}
+    for stated in declaration.stated:
+        for implied_property in PROPERTIES[stated]["implies"]:  # type: ignore[union-attr]
+            origin.setdefault(implied_property, stated)
+    ordered = [*declaration.stated, *sorted(declaration.properties - set(declaration.stated))]
+    for first, second in itertools.combinations(ordered, 2):
+        if second not in COMPATIBLE[first] and first not in COMPATIBLE[second]:
+            implied = [f"{origin[p]} implies {p}" for p in (first, second) if origin[p] != p]
+            because = f" ({'; '.join(implied)})" if implied else ""
             raise AuthorError(
-                f"'{declaration.name}' cannot be both {first} and {second}",
-                "remove one of the two properties",
+                f"'{declaration.name}' cannot be both {origin[first]} and "
+                f"{origin[second]}{because}",
+                "remove one of the properties; the authoring page lists the combinations "
+                "the checker supports",
             )

@@ -150,11 +150,8 @@ class _Scanner:
 
     def _make_display(self, latex: str, start: int) -> Display:
         exemption = None
-        previous = start - 1
-        while previous >= 0 and not self.lines[previous].strip():
-            previous -= 1
-        if previous >= 0:
-            match = EXEMPTION.match(self.lines[previous])
+        if start > 0:
+            match = EXEMPTION.match(self.lines[start - 1])
             if match:
                 exemption = match.group("reason")
         return Display(latex.strip(), self.location(start), exemption)

@@ -178,13 +178,16 @@ def exact_value(
     """A random rational matrix with the declared properties."""
     n = shape[0]
     general = _rational(rng, shape)
-    if "positive definite" in properties:
+    if "diagonal" in properties:
+        entries = [_nonzero(rng) for _ in range(n)]
+        if "positive definite" in properties:
+            entries = [abs(e) for e in entries]
+        value = sympy.diag(*entries)
+    elif "positive definite" in properties:
         value = general * general.T + sympy.eye(n)
     elif "orthogonal" in properties:
         skew = general - general.T
         value = (sympy.eye(n) - skew) * (sympy.eye(n) + skew).inv()
-    elif "diagonal" in properties:
-        value = sympy.diag(*[_nonzero(rng) for _ in range(n)])
     elif "symmetric" in properties:
         value = general + general.T
     elif "skew-symmetric" in properties:
@@ -225,12 +228,8 @@ def exact_points(
     layout: str,
     test_kinds: tuple[str, ...],
 ) -> list[tuple[dict[str, int], list[Point]]]:
-    """The exact samples: for each trial its sizes and its points.
-
-    In entrywise layout one random direction ``V = Σ c_k E_k`` stands for every entry: both sides
-    are polynomials in the weights ``c``, so agreement at random rational weights means agreement
-    as polynomials, hence at every ``E_k`` (Schwartz–Zippel), at a fraction of the cost.
-    """
+    """The exact samples: for each trial its sizes and its points (one per basis direction in
+    entrywise layout, where ``∂/∂X`` and ``dX`` mean the single entry ``E_ij``, as numerically)."""
     dimensions = sorted({d for decl in declarations.values() for d in decl.dimensions()})
     trials = []
     for index, sizes in enumerate(exact_sizes(dimensions)[:EXACT_TRIALS]):
@@ -248,7 +247,15 @@ def exact_points(
         bases = {v: _exact_basis(declarations[v].properties, values[v]) for v in variables}
         directions = {v: _exact_direction(bases[v], rng) for v in variables}
 
-        trials.append((sizes, [Point(values, functions, layout, bases, directions)]))
+        if layout == "entrywise":
+            points = [
+                Point(values, functions, layout, bases, {**directions, v: b})
+                for v in variables
+                for b in bases[v]
+            ]
+        else:
+            points = [Point(values, functions, layout, bases, directions)]
+        trials.append((sizes, points))
     return trials
 
 

@@ -10,7 +10,7 @@ Grammar of the accepted subset (whitespace, spacing and sizing macros removed by
                                                             # ∂/∂X acts on the rest of the product
     factor     := prefix | postfix
     prefix     := "\\frac{\\partial}{\\partial X}" | "d" atom | "d(" expr ")" | FUNC argument
-    postfix    := atom ("^" superscript | "'" )*
+    postfix    := atom ("^" superscript)*
     atom       := NUMBER | SYMBOL | "I" | "(" expr ")" | "[" expr "]" | "|" expr "|"
                 | "‖" expr "‖" ["_" (2 | F | 1)] | "\\frac{" expr "}{" expr "}"
                 | "\\frac{\\partial Y}{\\partial X}" | f "(" expr ")"
@@ -381,7 +381,7 @@ class _Parser:
     def differential(self) -> Node:
         if self.current.text in ("(", "["):
             closing = ")" if self.current.text == "(" else "]"
-            return Differential(self.group(self.current.text, closing))
+            return self._transposed_only(Differential(self.group(self.current.text, closing)))
         word = self._try_word()
         if word is not None and word.text in FUNCTION_NAMES:
             return Differential(self.function_application(FUNCTION_NAMES[word.text]))
@@ -391,7 +391,10 @@ class _Parser:
                 "\\det, or a bracket",
                 "write d\\boldsymbol{X}, d\\det\\boldsymbol{X} or d(\\dots)",
             )
-        node: Node = Differential(self._symbol(word))
+        return self._transposed_only(Differential(self._symbol(word)))
+
+    def _transposed_only(self, node: Node) -> Node:
+        """A differential may be transposed; any other power of it is ambiguous."""
         while self.current.text == "^":
             exponent = self._superscript()
             if exponent != "T":

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .check import IdentityResult, check_identity
 from .document import Page, read_page, strip_front_matter
-from .model import Location, PageProblem
+from .model import IdentitySpec, Location, PageProblem
 
 
 @dataclass
@@ -81,16 +81,29 @@ def check_docs(docs_dir: Path, label: str | None = None) -> Report:
                 report.problems.append(
                     PageProblem(
                         spec.location,
-                        f"the id '{spec.id}' is already used at {seen[spec.id]}; ids are permalinks "
+                        f"the id '{spec.id}' is already used at {report.label}/{seen[spec.id]}; "
+                        "ids are permalinks "
                         "and must be unique across the site",
                         spec.id,
                     )
                 )
                 continue
             seen[spec.id] = spec.location
-            report.results.append(check_identity(spec))
+            report.results.append(_checked(spec))
     report.problems.extend(_corrections(report))
     return report
+
+
+def _checked(spec: IdentitySpec) -> IdentityResult:
+    """Check one identity; a bug in the checker becomes that identity's error, not a traceback."""
+    try:
+        return check_identity(spec)
+    except Exception as error:  # noqa: BLE001 - reported to the author with the identity's place
+        message = (
+            f"internal error in the checker ({type(error).__name__}: {error}); the formula may use "
+            "a construct the checker mishandles: please report it with this identity"
+        )
+        return IdentityResult(spec, "error", message)
 
 
 def _corrections(report: Report) -> list[PageProblem]:

@@ -69,16 +69,18 @@ def sample_value(
     """A random real matrix of ``shape`` with the declared ``properties``."""
     rows, columns = shape
     n = rows
-    if "positive definite" in properties:
+    if "diagonal" in properties:
+        entries = rng.standard_normal(n)
+        if "positive definite" in properties:
+            entries = _magnitudes(n, rng, 0.5)
+        elif "invertible" in properties:
+            entries = _signs(n, rng) * _magnitudes(n, rng, 0.5)
+        value = np.diag(entries)
+    elif "positive definite" in properties:
         q = _orthogonal(n, rng)
         value = (q * _magnitudes(n, rng, 0.5)) @ q.T
     elif "orthogonal" in properties:
         value = _orthogonal(n, rng)
-    elif "diagonal" in properties:
-        entries = rng.standard_normal(n)
-        if "invertible" in properties:
-            entries = _signs(n, rng) * _magnitudes(n, rng, 0.5)
-        value = np.diag(entries)
     elif "symmetric" in properties:
         if "invertible" in properties:
             q = _orthogonal(n, rng)

@@ -72,7 +72,7 @@ class Var:
     number: int
 
     def __str__(self) -> str:
-        return "k"
+        return "?"
 
 
 Size = Dim | Var

@@ -1,0 +1,98 @@
+"""Helpers shared by the engine tests: building identities in code and reading the seed page.
+
+Why: most engine tests state an identity (LaTeX, layout, declarations) and look at what the
+checker makes of it; writing an ``IdentitySpec`` by hand each time would bury the mathematics.
+The seed helpers read ``docs/seed.md`` itself, so the tests check the page as it is written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from pathlib import Path
+
+from matrixcheck.check import IdentityResult, check_identity
+from matrixcheck.document import Block
+from matrixcheck.model import Display, IdentitySpec, Location
+from matrixcheck.project import read_file
+
+REPO = Path(__file__).resolve().parent.parent
+DOCS = REPO / "docs"
+SEED_PAGE = DOCS / "seed.md"
+
+#: The seven seed identities, in page order.
+SEED_IDS = (
+    "transpose-of-derivative",
+    "inverse-of-function",
+    "inverse-bilinear",
+    "linear-form",
+    "bilinear-form",
+    "quadratic-form",
+    "weighted-residual",
+)
+
+
+def make_spec(
+    latex: str,
+    layout: str,
+    symbols: object,
+    proof: tuple[str, ...] | list[str] = (),
+    identity_id: str = "test-identity",
+) -> IdentitySpec:
+    """An identity as a page would declare it, located at ``test.md:1`` (steps at 10, 11, …)."""
+    return IdentitySpec(
+        id=identity_id,
+        title="Test identity",
+        layout=layout,
+        symbols=symbols,
+        formula=Display(latex, Location("test.md", 1)),
+        location=Location("test.md", 1),
+        proof=[Display(step, Location("test.md", 10 + i)) for i, step in enumerate(proof)],
+    )
+
+
+def check(
+    latex: str,
+    layout: str,
+    symbols: object,
+    proof: tuple[str, ...] | list[str] = (),
+    identity_id: str = "test-identity",
+) -> IdentityResult:
+    """Check an identity built with :func:`make_spec`."""
+    return check_identity(make_spec(latex, layout, symbols, proof, identity_id))
+
+
+@functools.lru_cache(maxsize=1)
+def seed_blocks() -> dict[str, Block]:
+    """The identity blocks of ``docs/seed.md``, read as the build reads them, keyed by id."""
+    page = read_file(SEED_PAGE, "seed.md")
+    assert not page.problems, page.problems
+    return {block.spec.id: block for block in page.blocks}
+
+
+@functools.cache
+def seed_result(identity_id: str) -> IdentityResult:
+    """The check of a seed identity exactly as the page states it (computed once per session)."""
+    return check_identity(seed_blocks()[identity_id].spec)
+
+
+def seed_spec(identity_id: str, **changes: object) -> IdentitySpec:
+    """A seed identity's spec, optionally with fields replaced (formula LaTeX via ``latex``)."""
+    spec = seed_blocks()[identity_id].spec
+    latex = changes.pop("latex", None)
+    if latex is not None:
+        changes["formula"] = dataclasses.replace(spec.formula, latex=latex)
+    return dataclasses.replace(spec, **changes)
+
+
+def header_line(text: str, identity_id: str) -> int:
+    """The 1-based line of the ``/// identity`` header of the block whose options hold the id."""
+    lines = text.split("\n")
+    option = re.compile(rf"^\s+id:\s*{re.escape(identity_id)}\s*$")
+    for index, line in enumerate(lines):
+        if option.match(line):
+            for header in range(index, -1, -1):
+                if lines[header].startswith("/// identity"):
+                    return header + 1
+    raise AssertionError(f"no identity block with id {identity_id}")

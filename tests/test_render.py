@@ -1,0 +1,205 @@
+"""Cards show each identity's result, and failures show as red boxes; the JSON export agrees.
+
+Why: under ``mkdocs serve`` a failing identity does not stop the preview, so its card must make
+the failure impossible to miss (a red ``identity-error`` box with the evidence). A verified card
+must carry the permalink anchor and say how it was checked, and ``identities.json`` must never
+call an identity verified when its card says the check failed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+from matrixcheck.check import check_identity
+from matrixcheck.document import read_page
+from matrixcheck.project import check_docs
+from matrixcheck.records import identities_json, record
+from matrixcheck.render import error_box, render_block
+from support import header_line, seed_blocks, seed_result
+
+PAGE = """\
+# Page
+
+## Section
+
+/// identity | Bilinear form
+    id: bilinear-form
+    layout: denominator
+    symbols:
+      a: vector m
+      X: matrix m x n
+      b: vector n
+
+$$
+\\frac{\\partial \\boldsymbol{a}^\\text T \\boldsymbol{X} \\boldsymbol{b}}{\\partial \\boldsymbol{X}}
+= \\boldsymbol{a} \\boldsymbol{b}^\\text T
+$$
+
+A note under the formula.
+
+//// proof
+$$
+d(\\boldsymbol a^\\text T \\boldsymbol X \\boldsymbol b)
+= \\boldsymbol a^\\text T \\, d\\boldsymbol X \\, \\boldsymbol b
+$$
+
+$$
+\\sum_{ij} a_i b_j \\, dX_{ij}
+$$
+////
+///
+"""
+
+
+def _block_and_result(text: str = PAGE):
+    page = read_page(text, "page.md")
+    assert not page.problems
+    [block] = page.blocks
+    return block, check_identity(block.spec)
+
+
+def test_verified_card() -> None:
+    block, result = _block_and_result()
+    assert result.status == "verified" and result.ok
+    card = render_block(block, result)
+    text = "\n".join(card)
+    assert card[0] == "### Bilinear form {#bilinear-form .identity-title}"
+    assert '<div class="identity" markdown>' in card
+    assert "badge-verified" in text and "denominator layout" in text
+    assert "identity-error" not in text
+    # The formula is shown exactly as written, then the generated "where" line and the note.
+    formula = [line for line in PAGE.split("\n")[13:17]]
+    start = card.index(formula[0])
+    assert card[start : start + 4] == formula
+    where = next(line for line in card if line.startswith("where "))
+    assert r"\boldsymbol{a}" in where and r"\boldsymbol{X}" in where
+    assert card[card.index(where) + 1] == "{: .identity-where }"
+    assert "A note under the formula." in card
+    assert card[-2:] == ["</div>", ""]
+
+
+def test_proof_steps_are_marked() -> None:
+    block, result = _block_and_result()
+    text = "\n".join(render_block(block, result))
+    assert '??? note "Proof (1 of 2 steps checked by machine)"' in text
+    assert "{: .proof-step .proof-step-checked }" in text
+    assert "{: .proof-step .proof-step-unchecked }" in text
+    assert "step not checked: " in text
+    # Proof content sits inside the collapsible block.
+    assert "    d(\\boldsymbol a^\\text T \\boldsymbol X \\boldsymbol b)" in text
+
+
+def test_failing_identity_shows_a_red_box_with_the_failure() -> None:
+    wrong = PAGE.replace("= \\boldsymbol{a} \\boldsymbol{b}", "= 2 \\boldsymbol{a} \\boldsymbol{b}")
+    assert wrong != PAGE
+    block, result = _block_and_result(wrong)
+    assert result.status == "failed"
+    card = render_block(block, result)
+    text = "\n".join(card)
+    assert "{: .identity-error }" in card
+    box = card[card.index("{: .identity-error }") - 1]
+    assert box.startswith("✗ ")
+    assert "the two sides differ" in box
+    assert "badge-failed" in text and "check failed" in text
+    assert "badge-verified" not in text
+    # The anchor survives, so links to the identity still work while it is broken.
+    assert card[0].endswith("{#bilinear-form .identity-title}")
+
+
+def test_failing_proof_step_shows_in_the_red_box() -> None:
+    broken = PAGE.replace(
+        "= \\boldsymbol a^\\text T \\, d\\boldsymbol X \\, \\boldsymbol b",
+        "= \\boldsymbol b^\\text T \\, d\\boldsymbol X^\\text T \\, \\boldsymbol b",
+    )
+    block, result = _block_and_result(broken)
+    assert result.status == "verified" and not result.ok
+    card = render_block(block, result)
+    boxes = [card[i - 1] for i, line in enumerate(card) if line == "{: .identity-error }"]
+    assert len(boxes) == 1 and "proof step at page.md:" in boxes[0]
+    assert "{: .proof-step .proof-step-failed }" in [line.strip() for line in card]
+
+
+def test_error_box_escapes_markdown_and_html() -> None:
+    lines = error_box(["a <b> *c* x_1 \\frac"])
+    assert lines == ["✗ a &lt;b> \\*c\\* x\\_1 \\\\frac", "{: .identity-error }", ""]
+
+
+def test_unchecked_card_without_result() -> None:
+    block, _ = _block_and_result()
+    text = "\n".join(render_block(block, None))
+    assert "not checked" in text and "badge-verified" not in text
+
+
+# -- identities.json ------------------------------------------------------------------------------
+
+FIELDS = {
+    "id",
+    "title",
+    "url",
+    "source",
+    "latex",
+    "layout",
+    "assumptions",
+    "status",
+    "max_rel_error",
+    "sizes",
+    "seeds",
+    "proof_steps_checked",
+    "proof_steps_total",
+}
+
+
+def test_record_of_a_seed_identity() -> None:
+    result = seed_result("inverse-bilinear")
+    data = record(result, "seed/#inverse-bilinear")
+    assert set(data) >= FIELDS
+    text = (Path(__file__).parent.parent / "docs" / "seed.md").read_text(encoding="utf-8")
+    assert data["source"] == f"seed.md:{header_line(text, 'inverse-bilinear')}"
+    assert data["url"] == "seed/#inverse-bilinear"
+    assert data["latex"] == seed_blocks()["inverse-bilinear"].spec.formula.latex
+    assert data["status"] == "verified"
+    assert data["layout"] == "denominator"
+    assert data["seeds"] == [t.seed for t in result.trials]
+    assert data["sizes"] == [t.sizes for t in result.trials]
+    assert data["proof_steps_checked"] == data["proof_steps_total"] == len(result.steps)
+    assert 0 <= data["max_rel_error"] < 1e-12
+    json.dumps(data)
+
+
+def test_record_is_not_verified_when_a_proof_step_fails() -> None:
+    broken = PAGE.replace("= \\boldsymbol a^\\text T \\, d", "= 3 \\boldsymbol a^\\text T \\, d")
+    _, result = _block_and_result(broken)
+    assert not result.ok
+    data = record(result, "")
+    assert data["status"] != "verified"
+    assert data["proof_steps_checked"] == 0
+    assert [s["status"] for s in data["proof_steps"]] == ["failed", "unchecked"]
+
+
+def test_record_of_a_failed_identity() -> None:
+    spec = seed_blocks()["bilinear-form"].spec
+    latex = spec.formula.latex.replace(r"= \boldsymbol{a}", r"= -\boldsymbol{a}")
+    result = check_identity(
+        dataclasses.replace(spec, formula=dataclasses.replace(spec.formula, latex=latex))
+    )
+    data = record(result, "")
+    assert data["status"] == "failed"
+    assert data["message"] and "differ" in data["message"]
+
+
+def test_identities_json_is_deterministic(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "page.md").write_text(PAGE, encoding="utf-8")
+    urls = {"bilinear-form": "page/#bilinear-form"}
+    first = identities_json(check_docs(docs), urls)
+    second = identities_json(check_docs(docs), urls)
+    assert first == second
+    data = json.loads(first)
+    [entry] = data["identities"]
+    assert entry["url"] == "page/#bilinear-form"
+    assert entry["source"] == "page.md:5"
+    assert entry["proof_steps_checked"] == 1 and entry["proof_steps_total"] == 2
+    assert isinstance(data["schema_version"], int)
