@@ -49,8 +49,6 @@ SAMPLERS = {"numeric": _numeric, "exact": _exact}
 COMBINATIONS = [(p,) for p in PROPERTIES] + list(itertools.combinations(PROPERTIES, 2))
 
 
-
-
 def _cases():
     for sampler in SAMPLERS:
         for combination in COMBINATIONS:
