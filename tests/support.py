@@ -21,6 +21,23 @@ REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
 SEED_PAGE = DOCS / "seed.md"
 
+#: The fields every record of identities.json carries (issue 2's list).
+RECORD_FIELDS = (
+    "id",
+    "title",
+    "url",
+    "source",
+    "latex",
+    "layout",
+    "assumptions",
+    "status",
+    "max_rel_error",
+    "sizes",
+    "seeds",
+    "proof_steps_checked",
+    "proof_steps_total",
+)
+
 #: The seven seed identities, in page order.
 SEED_IDS = (
     "transpose-of-derivative",

@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from support import REPO, SEED_IDS, header_line, seed_blocks
+from support import RECORD_FIELDS, REPO, SEED_IDS, header_line, seed_blocks
 
 # One seed formula broken per case: (identity id, text in the formula, replacement).
 BREAKAGES = {
@@ -160,22 +160,6 @@ def test_a_stray_derivative_display_fails_the_build(
 
 
 # -- a passing build ------------------------------------------------------------------------------
-
-RECORD_FIELDS = (
-    "id",
-    "title",
-    "url",
-    "source",
-    "latex",
-    "layout",
-    "assumptions",
-    "status",
-    "max_rel_error",
-    "sizes",
-    "seeds",
-    "proof_steps_checked",
-    "proof_steps_total",
-)
 
 
 @pytest.fixture(scope="module")

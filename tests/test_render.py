@@ -17,7 +17,7 @@ from matrixcheck.document import read_page
 from matrixcheck.project import check_docs
 from matrixcheck.records import identities_json, record
 from matrixcheck.render import error_box, render_block
-from support import header_line, seed_blocks, seed_result
+from support import RECORD_FIELDS, header_line, seed_blocks, seed_result
 
 PAGE = """\
 # Page
@@ -134,27 +134,11 @@ def test_unchecked_card_without_result() -> None:
 
 # -- identities.json ------------------------------------------------------------------------------
 
-FIELDS = {
-    "id",
-    "title",
-    "url",
-    "source",
-    "latex",
-    "layout",
-    "assumptions",
-    "status",
-    "max_rel_error",
-    "sizes",
-    "seeds",
-    "proof_steps_checked",
-    "proof_steps_total",
-}
-
 
 def test_record_of_a_seed_identity() -> None:
     result = seed_result("inverse-bilinear")
     data = record(result, "seed/#inverse-bilinear")
-    assert set(data) >= FIELDS
+    assert set(data) >= set(RECORD_FIELDS)
     text = (Path(__file__).parent.parent / "docs" / "seed.md").read_text(encoding="utf-8")
     assert data["source"] == f"seed.md:{header_line(text, 'inverse-bilinear')}"
     assert data["url"] == "seed/#inverse-bilinear"
