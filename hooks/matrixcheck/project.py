@@ -13,6 +13,7 @@ from pathlib import Path
 from .check import IdentityResult, check_identity
 from .document import Page, read_page, strip_front_matter
 from .model import IdentitySpec, Location, PageProblem
+from .workers import run_all
 
 
 @dataclass
@@ -73,6 +74,7 @@ def check_docs(docs_dir: Path, label: str | None = None) -> Report:
         relative = path.relative_to(docs_dir).as_posix()
         report.pages.append(read_file(path, relative))
     seen: dict[str, Location] = {}
+    specs: list[IdentitySpec] = []
     for page in report.pages:
         report.problems.extend(page.problems)
         for block in page.blocks:
@@ -89,7 +91,8 @@ def check_docs(docs_dir: Path, label: str | None = None) -> Report:
                 )
                 continue
             seen[spec.id] = spec.location
-            report.results.append(_checked(spec))
+            specs.append(spec)
+    report.results = run_all(specs, _checked)
     report.problems.extend(_corrections(report))
     return report
 
