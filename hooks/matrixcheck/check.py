@@ -70,6 +70,7 @@ class Comparison:
     worst: Trial | None = None
     tolerance: float = TOLERANCE_COMPLEX_STEP
     domain_error: str = ""
+    domain_hint: str = ""
 
     @property
     def holds(self) -> bool:
@@ -346,9 +347,11 @@ def _compare_at(check: _Checked, point: Point, trial: Trial, comparison: Compari
     point.identity_sizes = check.checker.identity_sizes(trial.sizes)
     evaluator = NumericEvaluator(point)
     try:
-        sides = [evaluator.evaluate(side) for side in check.relation.sides]
+        with np.errstate(all="ignore"):
+            sides = [evaluator.evaluate(side) for side in check.relation.sides]
     except DomainError as error:
         comparison.domain_error = f"{error} ({trial.describe()})"
+        comparison.domain_hint = error.hint
         return
     except np.linalg.LinAlgError as error:
         comparison.domain_error = f"linear algebra failed: {error} ({trial.describe()})"
@@ -388,10 +391,7 @@ def _record_shape_difference(result: IdentityResult, difference: SidesDiffer) ->
 def _record_formula(result: IdentityResult, comparison: Comparison) -> None:
     result.tolerance = comparison.tolerance
     if comparison.domain_error:
-        result.message = (
-            f"the formula is {comparison.evidence()}; declare the properties that make it "
-            "defined (invertible, positive definite, positive, nonzero)"
-        )
+        result.message = f"the formula is {comparison.evidence()} (fix: {comparison.domain_hint})"
         return
     result.max_rel_error = comparison.max_rel_error
     tolerance = f"tolerance {comparison.tolerance:.0e}"

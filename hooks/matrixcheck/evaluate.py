@@ -38,7 +38,19 @@ Values = dict[str, Value]
 
 
 class DomainError(Exception):
-    """The expression is undefined at the sample (log of a negative number, singular matrix …)."""
+    """The expression is undefined at the sample (log of a negative number, singular matrix …).
+
+    ``hint`` tells the author what usually fixes it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        hint: str = "declare the properties that make it defined (invertible, positive "
+        "definite, positive, nonzero)",
+    ) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 @dataclass

@@ -44,6 +44,11 @@ DELIMITER_ALIASES = {
     r"\rparen": ")",
 }
 
+LONGEST_FORMULA = 4000
+DEEPEST_NESTING = 40
+OPENERS = frozenset({"{", "(", "["})
+CLOSERS = frozenset({"}", ")", "]"})
+
 ENVIRONMENTS = frozenset({"aligned", "align", "align*", "split", "gathered", "gather", "gather*"})
 
 _TOKEN = re.compile(
@@ -69,6 +74,12 @@ class Token:
 
 def tokenize(source: str) -> list[Token]:
     """Split LaTeX math into tokens, ending with an ``end`` token."""
+    if len(source) > LONGEST_FORMULA:
+        raise AuthorError(
+            f"the formula is {len(source)} characters long; the checker reads formulas of up to "
+            f"{LONGEST_FORMULA} characters",
+            "split it into several identities, or name a sub-expression in a separate identity",
+        )
     raw: list[Token] = []
     position = 0
     while position < len(source):
@@ -84,8 +95,26 @@ def tokenize(source: str) -> list[Token]:
             raw.append(Token(kind, match.group(), match.start(), match.end()))
         position = match.end()
     tokens = _drop_layout(raw)
+    _check_nesting(tokens)
     tokens.append(Token("end", "", len(source), len(source)))
     return tokens
+
+
+def _check_nesting(tokens: list[Token]) -> None:
+    """Refuse brackets and braces nested deeper than anyone writes by hand."""
+    depth = 0
+    for token in tokens:
+        if token.text in OPENERS:
+            depth += 1
+            if depth > DEEPEST_NESTING:
+                raise AuthorError(
+                    f"brackets are nested more than {DEEPEST_NESTING} deep at column "
+                    f"{token.start + 1}",
+                    "simplify the formula; deeply nested brackets are almost always a typo",
+                    token.start,
+                )
+        elif token.text in CLOSERS:
+            depth -= 1
 
 
 def _drop_layout(tokens: list[Token]) -> list[Token]:

@@ -36,6 +36,11 @@ class NumericEvaluator(Evaluator):
 
     def evaluate(self, node: Node, values: Values | None = None) -> np.ndarray:
         value = super().evaluate(node, values)
+        if not np.all(np.isfinite(value)):
+            raise DomainError(
+                "the evaluation overflowed or produced NaN at values of order 1",
+                "check the formula for a runaway exponent or a division that should not be there",
+            )
         self.observe(value)
         return value
 
