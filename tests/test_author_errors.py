@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from matrixcheck.check import check_identity
 from matrixcheck.declarations import parse_declaration, parse_declarations
 from matrixcheck.errors import AuthorError
+from matrixcheck.model import Location
 from matrixcheck.shapes import LAYOUTS
 from support import check, make_spec
 
@@ -275,7 +276,7 @@ def test_proof_step_with_a_shape_error_fails() -> None:
     assert not result.ok
     assert result.steps[0].status == "failed"
     assert "shape error" in result.steps[0].reason
-    assert result.failures() == [f"proof step at test.md:10: {result.steps[0].reason}"]
+    assert result.failures() == [(Location("test.md", 10), f"proof step: {result.steps[0].reason}")]
 
 
 @pytest.mark.parametrize("layout", ["denominator", "entrywise"])
@@ -387,6 +388,7 @@ def test_well_formed_random_identities_never_raise(left: str, right: str, layout
     result = check_identity(make_spec(latex, layout, symbols, proof=[latex]))
     assert result.status in ("verified", "failed", "error")
     assert (result.status == "verified") == (result.message == "")
+    assert "disagree" not in result.message, (latex, layout, result.message)
     if result.status == "verified":
         assert result.max_rel_error is not None and result.max_rel_error <= result.tolerance
         assert result.steps[0].status == "checked"

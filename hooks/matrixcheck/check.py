@@ -24,7 +24,7 @@ from .declarations import Declaration, parse_declarations, with_implied
 from .errors import AuthorError
 from .evaluate import DomainError, Point
 from .exact import ExactEvaluator, ExactOutcome, exact_difference, exact_points
-from .model import Display, IdentitySpec
+from .model import Display, IdentitySpec, Location
 from .numeric import NumericEvaluator
 from .parser import Vocabulary, parse_chains
 from .sampling import (
@@ -124,18 +124,20 @@ class IdentityResult:
     exact: ExactOutcome | None = None
     assumptions: list[Assumption] = field(default_factory=list)
     formula: Relation | None = None
+    where: Location | None = None
 
     @property
     def ok(self) -> bool:
         expected = "refuted" if self.spec.refuted else "verified"
         return self.status == expected and all(s.status != "failed" for s in self.steps)
 
-    def failures(self) -> list[str]:
-        """One line per problem: the identity's own, then each failed proof step."""
-        lines = [] if self.status in ("verified", "refuted") else [self.message]
+    def failures(self) -> list[tuple[Location, str]]:
+        """Where and what, per problem: the identity's own, then each failed proof step."""
+        own = self.where if self.where is not None else self.spec.location
+        lines = [] if self.status in ("verified", "refuted") else [(own, self.message)]
         for step in self.steps:
             if step.status == "failed":
-                lines.append(f"proof step at {step.display.location}: {step.reason}")
+                lines.append((step.display.location, f"proof step: {step.reason}"))
         return lines
 
     def warnings(self) -> list[str]:
@@ -171,6 +173,7 @@ def check_identity(
                 f"unknown layout '{spec.layout}'", f"use one of: {', '.join(LAYOUTS)}"
             )
         result.declarations = parse_declarations(spec.symbols)
+        result.where = spec.formula.location
         vocabulary = _vocabulary(result.declarations)
         result.spellings = vocabulary.spellings
         formula = result.formula = _parse_single(spec.formula, vocabulary)

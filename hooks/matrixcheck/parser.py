@@ -400,7 +400,8 @@ class _Parser:
             if exponent != "T":
                 raise self.error(
                     "a power of a differential is ambiguous",
-                    "write d(X^{-1}) for the differential of the inverse",
+                    "write d(X^{k}) for the differential of a power, or (dX)^{k} for a power of "
+                    "the differential",
                 )
             node = Transpose(node)
         return node
@@ -494,9 +495,12 @@ class _Parser:
             )
         variable = self._sub_expression(denominator[1:])
         if not isinstance(variable, Symbol):
+            written = "".join(t.text for t in denominator[1:])
             raise self.error(
-                "the derivative is taken with respect to an expression, not a symbol",
-                "differentiate with respect to a single declared symbol",
+                f"the derivative is taken with respect to '{written}', which is not a declared "
+                "symbol",
+                "differentiate with respect to a single declared symbol, such as \\partial "
+                "\\boldsymbol{X}",
             )
         if variable.name in self.vocabulary.functions:
             raise self.error(f"cannot differentiate with respect to the function {variable.name}")

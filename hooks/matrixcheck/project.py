@@ -32,8 +32,8 @@ class Report:
         """One author-facing line per problem: ``docs/page.md:12: [id] what is wrong``."""
         lines = [self._line(p.location, p.identity_id, p.message) for p in self.problems]
         for result in self.results:
-            for failure in result.failures():
-                lines.append(self._line(result.spec.location, result.spec.id, failure))
+            for location, failure in result.failures():
+                lines.append(self._line(location, result.spec.id, failure))
         return lines
 
     def warnings(self) -> list[str]:
