@@ -8,8 +8,11 @@ export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: site serve test mutants clean
 
+# Built aside and moved into place only when the gate passes: a failed build leaves site/ as it was.
 site: $(VENV)/.stamp-site
-	$(BIN)/mkdocs build --strict
+	rm -rf .site-build
+	$(BIN)/mkdocs build --strict -d .site-build
+	rm -rf site && mv .site-build site
 
 serve: $(VENV)/.stamp-site
 	$(BIN)/mkdocs serve
@@ -34,5 +37,5 @@ $(VENV)/.stamp-test: requirements-test.txt requirements.txt | $(BIN)/python
 	touch $@
 
 clean:
-	rm -rf site .pytest_cache .ruff_cache .hypothesis
+	rm -rf site .site-build .pytest_cache .ruff_cache .hypothesis
 	find hooks tests -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -470,7 +470,7 @@ class _Parser:
         self.advance()
         numerator = self._collect_group()
         denominator = self._collect_group()
-        if numerator and self._is_derivative_mark(numerator[0]):
+        if self._is_leibniz(numerator, denominator):
             return self._derivative(numerator, denominator)
         top = self._sub_expression(numerator)
         bottom = self._sub_expression(denominator)
@@ -479,6 +479,14 @@ class _Parser:
                 raise self.error("division by zero in a fraction")
             return Number(top.value / bottom.value)
         return Div(top, bottom)
+
+    def _is_leibniz(self, numerator: list[Token], denominator: list[Token]) -> bool:
+        """``\\frac{\\partial Y}{…}`` always; ``\\frac{dY}{dX}`` only when both start with d."""
+        if not numerator or not self._is_derivative_mark(numerator[0]):
+            return False
+        if numerator[0].text == r"\partial":
+            return True
+        return bool(denominator) and self._is_derivative_mark(denominator[0])
 
     def _is_derivative_mark(self, token: Token) -> bool:
         if token.text == r"\partial":

@@ -70,8 +70,19 @@ class Report:
 def check_docs(docs_dir: Path, label: str | None = None) -> Report:
     """Check every ``*.md`` file below ``docs_dir``."""
     report = Report(label if label is not None else docs_dir.name)
+    root = docs_dir.resolve()
     for path in sorted(docs_dir.rglob("*.md")):
         relative = path.relative_to(docs_dir).as_posix()
+        if not path.resolve().is_relative_to(root):
+            outside = Page(relative)
+            outside.problems.append(
+                PageProblem(
+                    Location(relative, 1),
+                    "this page is a link to a file outside the docs directory and was not read",
+                )
+            )
+            report.pages.append(outside)
+            continue
         report.pages.append(read_file(path, relative))
     seen: dict[str, Location] = {}
     specs: list[IdentitySpec] = []
