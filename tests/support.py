@@ -113,3 +113,12 @@ def header_line(text: str, identity_id: str) -> int:
                 if lines[header].startswith("/// identity"):
                     return header + 1
     raise AssertionError(f"no identity block with id {identity_id}")
+
+
+def formula_line(text: str, identity_id: str) -> int:
+    """The 1-based line of the ``$$`` that opens the formula of the block with this id."""
+    lines = text.split("\n")
+    for index in range(header_line(text, identity_id), len(lines)):
+        if lines[index].strip().startswith("$$"):
+            return index + 1
+    raise AssertionError(f"no formula in the identity block with id {identity_id}")

@@ -17,6 +17,7 @@ from matrixcheck.check import check_identity
 from matrixcheck.declarations import parse_declaration, parse_declarations
 from matrixcheck.errors import AuthorError
 from matrixcheck.model import Location
+from matrixcheck.parser import Vocabulary, parse_chains
 from matrixcheck.shapes import LAYOUTS
 from support import check, make_spec
 
@@ -226,7 +227,7 @@ def test_formula_without_equals() -> None:
 )
 def test_derivative_with_respect_to_an_expression(denominator: str) -> None:
     latex = rf"\frac{{\partial a^T X b}}{{{denominator}}} = a b^T"
-    assert_error(check(latex, "denominator", BILINEAR), "with respect to an expression")
+    assert_error(check(latex, "denominator", BILINEAR), "which is not a declared symbol")
 
 
 @pytest.mark.parametrize(
@@ -392,3 +393,16 @@ def test_well_formed_random_identities_never_raise(left: str, right: str, layout
     if result.status == "verified":
         assert result.max_rel_error is not None and result.max_rel_error <= result.tolerance
         assert result.steps[0].status == "checked"
+
+
+LATEX_CHARACTERS = tuple("\\{}^_()[]|&=+-.,'/ aXxTd0129\n")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(LATEX_CHARACTERS), max_size=60))
+def test_arbitrary_text_only_raises_author_errors(latex: str) -> None:
+    vocabulary = Vocabulary(frozenset({"a", "X", "x"}), frozenset())
+    try:
+        parse_chains(latex, vocabulary)
+    except AuthorError as error:
+        assert error.message

@@ -76,7 +76,7 @@ def test_broken_identity_exits_1_with_page_line_and_id(tmp_path: Path) -> None:
     result = run_cli("check", "docs/", cwd=tmp_path)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
-    assert "docs/part/page.md:5: [broken-linear-form] the two sides differ" in result.stderr
+    assert "docs/part/page.md:12: [broken-linear-form] the two sides differ" in result.stderr
     assert "Traceback" not in output
     summary = SUMMARY.search(result.stdout)
     assert summary and summary.groups() == ("1", "1", "0"), result.stdout
@@ -109,4 +109,4 @@ def test_in_process_run_matches_exit_status(tmp_path: Path, capsys) -> None:
     assert SUMMARY.search(out.out).groups() == ("1", "1", "1")
     (docs / "page.md").write_text(BROKEN_PAGE, encoding="utf-8")
     assert main(["check", str(docs)]) == 1
-    assert f"{docs.as_posix()}/page.md:5: [broken-linear-form]" in capsys.readouterr().err
+    assert f"{docs.as_posix()}/page.md:12: [broken-linear-form]" in capsys.readouterr().err

@@ -385,5 +385,5 @@ def test_report_collects_every_problem_at_once(tmp_path: Path) -> None:
     assert len(messages) == 2
     stray_line = page.split("\n").index("$$", page.split("\n").index("///")) + 1
     assert messages[0].startswith(f"docs/p.md:{stray_line}: this display formula")
-    assert messages[1].startswith("docs/p.md:3: [wrong] the two sides differ")
+    assert messages[1].startswith("docs/p.md:10: [wrong] the two sides differ")
     assert report.result("right") is not None and report.result("right").ok

@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from support import RECORD_FIELDS, REPO, SEED_IDS, header_line, seed_blocks
+from support import RECORD_FIELDS, REPO, SEED_IDS, formula_line, header_line, seed_blocks
 
 # One seed formula broken per case: (identity id, text in the formula, replacement).
 BREAKAGES = {
@@ -89,7 +89,7 @@ def _prepare(root: Path, breakage: str) -> BrokenBuild:
         identity_id, old, new = BREAKAGES[breakage]
         assert text.count(old) == 1, f"{old!r} must occur once in seed.md"
         assert old in seed_blocks()[identity_id].spec.formula.latex
-        line = header_line(text, identity_id)
+        line = formula_line(text, identity_id)
         text = text.replace(old, new)
     page.write_text(text, encoding="utf-8")
     site = project / "site"

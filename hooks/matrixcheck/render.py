@@ -61,7 +61,7 @@ def render_block(
     lines += [f'<div class="{classes}" markdown>', ""]
     lines += [_badges(spec, result), "{: .identity-badges }", ""]
     if result is not None and not result.ok:
-        lines += error_box([text for _, text in result.failures()])
+        lines += error_box([f"{where}: {text}" for where, text in result.failures()])
     for segment in block.segments:
         if segment.in_proof:
             continue
