@@ -117,9 +117,7 @@ def test_failing_proof_step_shows_in_the_red_box() -> None:
     assert result.status == "verified" and not result.ok
     card = render_block(block, result)
     boxes = [card[i - 1] for i, line in enumerate(card) if line == "{: .identity-error }"]
-    assert (
-        len(boxes) == 1 and "page.md:" in boxes[0] and "proof step: the step is false" in boxes[0]
-    )
+    assert len(boxes) == 1 and "page.md:21: proof step: shape error" in boxes[0]
     assert "{: .proof-step .proof-step-failed }" in [line.strip() for line in card]
 
 
