@@ -62,3 +62,4 @@ def test_each_case_gives_its_message(case: Path, output: subprocess.CompletedPro
     tag = f" [{identity}]" if identity else ""
     prefix = f"{kind}: {LABEL}/{case.name}:{line}:{tag} {text}"
     assert any(message.startswith(prefix) for message in mine), (prefix, mine)
+    assert all("(fix: " in message for message in mine), mine

@@ -245,7 +245,9 @@ def test_exemption_directly_above_allows_a_stray_display() -> None:
 
 def test_exemption_needs_a_reason() -> None:
     text = "Text.\n\n<!-- unchecked: -->\n" + STRAY
-    assert problems(text) == [(4, "the 'unchecked:' comment must give a reason")]
+    assert problems(text) == [
+        (4, "the 'unchecked:' comment gives no reason (fix: say why the formula is not checked)")
+    ]
 
 
 def test_exemption_applies_to_one_display_only() -> None:
@@ -266,7 +268,9 @@ def test_displays_that_are_not_derivative_identities_are_allowed(display: str) -
 
 
 def test_unclosed_display_is_reported() -> None:
-    assert problems("Text.\n\n$$\nx = y\n") == [(3, "display math opened with $$ is never closed")]
+    assert problems("Text.\n\n$$\nx = y\n") == [
+        (3, "display math opened with $$ is never closed (fix: end it with $$)")
+    ]
 
 
 # -- malformed blocks -----------------------------------------------------------------------------
@@ -275,14 +279,14 @@ def test_unclosed_display_is_reported() -> None:
 def test_block_without_closing_is_reported_at_its_header() -> None:
     text = "# Page\n\n" + block().removesuffix("///\n")
     found = [(line, msg) for line, msg in problems(text) if "never closed" in msg]
-    assert found == [(3, "the identity block is never closed with '///'")]
+    assert found == [(3, "the identity block is never closed (fix: end it with a line '///')")]
 
 
 def test_proof_without_closing_is_reported() -> None:
     text = block().replace("////\n///\n", "///\n")
     page = read_page(text, "page.md")
     assert [p.message for p in page.problems] == [
-        "the proof is not closed with '////' before '///'"
+        "the proof is not closed (fix: end it with '////' before the block's '///')"
     ]
     assert page.problems[0].identity_id == "linear-form"
     assert page.problems[0].location.line == lines_starting(text, "///")[-1]
@@ -304,13 +308,16 @@ def test_options_that_are_not_a_mapping(options: str) -> None:
     text = f"/// identity | T\n{options}\n$$\nx = x\n$$\n///\n"
     [(line, message)] = problems(text)
     assert line == 1
-    assert "needs its options (id, layout, symbols) indented by 4 spaces" in message
+    assert "the identity has no options (fix: indent 'id:'" in message
 
 
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("    id: linear-form", "    id: Linear_Form"), "the id 'Linear_Form' must be lowercase"),
+        (
+            ("    id: linear-form", "    id: Linear_Form"),
+            "the id 'Linear_Form' is not a valid id (fix: use lowercase",
+        ),
         (
             ("    id: linear-form", "    id: linear-form\n    colour: red"),
             "unknown option(s) colour",
@@ -333,7 +340,13 @@ def test_invalid_block_options(change: tuple[str, str], expected: str) -> None:
 def test_block_without_formula() -> None:
     text = "/// identity | T\n    id: t\n    layout: numerator\n    symbols: {x: vector n}\n\n///\n"
     assert problems(text) == [
-        (1, "an identity holds exactly one display formula outside its proof, found 0")
+        (
+            1,
+            (
+                "an identity holds exactly one display formula outside its proof, found 0 "
+                "(fix: move derivations into the '//// proof')"
+            ),
+        )
     ]
 
 
@@ -361,7 +374,9 @@ def test_non_utf8_page_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     docs = write_docs(tmp_path, {"ok.md": block("fine"), "bad.md": b"# T\n\ncaf\xe9 \xff\n"})
     report = check_docs(docs, "docs")
     assert [r.spec.id for r in report.results] == ["fine"]
-    assert report.messages() == ["docs/bad.md:3: the file is not valid UTF-8; save it as UTF-8"]
+    assert report.messages() == [
+        "docs/bad.md:3: the file is not valid UTF-8 (fix: save it as UTF-8)"
+    ]
     assert not report.ok
 
 

@@ -143,8 +143,8 @@ class IdentityResult:
     def warnings(self) -> list[str]:
         """Assumptions that the identity does not need."""
         return [
-            f"the assumption '{a.symbol} {a.property}' is not needed: {a.evidence}; remove it, "
-            "or state the weaker property the identity really needs"
+            f"the assumption '{a.symbol} {a.property}' is not needed: {a.evidence} (fix: remove "
+            "it, or state the weaker property the identity really needs)"
             for a in self.assumptions
             if not a.necessary
         ]
@@ -402,8 +402,8 @@ def _record_formula(result: IdentityResult, comparison: Comparison) -> None:
         if comparison.holds:
             result.status = "failed"
             result.message = (
-                f"declared false, but the formula holds ({comparison.evidence()} ≤ {tolerance}); "
-                "it is not a mistake: make it an '/// identity' block"
+                f"declared false, but the formula holds ({comparison.evidence()} ≤ {tolerance}) "
+                "(fix: it is not a mistake; make it an '/// identity' block)"
             )
         else:
             result.status, result.counterexample = "refuted", comparison.worst
@@ -411,7 +411,10 @@ def _record_formula(result: IdentityResult, comparison: Comparison) -> None:
         result.status = "verified"
     else:
         result.status = "failed"
-        result.message = f"the two sides differ: {comparison.evidence()} > {tolerance}"
+        result.message = (
+            f"the two sides differ: {comparison.evidence()} > {tolerance} (fix: look for a "
+            "missing transpose, a wrong sign or factor, the wrong layout or a missing property)"
+        )
 
 
 def _record_steps(
@@ -426,7 +429,10 @@ def _record_steps(
         if comparison.holds:
             result.steps.append(StepResult(display, "checked", "", comparison.max_rel_error))
         else:
-            reason = f"the step is false: {comparison.evidence()}"
+            reason = (
+                f"the step is false: {comparison.evidence()} (fix: every side of a step must "
+                "equal the one before it)"
+            )
             result.steps.append(StepResult(display, "failed", reason, comparison.max_rel_error))
 
 

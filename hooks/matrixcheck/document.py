@@ -145,7 +145,10 @@ class _Scanner:
                 body.append(stripped[: -len(closing)])
                 return self._make_display("\n".join(body), start), index
             body.append(self.lines[index])
-        self.problem(start, f"display math opened with {opening} is never closed")
+        self.problem(
+            start,
+            f"display math opened with {opening} is never closed (fix: end it with {closing})",
+        )
         return self._make_display("\n".join(body), start), len(self.lines) - 1
 
     def _make_display(self, latex: str, start: int) -> Display:
@@ -163,14 +166,17 @@ class _Scanner:
             self.page.problems.append(
                 PageProblem(
                     display.location,
-                    "this display formula looks like a derivative identity but is not checked; "
-                    "put it in a '/// identity' block, or mark it with "
-                    "'<!-- unchecked: <reason> -->' on the line above",
+                    "this display formula looks like a derivative identity but is not checked "
+                    "(fix: put it in a '/// identity' block, or mark it with "
+                    "'<!-- unchecked: <reason> -->' on the line above)",
                 )
             )
         elif not display.exemption:
             self.page.problems.append(
-                PageProblem(display.location, "the 'unchecked:' comment must give a reason")
+                PageProblem(
+                    display.location,
+                    "the 'unchecked:' comment gives no reason (fix: say why the formula is not checked)",
+                )
             )
 
     def _identity(self) -> None:
@@ -202,13 +208,19 @@ class _Scanner:
             mark = getattr(error, "problem_mark", None)
             line = start + 1 + (mark.line if mark is not None else 0)
             reason = getattr(error, "problem", None) or "invalid YAML"
-            self.problem(line, f"cannot read the identity's options: {reason}")
+            declared = re.search(r"^id:\s*(\S+)\s*$", "\n".join(option_lines), re.MULTILINE)
+            self.problem(
+                line,
+                f"cannot read the identity's options: {reason} (fix: check the indentation, "
+                "colons and brackets of the options, which are YAML)",
+                declared.group(1) if declared else "",
+            )
             return None
         if not isinstance(options, dict):
             self.problem(
                 start,
-                "an identity needs its options (id, layout, symbols) indented by 4 spaces "
-                "directly below the '/// identity | Title' line",
+                "the identity has no options (fix: indent 'id:', 'layout:' and 'symbols:' by 4 "
+                "spaces directly below the '/// identity | Title' line)",
             )
             return None
         return options
@@ -232,14 +244,21 @@ class _Scanner:
             if BLOCK_CLOSE.match(line):
                 if in_proof:
                     self.problem(
-                        index, "the proof is not closed with '////' before '///'", identity_id
+                        index,
+                        "the proof is not closed (fix: end it with '////' before the block's '///')",
+                        identity_id,
                     )
                 flush()
                 return segments, displays, index
             if PROOF_OPEN.match(line) or PROOF_CLOSE.match(line):
                 opening = PROOF_OPEN.match(line) is not None
                 if opening == in_proof:
-                    self.problem(index, f"unexpected '{line.strip()}' in the identity", identity_id)
+                    self.problem(
+                        index,
+                        f"unexpected '{line.strip()}' in the identity (fix: open the proof with '//// proof' "
+                        "and close it with '////')",
+                        identity_id,
+                    )
                 flush()
                 in_proof = opening
                 index += 1
@@ -259,7 +278,9 @@ class _Scanner:
                 continue
             text.append(line)
             index += 1
-        self.problem(start, "the identity block is never closed with '///'", identity_id)
+        self.problem(
+            start, "the identity block is never closed (fix: end it with a line '///')", identity_id
+        )
         flush()
         return segments, displays, len(self.lines) - 1
 
@@ -279,33 +300,37 @@ class _Scanner:
         if unknown:
             self.problem(
                 start,
-                f"unknown option(s) {', '.join(unknown)}; the options of '/// {kind}' are "
-                f"{', '.join(allowed)}",
+                f"unknown option(s) {', '.join(unknown)} (fix: the options of '/// {kind}' are "
+                f"{', '.join(allowed)})",
                 identity_id,
             )
         if not IDENTIFIER.match(identity_id):
             self.problem(
                 start,
-                f"the id '{identity_id}' must be lowercase letters and digits joined by hyphens, "
-                "such as 'inverse-bilinear'",
+                f"the id '{identity_id}' is not a valid id (fix: use lowercase letters and digits "
+                "joined by hyphens, such as 'inverse-bilinear')",
                 identity_id,
             )
         if not title:
             self.problem(
-                start, "the identity has no title: write '/// identity | Title'", identity_id
+                start, "the identity has no title (fix: write '/// identity | Title')", identity_id
             )
         required = (
             ("layout", "symbols", "corrected") if kind == "refuted" else ("layout", "symbols")
         )
         for key in required:
             if key not in options:
-                self.problem(start, f"the identity has no '{key}:' option", identity_id)
+                self.problem(
+                    start,
+                    f"the identity has no '{key}:' option (fix: add it; see the authoring page)",
+                    identity_id,
+                )
         formulas = [display for display, in_proof in displays if not in_proof]
         if len(formulas) != 1:
             self.problem(
                 start,
                 f"an identity holds exactly one display formula outside its proof, found "
-                f"{len(formulas)}",
+                f"{len(formulas)} (fix: move derivations into the '//// proof')",
                 identity_id,
             )
         if len(self.page.problems) > problems_before:

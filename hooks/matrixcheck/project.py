@@ -78,7 +78,8 @@ def check_docs(docs_dir: Path, label: str | None = None) -> Report:
             outside.problems.append(
                 PageProblem(
                     Location(relative, 1),
-                    "this page is a link to a file outside the docs directory and was not read",
+                    "this page is a link to a file outside the docs directory and was not read "
+                    "(fix: copy the page into docs/)",
                 )
             )
             report.pages.append(outside)
@@ -94,9 +95,9 @@ def check_docs(docs_dir: Path, label: str | None = None) -> Report:
                 report.problems.append(
                     PageProblem(
                         spec.location,
-                        f"the id '{spec.id}' is already used at {report.label}/{seen[spec.id]}; "
-                        "ids are permalinks "
-                        "and must be unique across the site",
+                        f"the id '{spec.id}' is already used at {report.label}/{seen[spec.id]} "
+                        "(fix: ids are permalinks and must be unique across the site; choose "
+                        "another)",
                         spec.id,
                     )
                 )
@@ -132,7 +133,8 @@ def _corrections(report: Report) -> list[PageProblem]:
             problems.append(
                 PageProblem(
                     spec.location,
-                    f"'corrected: {spec.corrected}' must name the id of an identity on the site",
+                    f"'corrected: {spec.corrected}' names no identity on the site (fix: give the "
+                    "id of the verified identity that corrects this formula)",
                     spec.id,
                 )
             )
@@ -147,7 +149,9 @@ def read_file(path: Path, relative: str) -> Page:
         page = Page(relative)
         line = path.read_bytes()[: error.start].count(b"\n") + 1
         page.problems.append(
-            PageProblem(Location(relative, line), "the file is not valid UTF-8; save it as UTF-8")
+            PageProblem(
+                Location(relative, line), "the file is not valid UTF-8 (fix: save it as UTF-8)"
+            )
         )
         return page
     body, removed = strip_front_matter(text)
