@@ -118,5 +118,10 @@ def _receive(job: _Running, spec: IdentitySpec, memory_limit: int) -> IdentityRe
     return result
 
 
+class Stopped(IdentityResult):
+    """The result of a check that was stopped (time, memory): it says nothing about the formula
+    and depends on the machine's load, so it is never cached."""
+
+
 def _stopped(spec: IdentitySpec, message: str) -> IdentityResult:
-    return IdentityResult(spec, "error", message)
+    return Stopped(spec, "error", message)
