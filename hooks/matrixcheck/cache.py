@@ -108,7 +108,7 @@ class ResultCache:
         key = self.key(spec)
         try:
             text = self.path(key).read_text(encoding="utf-8")
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
         except (OSError, UnicodeDecodeError) as error:
             return self._distrust(spec, f"unreadable ({error})")
