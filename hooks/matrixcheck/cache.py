@@ -78,6 +78,10 @@ def _absolute(spec: IdentitySpec) -> codec.Transform:
     return transform
 
 
+def _key(spec_text: str) -> str:
+    return _sha256(engine_fingerprint() + "\0" + spec_text)
+
+
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -98,14 +102,15 @@ class ResultCache:
         return cls(Path(setting) if setting else project_dir / DEFAULT_DIRECTORY)
 
     def key(self, spec: IdentitySpec) -> str:
-        return _sha256(engine_fingerprint() + "\0" + codec.dumps(spec, _relative(spec)))
+        return _key(codec.dumps(spec, _relative(spec)))
 
     def path(self, key: str) -> Path:
         return self.directory / f"{key}.json"
 
     def load(self, spec: IdentitySpec) -> IdentityResult | None:
         """The stored result of ``spec``, or None (missing, or not trusted: then a note)."""
-        key = self.key(spec)
+        spec_text = codec.dumps(spec, _relative(spec))
+        key = _key(spec_text)
         try:
             text = self.path(key).read_text(encoding="utf-8")
         except (FileNotFoundError, NotADirectoryError):
@@ -127,7 +132,7 @@ class ResultCache:
             return self._distrust(spec, f"unreadable result ({error})")
         if not isinstance(result, IdentityResult) or not isinstance(result.spec, IdentitySpec):
             return self._distrust(spec, "it does not hold an identity's result")
-        if codec.dumps(result.spec, _relative(spec)) != codec.dumps(spec, _relative(spec)):
+        if codec.dumps(result.spec, _relative(spec)) != spec_text:
             return self._distrust(spec, "it holds the result of another identity")
         result.spec = spec
         return result

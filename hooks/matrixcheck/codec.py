@@ -15,6 +15,7 @@ Every value becomes a scalar or a one-key object naming its type: ``{"L": [...]}
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import json
 from collections.abc import Callable
@@ -101,6 +102,18 @@ def decode(data: object, transform: Transform = _same) -> object:
 
 def _rebuild(name: str, stored: dict, transform: Transform) -> object:
     """An instance of a dataclass of this package, fields set exactly as stored."""
+    cls, names = _dataclass(name)
+    if stored.keys() != names:
+        raise CodecError(f"{name} has fields {sorted(names)}, the stored value {sorted(stored)}")
+    instance = cls.__new__(cls)
+    for key, value in stored.items():
+        object.__setattr__(instance, key, decode(value, transform))
+    return instance
+
+
+@functools.cache
+def _dataclass(name: str) -> tuple[type, frozenset[str]]:
+    """The dataclass ``module:Class`` of this package, and its field names."""
     module_name, _, qualname = name.partition(":")
     if not module_name.startswith(f"{PACKAGE}.") or not qualname.isidentifier():
         raise CodecError(f"{name} is not a {PACKAGE} dataclass")
@@ -110,13 +123,7 @@ def _rebuild(name: str, stored: dict, transform: Transform) -> object:
         raise CodecError(f"{name} no longer exists") from error
     if not isinstance(cls, type) or not dataclasses.is_dataclass(cls):
         raise CodecError(f"{name} is not a dataclass")
-    names = {f.name for f in dataclasses.fields(cls)}
-    if set(stored) != names:
-        raise CodecError(f"{name} has fields {sorted(names)}, the stored value {sorted(stored)}")
-    instance = cls.__new__(cls)
-    for key, value in stored.items():
-        object.__setattr__(instance, key, decode(value, transform))
-    return instance
+    return cls, frozenset(f.name for f in dataclasses.fields(cls))
 
 
 def _items(data: object) -> list:
