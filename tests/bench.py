@@ -27,6 +27,7 @@ import functools
 import http.server
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -97,8 +98,13 @@ def generate(target: Path, count: int, blocks: list[tuple[str, str]]) -> list[st
     return sorted(pages, key=lambda name: -len(pages[name]))
 
 
-def build(project: Path, config: str, site: Path) -> float:
-    """Wall-clock seconds of one ``mkdocs build``; a failed build stops the benchmark."""
+def build(project: Path, config: str, site: Path) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (its processes together) of one ``mkdocs build``.
+
+    A failed build stops the benchmark. CPU time is printed too because on a shared machine the
+    wall clock also measures the other users' load.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     completed = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "-q", "-f", config, "-d", str(site)],
@@ -109,9 +115,11 @@ def build(project: Path, config: str, site: Path) -> float:
         check=False,
     )
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if completed.returncode != 0:
         sys.exit(f"mkdocs build failed in {project}:\n{completed.stderr[-3000:]}")
-    return elapsed
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return elapsed, cpu
 
 
 def edit_one(project: Path, page: str) -> None:
@@ -123,12 +131,18 @@ def edit_one(project: Path, page: str) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-def measure(project: Path, pages: list[str]) -> dict[str, float]:
+def measure(project: Path, pages: list[str]) -> dict[str, tuple[float, float]]:
+    """``(wall, CPU)`` seconds per kind of build (medians of three for plain and warm)."""
     site = project / "site"
-    plain = statistics.median(build(project, "mkdocs-plain.yml", site) for _ in range(3))
+
+    def median(config: str) -> tuple[float, float]:
+        runs = [build(project, config, site) for _ in range(3)]
+        return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+
+    plain = median("mkdocs-plain.yml")
     shutil.rmtree(project / ".cache", ignore_errors=True)
     cold = build(project, "mkdocs.yml", site)
-    warm = statistics.median(build(project, "mkdocs.yml", site) for _ in range(3))
+    warm = median("mkdocs.yml")
     edit_one(project, pages[-1])
     edit = build(project, "mkdocs.yml", site)
     return {"plain": plain, "cold": cold, "warm": warm, "edit": edit}
@@ -190,12 +204,13 @@ def main() -> int:
     arguments = parser.parse_args()
     blocks = real_blocks()
     root = arguments.keep or Path(tempfile.mkdtemp(prefix="matrixcheck-bench-"))
-    figures: dict[int, dict[str, float]] = {}
+    figures: dict[int, dict[str, tuple[float, float]]] = {}
     largest: tuple[Path, str] | None = None
-    print(f"{len(blocks)} real identities; {os.cpu_count()} cores")
+    print(f"{len(blocks)} real identities; {os.cpu_count()} cores; load {os.getloadavg()[0]:.1f}")
+    print("wall-clock seconds, ratio to plain in brackets; then CPU seconds of all processes")
     print(
-        f"{'N':>5} {'plain s':>8} {'cold s':>8} {'warm s':>8} {'edit s':>8}"
-        f" {'cold/pl':>8} {'warm/pl':>8} {'edit/pl':>8} {'edit-pl s':>9}"
+        f"{'N':>5} {'plain':>6} {'cold':>14} {'warm':>14} {'edit':>14} {'edit-plain':>10}"
+        f" | cpu {'plain':>6} {'cold':>6} {'warm':>6} {'edit':>6}"
     )
     try:
         for count in arguments.sizes:
@@ -204,10 +219,13 @@ def main() -> int:
             project.mkdir(parents=True)
             pages = generate(project, count, blocks)
             f = figures[count] = measure(project, pages)
+            plain = f["plain"][0]
+            walls = " ".join(
+                f"{f[k][0]:>6.2f} ({f[k][0] / plain:>4.2f})" for k in ("cold", "warm", "edit")
+            )
+            cpus = " ".join(f"{f[k][1]:>6.2f}" for k in ("plain", "cold", "warm", "edit"))
             print(
-                f"{count:>5} {f['plain']:>8.2f} {f['cold']:>8.2f} {f['warm']:>8.2f} "
-                f"{f['edit']:>8.2f} {f['cold'] / f['plain']:>8.2f} {f['warm'] / f['plain']:>8.2f} "
-                f"{f['edit'] / f['plain']:>8.2f} {f['edit'] - f['plain']:>9.2f}",
+                f"{count:>5} {plain:>6.2f} {walls} {f['edit'][0] - plain:>10.2f} | cpu {cpus}",
                 flush=True,
             )
             largest = (project / "site", pages[0])
@@ -227,7 +245,7 @@ def main() -> int:
         ("edit_200", 200, "edit"),
     ):
         if count in figures:
-            print(f"ratio {name} {figures[count][kind] / figures[count]['plain']:.2f}")
+            print(f"ratio {name} {figures[count][kind][0] / figures[count]['plain'][0]:.2f}")
     return 0
 
 
