@@ -22,7 +22,7 @@ import numpy as np
 from . import jets
 from .declarations import Declaration
 from .evaluate import DomainError, Evaluator, Point, Values
-from .jets import MP, ONE, ZERO, Scalar, is_rational, real, value_at_zero
+from .jets import DIGITS, ONE, ZERO, Scalar, is_rational, mp, real, value_at_zero
 from .sampling import (
     Entrywise,
     concrete,
@@ -35,8 +35,8 @@ from .tree import Node
 
 EXACT_TRIALS = 2
 EXACT_SIZES = (2, 3, 4, 5, 6)
-DIGITS = MP.dps
-AGREEMENT = MP.mpf("1e-35")
+#: Relative agreement required of 50-digit values.
+AGREEMENT = "1e-35"
 
 JET_ENTRYWISE = Entrywise(
     product=np.multiply,
@@ -290,11 +290,11 @@ def exact_difference(left: np.ndarray, right: np.ndarray) -> str:
             if a != b:
                 return f"entry ({i + 1}, {j + 1}) differs exactly: {a} versus {b}"
             continue
-        scale = max(abs(real(a)), abs(real(b)), MP.one)
-        if abs(real(a) - real(b)) > AGREEMENT * scale:
+        scale = max(abs(real(a)), abs(real(b)), mp().one)
+        if abs(real(a) - real(b)) > mp().mpf(AGREEMENT) * scale:
             return (
                 f"entry ({i + 1}, {j + 1}) differs at {DIGITS} digits: "
-                f"{MP.nstr(real(a), 12)} versus {MP.nstr(real(b), 12)}"
+                f"{mp().nstr(real(a), 12)} versus {mp().nstr(real(b), 12)}"
             )
     return ""
 

@@ -8,7 +8,7 @@ by the bit mask of the infinitesimals it multiplies; coefficients are exact rati
 with no symbolic algebra at all.
 
 Only transcendental values (logarithms, exponentials, sines, non-square roots) leave the
-rationals: they become 50-digit :mod:`mpmath` numbers, and the comparison of the two sides then
+rationals: they become 50-digit :mod:`mpmath` numbers (imported only then), and the comparison of the two sides then
 works to 50 digits instead of exactly. A function of a jet is its Taylor polynomial, which is
 exact because the nilpotent part vanishes after as many powers as there are open infinitesimals.
 """
@@ -19,18 +19,34 @@ import functools
 import math
 from collections.abc import Callable
 from fractions import Fraction
+from typing import TYPE_CHECKING, TypeAlias
 
-import mpmath
 import numpy as np
 
-#: The 50-digit context of every non-rational value; a private one, so no global state changes.
-MP = mpmath.MPContext()
-MP.dps = 50
+if TYPE_CHECKING:
+    import mpmath
 
+DIGITS = 50
 ZERO = Fraction(0)
 ONE = Fraction(1)
-Coefficient = int | Fraction | mpmath.mpf
-_NUMBERS = (int, Fraction, MP.mpf)
+Coefficient: TypeAlias = "int | Fraction | mpmath.mpf"
+Scalar: TypeAlias = "Coefficient | Jet"
+
+
+@functools.cache
+def mp() -> mpmath.MPContext:
+    """The 50-digit context of every non-rational value: a private one (no global state), made
+    on first use, so that builds whose checks are all cached never import mpmath."""
+    import mpmath
+
+    context = mpmath.MPContext()
+    context.dps = DIGITS
+    return context
+
+
+def _number(value: object) -> bool:
+    """A coefficient (rational or 50-digit); arrays are left to NumPy's own operators."""
+    return not isinstance(value, (Jet, np.ndarray))
 
 
 class Jet:
@@ -45,7 +61,7 @@ class Jet:
         return f"Jet({self.terms!r})"
 
     def __add__(self, other: object) -> Scalar:
-        if not isinstance(other, (Jet, *_NUMBERS)):
+        if isinstance(other, np.ndarray):
             return NotImplemented
         terms = dict(self.terms)
         for mask, coefficient in _terms(other).items():
@@ -58,17 +74,17 @@ class Jet:
         return Jet({mask: -coefficient for mask, coefficient in self.terms.items()})
 
     def __sub__(self, other: object) -> Scalar:
-        if not isinstance(other, (Jet, *_NUMBERS)):
+        if isinstance(other, np.ndarray):
             return NotImplemented
         return self + (-other)
 
     def __rsub__(self, other: object) -> Scalar:
-        if not isinstance(other, _NUMBERS):
+        if not _number(other):
             return NotImplemented
         return (-self) + other
 
     def __mul__(self, other: object) -> Scalar:
-        if isinstance(other, _NUMBERS):
+        if _number(other):
             return jet({mask: _times(c, other) for mask, c in self.terms.items()})
         if not isinstance(other, Jet):
             return NotImplemented
@@ -84,12 +100,12 @@ class Jet:
     __rmul__ = __mul__
 
     def __truediv__(self, other: object) -> Scalar:
-        if not isinstance(other, (Jet, *_NUMBERS)):
+        if isinstance(other, np.ndarray):
             return NotImplemented
         return self * reciprocal(other)
 
     def __rtruediv__(self, other: object) -> Scalar:
-        if not isinstance(other, _NUMBERS):
+        if not _number(other):
             return NotImplemented
         return reciprocal(self) * other
 
@@ -98,9 +114,6 @@ class Jet:
         for _ in range(exponent):
             result = result * self
         return result
-
-
-Scalar = Coefficient | Jet
 
 
 def jet(terms: dict[int, Coefficient]) -> Scalar:
@@ -153,8 +166,8 @@ def is_rational(value: Coefficient) -> bool:
 def real(value: Coefficient) -> mpmath.mpf:
     """A coefficient as a 50-digit number."""
     if isinstance(value, Fraction):
-        return MP.mpf(value.numerator) / value.denominator
-    return value if isinstance(value, MP.mpf) else MP.mpf(value)
+        return mp().mpf(value.numerator) / value.denominator
+    return value if isinstance(value, mp().mpf) else mp().mpf(value)
 
 
 # -- functions of a jet: Taylor polynomials ------------------------------------------------------
@@ -189,13 +202,13 @@ def _reciprocal_series(a: Coefficient, order: int) -> list[Coefficient]:
 
 
 def _exp_series(a: Coefficient, order: int) -> list[Coefficient]:
-    value = MP.exp(real(a))
+    value = mp().exp(real(a))
     return [value / math.factorial(k) for k in range(order + 1)]
 
 
 def _log_series(a: Coefficient, order: int) -> list[Coefficient]:
     inverse = _inverse(a)
-    return [MP.log(real(a))] + [
+    return [mp().log(real(a))] + [
         _times(Fraction((-1) ** (k - 1), k), inverse**k) for k in range(1, order + 1)
     ]
 
@@ -204,7 +217,7 @@ def _trigonometric(start: int) -> Series:
     """sin (``start`` 0) or cos (``start`` 1): derivatives cycle sin, cos, −sin, −cos."""
 
     def series(a: Coefficient, order: int) -> list[Coefficient]:
-        sine, cosine = MP.sin(real(a)), MP.cos(real(a))
+        sine, cosine = mp().sin(real(a)), mp().cos(real(a))
         cycle = (sine, cosine, -sine, -cosine)
         return [cycle[(start + k) % 4] / math.factorial(k) for k in range(order + 1)]
 
@@ -228,7 +241,7 @@ def exact_sqrt(a: Coefficient) -> Coefficient:
         numerator, denominator = math.isqrt(a.numerator), math.isqrt(a.denominator)
         if numerator**2 == a.numerator and denominator**2 == a.denominator:
             return Fraction(numerator, denominator)
-    return MP.sqrt(real(a))
+    return mp().sqrt(real(a))
 
 
 def reciprocal(value: Scalar) -> Scalar:
