@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test mutants clean
+.PHONY: site serve test mutants bench clean
 
 # Built aside and moved into place only when the gate passes: a failed build leaves site/ as it was.
 site: $(VENV)/.stamp-site
@@ -25,6 +25,10 @@ test: $(VENV)/.stamp-test
 mutants: $(VENV)/.stamp-site
 	PYTHONPATH=hooks $(BIN)/python -m matrixcheck mutants docs
 
+# Timings of plain, cold, warm and one-edit builds at N = 50, 200, 1000 identities (see tests/bench.py).
+bench: $(VENV)/.stamp-test
+	$(BIN)/python tests/bench.py
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
@@ -37,5 +41,5 @@ $(VENV)/.stamp-test: requirements-test.txt requirements.txt | $(BIN)/python
 	touch $@
 
 clean:
-	rm -rf site .site-build .pytest_cache .ruff_cache .hypothesis
+	rm -rf site .site-build .cache .pytest_cache .ruff_cache .hypothesis
 	find hooks tests -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -8,6 +8,8 @@ this file only adapts it to MkDocs' events:
 - ``on_pre_build`` checks the whole docs directory. It runs before MkDocs cleans ``site/``, so a
   failing ``mkdocs build`` exits non-zero with one line per problem (page:line, id, evidence) and
   leaves the previous site untouched. Under ``mkdocs serve`` it reports and carries on.
+  Results of unchanged identities are read back from the on-disk cache (``.cache/matrixcheck``,
+  see ``matrixcheck.cache``); only new or edited identities are checked, in parallel.
 - ``on_page_markdown`` replaces each ``/// identity`` block by its card; under ``serve`` a failing
   identity shows as a red box on its page.
 - ``on_post_build`` writes ``identities.json`` at the site root.
@@ -18,6 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+from matrixcheck.cache import ResultCache
 from matrixcheck.document import read_page
 from matrixcheck.project import Report, check_docs
 from matrixcheck.records import identities_json
@@ -45,8 +48,13 @@ def on_startup(command: str, dirty: bool) -> None:
 
 def on_pre_build(config: MkDocsConfig) -> None:
     docs_dir = Path(config.docs_dir)
-    report = check_docs(docs_dir, _label(docs_dir, Path(config.config_file_path).parent))
+    project_dir = Path(config.config_file_path).parent
+    report = check_docs(
+        docs_dir, _label(docs_dir, project_dir), ResultCache.configured(project_dir)
+    )
     _State.report, _State.urls = report, {}
+    for note in report.notes:
+        log.info(note)
     messages = report.messages()
     for message in messages:
         log.error(message)
@@ -54,7 +62,7 @@ def on_pre_build(config: MkDocsConfig) -> None:
         raise PluginError(
             f"{len(messages)} identity problem(s); nothing was built. {report.summary()}"
         )
-    log.info(report.summary())
+    log.info(f"{report.summary()} ({report.cache_summary()})")
 
 
 def _label(docs_dir: Path, project_dir: Path) -> str:

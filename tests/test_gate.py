@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from matrixcheck.cache import DEFAULT_DIRECTORY
 from support import RECORD_FIELDS, REPO, SEED_IDS, formula_line, header_line, seed_blocks
 
 # One seed formula broken per case: (identity id, text in the formula, replacement).
@@ -51,8 +52,12 @@ def copy_project(target: Path) -> Path:
 
 
 def _environment() -> dict[str, str]:
+    """The build's environment; the copies share the repository's result cache, so that only the
+    identity a case breaks is checked again (a cached result is reused only for an unchanged
+    identity and an unchanged engine, so every case still tests the whole gate)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["NO_MKDOCS_2_WARNING"] = "1"
+    env.setdefault("MATRIXCHECK_CACHE", str(REPO / DEFAULT_DIRECTORY))
     return env
 
 

@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .cache import ResultCache
 from .mutants import run_mutants
 from .project import Report, check_docs
 from .records import identities_json
@@ -31,7 +32,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {arguments.docs} is not a directory", file=sys.stderr)
         return 2
     label = arguments.docs.as_posix().rstrip("/")
-    report = check_docs(arguments.docs, label)
+    cache = ResultCache.configured(arguments.docs.parent)
+    report = check_docs(arguments.docs, label, cache)
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
     if arguments.command == "mutants":
         return _mutants(report)
     for message in report.messages():
@@ -40,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     if arguments.json:
         arguments.json.write_text(identities_json(report, {}), encoding="utf-8")
+    print(report.cache_summary())
     print(report.summary())
     failed = not report.ok or (arguments.strict and report.warnings())
     return 1 if failed else 0

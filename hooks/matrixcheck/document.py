@@ -203,7 +203,7 @@ class _Scanner:
 
     def _options(self, start: int, option_lines: list[str]) -> dict | None:
         try:
-            options = yaml.safe_load("\n".join(option_lines)) if option_lines else None
+            options = _safe_yaml("\n".join(option_lines)) if option_lines else None
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             line = start + 1 + (mark.line if mark is not None else 0)
@@ -347,6 +347,20 @@ class _Scanner:
             corrected=str(options.get("corrected", "")),
             source=str(options.get("source", "")),
         )
+
+
+def _safe_yaml(text: str) -> object:
+    """``yaml.safe_load`` with libyaml's safe loader when PyYAML has it (ten times faster).
+
+    Invalid YAML is read again by the pure-Python loader, so that authors get its messages.
+    """
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.load(text, Loader=fast)
+        except yaml.YAMLError:
+            pass
+    return yaml.safe_load(text)
 
 
 def _display_opening(line: str) -> tuple[str, str] | None:

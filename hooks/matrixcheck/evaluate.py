@@ -1,6 +1,6 @@
 """The tree walker shared by every backend: one method per node type, primitives left abstract.
 
-A backend (NumPy in :mod:`numeric`, SymPy in :mod:`exact`) supplies the arithmetic — matrix
+A backend (NumPy in :mod:`numeric`, exact rationals in :mod:`exact`) supplies the arithmetic — matrix
 product, inverse, trace, determinant, scalar functions — and the directional derivative. Everything
 that gives the tree its meaning (scaling by 1×1 factors, powers, how ∂Y/∂X is laid out in each
 layout, what ``dX`` means) is written once, here, so the two backends cannot drift apart.

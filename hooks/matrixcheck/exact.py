@@ -1,11 +1,13 @@
-"""Exact backend: evaluates the same tree with SymPy on rational matrices and differentiates exactly.
+"""Exact backend: evaluates the same tree in rational arithmetic and differentiates exactly.
 
 Symbols take random rational values that honour their declarations (symmetric ``G + Gᵀ``,
 positive definite ``B Bᵀ + I``, orthogonal by the Cayley transform ``(I − S)(I + S)⁻¹``, …) at
-small sizes (2, 3, 4). A directional derivative is ``d/dt f(X + t V)`` at ``t = 0`` for a fresh
-symbol ``t``, computed by SymPy: no step size, no rounding. The sides are then compared exactly
-when every entry is rational (a nonzero rational function vanishes at a random rational point with
-negligible probability), and to 50 digits when logarithms, exponentials or square roots appear.
+small sizes (2, 3, 4). Values are NumPy object arrays of :class:`fractions.Fraction` entries. A
+directional derivative is ``d/dt f(X + t V)`` at ``t = 0``, computed on first-order jets
+(:mod:`jets`, numbers ``a + b t`` with ``t² = 0``): no step size, no rounding, no symbolic
+algebra. The sides are then compared exactly when every entry is rational (a nonzero rational
+function vanishes at a random rational point with negligible probability), and to 50 digits when
+logarithms, exponentials, sines or irrational square roots appear.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
-import sympy
 
+from . import jets
 from .declarations import Declaration
 from .evaluate import DomainError, Evaluator, Point, Values
+from .jets import DIGITS, ONE, ZERO, Scalar, is_rational, mp, real, value_at_zero
 from .sampling import (
     Entrywise,
     concrete,
@@ -32,124 +35,105 @@ from .tree import Node
 
 EXACT_TRIALS = 2
 EXACT_SIZES = (2, 3, 4, 5, 6)
-DIGITS = 50
-AGREEMENT = sympy.Float("1e-35", DIGITS)
+#: Relative agreement required of 50-digit values.
+AGREEMENT = "1e-35"
 
-SYMPY_ENTRYWISE = Entrywise(
-    product=lambda a, b: a.multiply_elementwise(b),
-    sin=lambda a: a.applyfunc(sympy.sin),
-    exp=lambda a: a.applyfunc(sympy.exp),
+JET_ENTRYWISE = Entrywise(
+    product=np.multiply,
+    sin=lambda a: jets.entrywise(lambda e: jets.apply(jets.SERIES["sin"], e), a),
+    exp=lambda a: jets.entrywise(lambda e: jets.apply(jets.SERIES["exp"], e), a),
 )
 
 
 class ExactEvaluator(Evaluator):
-    """SymPy primitives; derivatives by a fresh symbol ``t`` and ``d/dt`` at 0."""
+    """Exact primitives on object arrays; derivatives by a fresh infinitesimal ``t``, read at 0."""
 
     def __init__(self, point: Point) -> None:
         super().__init__(point)
-        self.steps: list[sympy.Symbol] = []
+        self.depth = 0
 
-    def evaluate(self, node: Node, values: Values | None = None) -> sympy.Matrix:
-        """Evaluate, keeping every entry to first order in each open ``t`` (``t² = 0``).
+    def number(self, value: Fraction) -> np.ndarray:
+        return jets.matrix(1, 1, lambda i, j: value)
 
-        Only ``d/dt`` at 0 is ever read, so higher powers of ``t`` are dropped as soon as they
-        appear; this keeps expressions small without any rule of matrix calculus.
-        """
-        value = super().evaluate(node, values)
-        return value.applyfunc(self._first_order) if self.steps else value
+    def eye(self, size: int) -> np.ndarray:
+        return jets.eye(size)
 
-    def _first_order(self, expression: sympy.Expr) -> sympy.Expr:
-        for t in self.steps:
-            if expression.has(t):
-                slope = sympy.diff(expression, t).subs(t, 0)
-                expression = expression.subs(t, 0) + t * slope
-        return expression
-
-    def at_zero(self, expression: sympy.Expr) -> sympy.Expr:
-        """The value of an entry at the sample itself (every open ``t`` set to 0)."""
-        return expression.subs({t: 0 for t in self.steps}) if self.steps else expression
-
-    def number(self, value: Fraction) -> sympy.Matrix:
-        return sympy.Matrix([[sympy.Rational(value.numerator, value.denominator)]])
-
-    def eye(self, size: int) -> sympy.Matrix:
-        return sympy.eye(size)
-
-    def shape(self, value: sympy.Matrix) -> tuple[int, int]:
+    def shape(self, value: np.ndarray) -> tuple[int, int]:
         return value.shape
 
-    def entry(self, value: sympy.Matrix, row: int, column: int) -> sympy.Expr:
+    def entry(self, value: np.ndarray, row: int, column: int) -> Scalar:
         return value[row, column]
 
-    def scale(self, value: sympy.Matrix, factor: sympy.Expr) -> sympy.Matrix:
-        return value * factor
+    def scale(self, value: np.ndarray, factor: Scalar) -> np.ndarray:
+        return jets.entrywise(lambda e: e * factor, value)
 
-    def matmul(self, left: sympy.Matrix, right: sympy.Matrix) -> sympy.Matrix:
-        return left * right
+    def matmul(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        return left @ right
 
-    def transpose(self, value: sympy.Matrix) -> sympy.Matrix:
+    def transpose(self, value: np.ndarray) -> np.ndarray:
         return value.T
 
-    def inverse(self, value: sympy.Matrix) -> sympy.Matrix:
-        determinant = value.det()
-        if self.at_zero(determinant) == 0:
+    def inverse(self, value: np.ndarray) -> np.ndarray:
+        inverted = jets.inverse(value)
+        if inverted is None:
             raise DomainError("a matrix that is inverted is singular at the exact sample")
-        return value.adjugate() / determinant
+        return inverted
 
-    def hadamard(self, left: sympy.Matrix, right: sympy.Matrix) -> sympy.Matrix:
-        return left.multiply_elementwise(right)
+    def hadamard(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        return left * right
 
-    def kron(self, left: sympy.Matrix, right: sympy.Matrix) -> sympy.Matrix:
-        return sympy.kronecker_product(left, right)
+    def kron(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        return np.kron(left, right)
 
-    def vec(self, value: sympy.Matrix) -> sympy.Matrix:
-        rows, columns = value.shape
-        return value.reshape(rows * columns, 1)
+    def vec(self, value: np.ndarray) -> np.ndarray:
+        return value.reshape(-1, 1)
 
-    def reciprocal(self, scalar: sympy.Expr) -> sympy.Expr:
-        if self.at_zero(scalar) == 0:
+    def reciprocal(self, scalar: Scalar) -> Scalar:
+        if value_at_zero(scalar) == 0:
             raise DomainError("division by zero at the exact sample")
-        return 1 / scalar
+        return jets.reciprocal(scalar)
 
-    def function(self, name: str, value: sympy.Matrix) -> sympy.Matrix:
-        return sympy.Matrix([[self._scalar_function(name, value)]])
+    def function(self, name: str, value: np.ndarray) -> np.ndarray:
+        result = self._scalar_function(name, value)
+        return jets.matrix(1, 1, lambda i, j: result)
 
-    def _scalar_function(self, name: str, value: sympy.Matrix) -> sympy.Expr:
+    def _scalar_function(self, name: str, value: np.ndarray) -> Scalar:
         z = value[0, 0]
         if name == "tr":
-            return value.trace()
+            return sum(np.diagonal(value), ZERO)
         if name == "det":
-            return value.det()
-        if name == "log":
-            if not self.at_zero(z).is_positive:
-                raise DomainError("the logarithm of a non-positive number")
-            return sympy.log(z)
-        if name in ("exp", "sin", "cos"):
-            return getattr(sympy, name)(z)
+            return jets.determinant(value)
+        if name == "log" and not value_at_zero(z) > 0:
+            raise DomainError("the logarithm of a non-positive number")
+        if name in ("exp", "sin", "cos", "log"):
+            return jets.apply(jets.SERIES[name], z)
         if name == "abs":
             return z * self._sign(z)
         if name == "norm1":
-            return sum((e * self._sign(e) for e in value), sympy.Integer(0))
-        squared = sum((e * e for e in value), sympy.Integer(0))
-        if not self.at_zero(squared).is_positive:
+            return sum((e * self._sign(e) for e in value.flat), ZERO)
+        squared = sum((e * e for e in value.flat), ZERO)
+        if not value_at_zero(squared) > 0:
             raise DomainError("a norm at zero, where it is not differentiable")
-        return sympy.sqrt(squared)
+        return jets.apply(jets.SERIES["sqrt"], squared)
 
-    def _sign(self, expression: sympy.Expr) -> int:
-        value = self.at_zero(expression)
+    def _sign(self, expression: Scalar) -> int:
+        value = value_at_zero(expression)
         if value == 0:
             raise DomainError("the absolute value at zero, where it is not differentiable")
-        return 1 if value.is_positive else -1
+        return 1 if value > 0 else -1
 
-    def directional(self, node: Node, values: Values, directions: Values) -> sympy.Matrix:
-        t = sympy.Symbol(f"t{len(self.steps)}")
-        self.steps.append(t)
+    def directional(self, node: Node, values: Values, directions: Values) -> np.ndarray:
+        bit = self.depth
+        t = jets.infinitesimal(bit)
         shifted = dict(values)
         for name, direction in directions.items():
-            shifted[name] = values[name] + t * direction
-        result = self.evaluate(node, shifted).diff(t).subs(t, 0)
-        self.steps.pop()
-        return result
+            shifted[name] = values[name] + jets.entrywise(lambda e: e * t, direction)
+        self.depth += 1
+        try:
+            result = self.evaluate(node, shifted)
+        finally:
+            self.depth -= 1
+        return jets.entrywise(lambda e: jets.slope(e, bit), result)
 
 
 @dataclass
@@ -161,20 +145,22 @@ class ExactOutcome:
     sizes: list[dict[str, int]] | None = None
 
 
-def _rational(rng: np.random.Generator, shape: tuple[int, int], low: int = -4) -> sympy.Matrix:
+def _rational(rng: np.random.Generator, shape: tuple[int, int], low: int = -4) -> np.ndarray:
     numerators = rng.integers(low, 5, size=shape)
     denominators = rng.integers(1, 4, size=shape)
-    rows, columns = shape
-    return sympy.Matrix(
-        rows,
-        columns,
-        lambda i, j: sympy.Rational(int(numerators[i, j]), int(denominators[i, j])),
+    return jets.matrix(
+        *shape, lambda i, j: Fraction(int(numerators[i, j]), int(denominators[i, j]))
     )
+
+
+def _diagonal(entries: list[Fraction]) -> np.ndarray:
+    n = len(entries)
+    return jets.matrix(n, n, lambda i, j: entries[i] if i == j else ZERO)
 
 
 def exact_value(
     properties: frozenset[str], shape: tuple[int, int], rng: np.random.Generator
-) -> sympy.Matrix:
+) -> np.ndarray:
     """A random rational matrix with the declared properties."""
     n = shape[0]
     general = _rational(rng, shape)
@@ -182,35 +168,38 @@ def exact_value(
         entries = [_nonzero(rng) for _ in range(n)]
         if "positive definite" in properties:
             entries = [abs(e) for e in entries]
-        value = sympy.diag(*entries)
+        value = _diagonal(entries)
     elif "positive definite" in properties:
-        value = general * general.T + sympy.eye(n)
+        value = general @ general.T + jets.eye(n)
     elif "orthogonal" in properties:
         skew = general - general.T
-        value = (sympy.eye(n) - skew) * (sympy.eye(n) + skew).inv()
+        inverse = jets.inverse(jets.eye(n) + skew)
+        assert inverse is not None  # I + S is invertible for every skew-symmetric S
+        value = (jets.eye(n) - skew) @ inverse
     elif "symmetric" in properties:
         value = general + general.T
     elif "skew-symmetric" in properties:
         value = general - general.T
     elif properties & {"lower triangular", "upper triangular"}:
-        value = general.lower_triangular(-1) + sympy.diag(*[_nonzero(rng) for _ in range(n)])
+        strict = jets.matrix(n, n, lambda i, j: general[i, j] if i > j else ZERO)
+        value = strict + _diagonal([_nonzero(rng) for _ in range(n)])
         if "upper triangular" in properties:
             value = value.T
     else:
         value = general
     if "positive" in properties:
-        value = value.applyfunc(lambda e: abs(e) + sympy.Rational(1, 2))
+        value = jets.entrywise(lambda e: abs(e) + Fraction(1, 2), value)
     elif "nonzero" in properties:
-        value = value.applyfunc(lambda e: e if e != 0 else sympy.Integer(1))
+        value = jets.entrywise(lambda e: e if e != 0 else ONE, value)
     shift = 0
-    while "invertible" in properties and (value + shift * sympy.eye(n)).det() == 0:
+    while "invertible" in properties and jets.determinant(value + shift * jets.eye(n)) == 0:
         shift += 1
-    return value + shift * sympy.eye(n) if shift else value
+    return value + shift * jets.eye(n) if shift else value
 
 
-def _nonzero(rng: np.random.Generator) -> sympy.Rational:
+def _nonzero(rng: np.random.Generator) -> Fraction:
     numerator = int(rng.integers(1, 5)) * int(rng.choice((-1, 1)))
-    return sympy.Rational(numerator, int(rng.integers(1, 4)))
+    return Fraction(numerator, int(rng.integers(1, 4)))
 
 
 def exact_sizes(names: list[str]) -> list[dict[str, int]]:
@@ -259,21 +248,21 @@ def exact_points(
     return trials
 
 
-def _exact_basis(properties: frozenset[str], value: sympy.Matrix) -> list[sympy.Matrix]:
+def _exact_basis(properties: frozenset[str], value: np.ndarray) -> list[np.ndarray]:
     basis = []
     for pattern in tangent_patterns(properties, value.shape):
-        direction = sympy.zeros(*value.shape)
+        direction = jets.zeros(*value.shape)
         for i, j, coefficient in pattern:
-            direction[i, j] = coefficient
-        basis.append(value * direction if orthogonal_group(properties) else direction)
+            direction[i, j] = Fraction(coefficient)
+        basis.append(value @ direction if orthogonal_group(properties) else direction)
     return basis
 
 
-def _exact_direction(basis: list[sympy.Matrix], rng: np.random.Generator) -> sympy.Matrix:
+def _exact_direction(basis: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
     weights = [int(w) for w in rng.integers(1, 4, size=len(basis))]
-    total = sympy.zeros(*basis[0].shape)
+    total = jets.zeros(*basis[0].shape)
     for weight, direction in zip(weights, basis, strict=True):
-        total += weight * direction
+        total = total + weight * direction
     return total
 
 
@@ -286,33 +275,40 @@ def _exact_test_function(
     factors = [(_rational(rng, (p, m)) / 10, _rational(rng, (n, q))) for _ in range(3)]
     offset = exact_value(declaration.properties, (p, q), rng)
     if declaration.properties & {"invertible", "positive definite"}:
-        offset = offset + 3 * sympy.eye(p)
-    return test_function(declaration, kind, offset, factors, SYMPY_ENTRYWISE)
+        offset = offset + 3 * jets.eye(p)
+    return test_function(declaration, kind, offset, factors, JET_ENTRYWISE)
 
 
-def exact_difference(left: sympy.Matrix, right: sympy.Matrix) -> str:
+def exact_difference(left: np.ndarray, right: np.ndarray) -> str:
     """Empty if the sides agree exactly (or to 50 digits); else a description of an entry."""
     left, right = _zero_as(left, right), _zero_as(right, left)
     if left.shape != right.shape:
         return f"the sides have shapes {left.shape} and {right.shape}"
-    for i, j in itertools.product(range(left.rows), range(left.cols)):
-        a, b = left[i, j], right[i, j]
-        difference = a - b
-        if difference.is_Rational:
-            if difference != 0:
+    for i, j in itertools.product(range(left.shape[0]), range(left.shape[1])):
+        a, b = _number(left[i, j]), _number(right[i, j])
+        if is_rational(a) and is_rational(b):
+            if a != b:
                 return f"entry ({i + 1}, {j + 1}) differs exactly: {a} versus {b}"
             continue
-        scale = max(abs(sympy.N(a, DIGITS)), abs(sympy.N(b, DIGITS)), sympy.Integer(1))
-        if abs(sympy.N(difference, DIGITS)) > AGREEMENT * scale:
+        scale = max(abs(real(a)), abs(real(b)), mp().one)
+        if abs(real(a) - real(b)) > mp().mpf(AGREEMENT) * scale:
             return (
                 f"entry ({i + 1}, {j + 1}) differs at {DIGITS} digits: "
-                f"{sympy.N(a, 12)} versus {sympy.N(b, 12)}"
+                f"{mp().nstr(real(a), 12)} versus {mp().nstr(real(b), 12)}"
             )
     return ""
 
 
-def _zero_as(value: sympy.Matrix, other: sympy.Matrix) -> sympy.Matrix:
+def _number(entry: Scalar) -> int | Fraction | object:
+    """An entry of a finished side: a rational or a 50-digit number, never a float."""
+    value = value_at_zero(entry)
+    if isinstance(value, float) or (isinstance(entry, jets.Jet) and entry.terms.keys() - {0}):
+        raise TypeError(f"the exact backend produced an inexact or unfinished entry {entry!r}")
+    return value
+
+
+def _zero_as(value: np.ndarray, other: np.ndarray) -> np.ndarray:
     """A literal 1×1 zero stands for a zero matrix of the other side's shape."""
-    if value.shape == (1, 1) and value[0, 0] == 0:
-        return sympy.zeros(*other.shape)
+    if value.shape == (1, 1) and value_at_zero(value[0, 0]) == 0:
+        return jets.zeros(*other.shape)
     return value

@@ -10,20 +10,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import ResultCache
 from .check import IdentityResult, check_identity
 from .document import Page, read_page, strip_front_matter
 from .model import IdentitySpec, Location, PageProblem
-from .workers import run_all
+from .workers import Stopped, run_all
 
 
 @dataclass
 class Report:
-    """The outcome of checking a docs directory; ``label`` prefixes paths in messages."""
+    """The outcome of checking a docs directory; ``label`` prefixes paths in messages.
+
+    ``computed`` lists the ids checked in this run (the others came from the cache); ``notes``
+    are remarks about the cache that change nothing in the results.
+    """
 
     label: str
     pages: list[Page] = field(default_factory=list)
     results: list[IdentityResult] = field(default_factory=list)
     problems: list[PageProblem] = field(default_factory=list)
+    computed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def result(self, identity_id: str) -> IdentityResult | None:
         return next((r for r in self.results if r.spec.id == identity_id), None)
@@ -66,9 +73,15 @@ class Report:
         text += f"; {failing} problem(s)" if failing else ""
         return text + (f"; {warnings} warning(s)" if warnings else "")
 
+    def cache_summary(self) -> str:
+        reused = len(self.results) - len(self.computed)
+        return f"{len(self.computed)} identities checked, {reused} results reused from the cache"
 
-def check_docs(docs_dir: Path, label: str | None = None) -> Report:
-    """Check every ``*.md`` file below ``docs_dir``."""
+
+def check_docs(
+    docs_dir: Path, label: str | None = None, cache: ResultCache | None = None
+) -> Report:
+    """Check every ``*.md`` file below ``docs_dir``, reusing results from ``cache`` if given."""
     report = Report(label if label is not None else docs_dir.name)
     root = docs_dir.resolve()
     for path in sorted(docs_dir.rglob("*.md")):
@@ -104,9 +117,26 @@ def check_docs(docs_dir: Path, label: str | None = None) -> Report:
                 continue
             seen[spec.id] = spec.location
             specs.append(spec)
-    report.results = run_all(specs, _checked)
+    report.results = _results(specs, cache, report)
     report.problems.extend(_corrections(report))
     return report
+
+
+def _results(
+    specs: list[IdentitySpec], cache: ResultCache | None, report: Report
+) -> list[IdentityResult]:
+    """Cached results where trusted; the others checked in parallel (no process when none)."""
+    stored = [cache.load(spec) if cache is not None else None for spec in specs]
+    missing = [spec for spec, result in zip(specs, stored, strict=True) if result is None]
+    computed = run_all(missing, _checked)
+    if cache is not None:
+        for spec, result in zip(missing, computed, strict=True):
+            if not isinstance(result, Stopped):
+                cache.store(spec, result)
+        report.notes.extend(cache.notes)
+    report.computed = [spec.id for spec in missing]
+    fresh = iter(computed)
+    return [result if result is not None else next(fresh) for result in stored]
 
 
 def _checked(spec: IdentitySpec) -> IdentityResult:

@@ -106,7 +106,7 @@ def _badges(spec: IdentitySpec, result: IdentityResult | None) -> str:
         if result.exact is not None and result.exact.status == "verified":
             badges.append(
                 '<span class="badge badge-exact" title="Checked again in exact rational '
-                'arithmetic with SymPy">✓ exact</span>'
+                'arithmetic">✓ exact</span>'
             )
     return " ".join(badges)
 

@@ -1,10 +1,12 @@
-"""Runs identity checks in child processes, in parallel, each with a time and a memory limit.
+"""Runs identity checks in worker processes, in parallel, each check with a time and a memory limit.
 
-A page must never hang or exhaust the build: every identity is checked in its own forked process
-with an address-space limit, and killed if it exceeds its time limit. Its result (or the reason it
-was stopped) comes back through a pipe. Up to one process per core runs at once; results are
-returned in the order of the specs, whatever order the processes finish in, so reports do not
-depend on scheduling.
+A page must never hang or exhaust the build. Checks run in forked worker processes, one per core,
+each with an address-space limit; a worker takes one identity at a time, and a check that exceeds
+its time limit (or runs out of memory, or crashes) costs its worker, which is killed and replaced,
+and becomes that identity's error. Workers are reused from one identity to the next, so a site of
+hundreds of identities does not pay for hundreds of processes; nothing is started when there is
+nothing to check. Results are returned in the order of the specs, whatever order the workers
+finish in, so reports do not depend on scheduling.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ import multiprocessing
 import os
 import resource
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
+from multiprocessing.context import BaseContext
 
 from .check import IdentityResult
 from .model import IdentitySpec
@@ -24,55 +28,90 @@ TIME_LIMIT = 60.0
 #: Memory an identity's check may allocate beyond what the build process already holds.
 MEMORY_LIMIT = 2 * 1024**3
 
+Check = Callable[[IdentitySpec], IdentityResult]
 
-@dataclass
-class _Running:
-    index: int
+
+@dataclass(eq=False)
+class _Worker:
+    """A worker process and the identity it is checking (index into the specs, deadline)."""
+
     process: multiprocessing.Process
     connection: Connection
-    deadline: float
+    index: int = -1
+    deadline: float = 0.0
+
+    @classmethod
+    def start(cls, context: BaseContext, check: Check, memory_limit: int) -> _Worker:
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_serve, args=(theirs, check, memory_limit), daemon=True)
+        process.start()
+        theirs.close()
+        return cls(process, ours)
+
+    def assign(self, index: int, spec: IdentitySpec, time_limit: float) -> None:
+        self.index, self.deadline = index, time.monotonic() + time_limit
+        self.connection.send(spec)
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.connection.send(None)
+            except OSError:
+                self.process.kill()
+        self.process.join()
+        self.connection.close()
 
 
 def run_all(
     specs: list[IdentitySpec],
-    check: Callable[[IdentitySpec], IdentityResult],
+    check: Check,
     jobs: int | None = None,
     time_limit: float = TIME_LIMIT,
     memory_limit: int = MEMORY_LIMIT,
 ) -> list[IdentityResult]:
-    """``check`` applied to every spec in a bounded child process; results in spec order."""
+    """``check`` applied to every spec in bounded worker processes; results in spec order."""
+    if not specs:
+        return []
     context = multiprocessing.get_context("fork")
-    jobs = jobs or _jobs_from_environment()
+    jobs = min(jobs or _jobs_from_environment(), len(specs))
     results: list[IdentityResult | None] = [None] * len(specs)
-    pending = list(enumerate(specs))
-    running: list[_Running] = []
-    while pending or running:
-        while pending and len(running) < jobs:
-            index, spec = pending.pop(0)
-            receiver, sender = context.Pipe(duplex=False)
-            process = context.Process(
-                target=_child, args=(spec, check, sender, memory_limit), daemon=True
-            )
-            process.start()
-            sender.close()
-            running.append(_Running(index, process, receiver, time.monotonic() + time_limit))
-        soonest = min(r.deadline for r in running)
-        ready = wait([r.connection for r in running], timeout=max(0.0, soonest - time.monotonic()))
-        for job in list(running):
-            if job.connection in ready:
-                results[job.index] = _receive(job, specs[job.index], memory_limit)
-            elif time.monotonic() >= job.deadline:
-                job.process.kill()
-                results[job.index] = _stopped(
-                    specs[job.index],
-                    f"the check took longer than {time_limit:g} s and was stopped; simplify the "
-                    "formula or split it into smaller identities",
-                )
-            else:
-                continue
-            job.process.join()
-            job.connection.close()
-            running.remove(job)
+    pending = deque(enumerate(specs))
+    idle: list[_Worker] = []
+    busy: list[_Worker] = []
+    try:
+        while pending or busy:
+            while pending and len(busy) < jobs:
+                worker = idle.pop() if idle else _Worker.start(context, check, memory_limit)
+                index, spec = pending.popleft()
+                worker.assign(index, spec, time_limit)
+                busy.append(worker)
+            soonest = min(w.deadline for w in busy)
+            ready = wait([w.connection for w in busy], max(0.0, soonest - time.monotonic()))
+            for worker in list(busy):
+                spec = specs[worker.index]
+                if worker.connection in ready:
+                    result = _receive(worker)
+                    if result is None:
+                        results[worker.index] = _stopped(spec, _out_of_memory(memory_limit))
+                        worker.stop(kill=True)
+                    else:
+                        results[worker.index] = result
+                        idle.append(worker)
+                elif time.monotonic() >= worker.deadline:
+                    worker.stop(kill=True)
+                    results[worker.index] = _stopped(
+                        spec,
+                        f"the check took longer than {time_limit:g} s and was stopped; simplify "
+                        "the formula or split it into smaller identities",
+                    )
+                else:
+                    continue
+                busy.remove(worker)
+    finally:
+        for worker in idle + busy:
+            worker.stop(kill=worker in busy)
     return [result for result in results if result is not None]
 
 
@@ -88,35 +127,45 @@ def _address_space() -> int:
         return int(statm.read().split()[0]) * resource.getpagesize()
 
 
-def _child(
-    spec: IdentitySpec,
-    check: Callable[[IdentitySpec], IdentityResult],
-    sender: Connection,
-    memory_limit: int,
-) -> None:
+def _serve(connection: Connection, check: Check, memory_limit: int) -> None:
+    """A worker's loop: check each spec received, until told to stop (None) or out of memory."""
     limit = _address_space() + memory_limit
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    try:
-        sender.send(check(spec))
-    except MemoryError:
-        sender.send(None)
-    finally:
-        sender.close()
+    while (spec := _next(connection)) is not None:
+        try:
+            connection.send(check(spec))
+        except MemoryError:
+            connection.send(None)
+            break
+    connection.close()
 
 
-def _receive(job: _Running, spec: IdentitySpec, memory_limit: int) -> IdentityResult:
+def _next(connection: Connection) -> IdentitySpec | None:
     try:
-        result = job.connection.recv()
+        return connection.recv()
     except EOFError:
-        result = None
-    if result is None:
-        return _stopped(
-            spec,
-            f"the check ran out of memory (limit {memory_limit // 1024**2} MiB) or crashed; "
-            "use smaller sizes or a simpler formula",
-        )
-    return result
+        return None
+
+
+def _receive(worker: _Worker) -> IdentityResult | None:
+    """The worker's result; None if it ran out of memory or died."""
+    try:
+        return worker.connection.recv()
+    except (EOFError, OSError):
+        return None
+
+
+def _out_of_memory(memory_limit: int) -> str:
+    return (
+        f"the check ran out of memory (limit {memory_limit // 1024**2} MiB) or crashed; "
+        "use smaller sizes or a simpler formula"
+    )
+
+
+class Stopped(IdentityResult):
+    """The result of a check that was stopped (time, memory): it says nothing about the formula
+    and depends on the machine's load, so it is never cached."""
 
 
 def _stopped(spec: IdentitySpec, message: str) -> IdentityResult:
-    return IdentityResult(spec, "error", message)
+    return Stopped(spec, "error", message)

@@ -1,0 +1,163 @@
+"""On-disk cache of check results, keyed by everything that can change a result.
+
+Checking an identity is deterministic: its result depends only on the block as written (formula,
+proof, declarations, layout, options, id — the id seeds the samples) and on the engine (its own
+source and the versions of Python, NumPy and mpmath). The key of an entry is a SHA-256 of exactly
+that, so an edited identity misses the cache and is checked again while every other one is read
+back. Line numbers enter the key only relative to the block's first line: inserting lines above
+an identity moves it without re-checking it, and the stored result is moved with it.
+
+Each entry is one JSON file holding its key, the payload (the result, written by :mod:`codec`)
+and a SHA-256 checksum of the payload. A file that cannot be read, is truncated, has another key,
+a wrong checksum or a payload for another identity is never trusted: it becomes a note and the
+identity is checked again. The cache only saves time; a build without it gives the same results.
+Set ``MATRIXCHECK_CACHE`` to a directory to move it, or to ``off`` to disable it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from . import codec
+from .check import IdentityResult
+from .model import IdentitySpec, Location
+
+ENVIRONMENT = "MATRIXCHECK_CACHE"
+DISABLED = ("off", "none", "0", "false", "no")
+#: Where the cache lives below the project directory (next to ``docs/``), unless configured.
+DEFAULT_DIRECTORY = Path(".cache") / "matrixcheck"
+DEPENDENCIES = ("numpy", "mpmath", "sympy")
+FORMAT = 1
+
+
+@functools.cache
+def engine_fingerprint() -> str:
+    """A hash of the engine's source files and of the versions of what it runs on."""
+    digest = hashlib.sha256(f"format {FORMAT}\0{sys.version}\0".encode())
+    for name in DEPENDENCIES:
+        digest.update(f"{name}=={_version(name)}\0".encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(f"{path.name}\0".encode() + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def _relative(spec: IdentitySpec) -> codec.Transform:
+    """Locations as line offsets from the block's first line, without the page."""
+    base = spec.location.line
+
+    def transform(value: object) -> object:
+        if isinstance(value, Location):
+            return Location("", value.line - base)
+        return value
+
+    return transform
+
+
+def _absolute(spec: IdentitySpec) -> codec.Transform:
+    """Stored offsets back to lines of the page the block is on now."""
+    path, base = spec.location.path, spec.location.line
+
+    def transform(value: object) -> object:
+        if isinstance(value, Location):
+            return Location(path, value.line + base)
+        return value
+
+    return transform
+
+
+def _key(spec_text: str) -> str:
+    return _sha256(engine_fingerprint() + "\0" + spec_text)
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class ResultCache:
+    """Check results stored as one JSON file per key in ``directory``."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.notes: list[str] = []
+
+    @classmethod
+    def configured(cls, project_dir: Path) -> ResultCache | None:
+        """The cache ``MATRIXCHECK_CACHE`` names, by default ``.cache/matrixcheck`` there."""
+        setting = os.environ.get(ENVIRONMENT, "").strip()
+        if setting.lower() in DISABLED:
+            return None
+        return cls(Path(setting) if setting else project_dir / DEFAULT_DIRECTORY)
+
+    def key(self, spec: IdentitySpec) -> str:
+        return _key(codec.dumps(spec, _relative(spec)))
+
+    def path(self, key: str) -> Path:
+        return self.directory / f"{key}.json"
+
+    def load(self, spec: IdentitySpec) -> IdentityResult | None:
+        """The stored result of ``spec``, or None (missing, or not trusted: then a note)."""
+        spec_text = codec.dumps(spec, _relative(spec))
+        key = _key(spec_text)
+        try:
+            text = self.path(key).read_text(encoding="utf-8")
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except (OSError, UnicodeDecodeError) as error:
+            return self._distrust(spec, f"unreadable ({error})")
+        try:
+            entry = json.loads(text)
+        except ValueError:
+            return self._distrust(spec, "not valid JSON (truncated or corrupt)")
+        if not isinstance(entry, dict) or entry.get("key") != key:
+            return self._distrust(spec, "stored under another key")
+        payload = entry.get("payload")
+        if not isinstance(payload, str) or entry.get("checksum") != _sha256(payload):
+            return self._distrust(spec, "its checksum does not match its contents")
+        try:
+            result = codec.loads(payload, _absolute(spec))
+        except codec.CodecError as error:
+            return self._distrust(spec, f"unreadable result ({error})")
+        if not isinstance(result, IdentityResult) or not isinstance(result.spec, IdentitySpec):
+            return self._distrust(spec, "it does not hold an identity's result")
+        if codec.dumps(result.spec, _relative(spec)) != spec_text:
+            return self._distrust(spec, "it holds the result of another identity")
+        result.spec = spec
+        return result
+
+    def _distrust(self, spec: IdentitySpec, why: str) -> None:
+        self.notes.append(
+            f"[{spec.id}] the cached result was not used: {why}; the identity was checked again"
+        )
+
+    def store(self, spec: IdentitySpec, result: IdentityResult) -> None:
+        """Write the entry atomically; a result the codec cannot store is simply not cached."""
+        key = self.key(spec)
+        try:
+            payload = codec.dumps(result, _relative(spec))
+        except codec.CodecError as error:
+            self.notes.append(f"[{spec.id}] the result was not cached: {error}")
+            return
+        entry = {"key": key, "checksum": _sha256(payload), "payload": payload}
+        target = self.path(key)
+        temporary = target.with_name(f".{key}.{os.getpid()}.tmp")
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(json.dumps(entry), encoding="utf-8")
+            os.replace(temporary, target)
+        except OSError as error:
+            note = f"the cache in {self.directory} could not be written ({error.strerror})"
+            if note not in self.notes:
+                self.notes.append(note)

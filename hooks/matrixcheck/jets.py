@@ -1,0 +1,346 @@
+"""Exact first-order jets: numbers ``a + Σ c_S t^S`` in open infinitesimals with ``t_k² = 0``.
+
+The exact backend differentiates by evaluating at ``X + t V`` and reading the coefficient of
+``t``. Keeping only first order in each open ``t`` (a jet, or dual number) is all that
+``d/dt … at t = 0`` ever needs, and nested derivatives simply open a second ``t``. A term is keyed
+by the bit mask of the infinitesimals it multiplies; coefficients are exact rationals
+(:class:`fractions.Fraction`), so sums, products, quotients, inverses and determinants are exact
+with no symbolic algebra at all.
+
+Only transcendental values (logarithms, exponentials, sines, non-square roots) leave the
+rationals: they become 50-digit :mod:`mpmath` numbers (imported only then), and the comparison of the two sides then
+works to 50 digits instead of exactly. A function of a jet is its Taylor polynomial, which is
+exact because the nilpotent part vanishes after as many powers as there are open infinitesimals.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+from fractions import Fraction
+from typing import TYPE_CHECKING, TypeAlias
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import mpmath
+
+DIGITS = 50
+ZERO = Fraction(0)
+ONE = Fraction(1)
+Coefficient: TypeAlias = "int | Fraction | mpmath.mpf"
+Scalar: TypeAlias = "Coefficient | Jet"
+
+
+@functools.cache
+def mp() -> mpmath.MPContext:
+    """The 50-digit context of every non-rational value: a private one (no global state), made
+    on first use, so that builds whose checks are all cached never import mpmath."""
+    import mpmath
+
+    context = mpmath.MPContext()
+    context.dps = DIGITS
+    return context
+
+
+def _number(value: object) -> bool:
+    """A coefficient (rational or 50-digit); arrays are left to NumPy's own operators."""
+    return not isinstance(value, (Jet, np.ndarray))
+
+
+class Jet:
+    """``terms[mask]`` is the coefficient of the product of the infinitesimals in ``mask``."""
+
+    __slots__ = ("terms",)
+
+    def __init__(self, terms: dict[int, Coefficient]) -> None:
+        self.terms = terms
+
+    def __repr__(self) -> str:
+        return f"Jet({self.terms!r})"
+
+    def __add__(self, other: object) -> Scalar:
+        if isinstance(other, np.ndarray):
+            return NotImplemented
+        terms = dict(self.terms)
+        for mask, coefficient in _terms(other).items():
+            terms[mask] = _plus(terms.get(mask, ZERO), coefficient)
+        return jet(terms)
+
+    __radd__ = __add__
+
+    def __neg__(self) -> Jet:
+        return Jet({mask: -coefficient for mask, coefficient in self.terms.items()})
+
+    def __sub__(self, other: object) -> Scalar:
+        if isinstance(other, np.ndarray):
+            return NotImplemented
+        return self + (-other)
+
+    def __rsub__(self, other: object) -> Scalar:
+        if not _number(other):
+            return NotImplemented
+        return (-self) + other
+
+    def __mul__(self, other: object) -> Scalar:
+        if _number(other):
+            return jet({mask: _times(c, other) for mask, c in self.terms.items()})
+        if not isinstance(other, Jet):
+            return NotImplemented
+        terms: dict[int, Coefficient] = {}
+        for mask, coefficient in self.terms.items():
+            for other_mask, other_coefficient in other.terms.items():
+                if not mask & other_mask:
+                    key = mask | other_mask
+                    product = _times(coefficient, other_coefficient)
+                    terms[key] = _plus(terms.get(key, ZERO), product)
+        return jet(terms)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: object) -> Scalar:
+        if isinstance(other, np.ndarray):
+            return NotImplemented
+        return self * reciprocal(other)
+
+    def __rtruediv__(self, other: object) -> Scalar:
+        if not _number(other):
+            return NotImplemented
+        return reciprocal(self) * other
+
+    def __pow__(self, exponent: int) -> Scalar:
+        result: Scalar = ONE
+        for _ in range(exponent):
+            result = result * self
+        return result
+
+
+def jet(terms: dict[int, Coefficient]) -> Scalar:
+    """A jet without zero terms; a plain rational when no infinitesimal is left.
+
+    A 50-digit number always stays wrapped in a jet, even alone: only the jet's own arithmetic
+    mixes it with rationals (``Fraction`` and ``mpf`` do not combine with each other).
+    """
+    terms = {mask: c for mask, c in terms.items() if mask == 0 or c != 0}
+    constant = terms.get(0, ZERO)
+    if terms.keys() <= {0} and is_rational(constant):
+        return constant
+    return Jet(terms)
+
+
+def _plus(a: Coefficient, b: Coefficient) -> Coefficient:
+    return a + b if is_rational(a) and is_rational(b) else real(a) + real(b)
+
+
+def _times(a: Coefficient, b: Coefficient) -> Coefficient:
+    return a * b if is_rational(a) and is_rational(b) else real(a) * real(b)
+
+
+def _terms(value: Scalar) -> dict[int, Coefficient]:
+    return value.terms if isinstance(value, Jet) else {0: value}
+
+
+def infinitesimal(bit: int) -> Jet:
+    """The infinitesimal ``t`` numbered ``bit`` (0, 1, … for nested derivatives)."""
+    return Jet({1 << bit: ONE})
+
+
+def value_at_zero(value: Scalar) -> Coefficient:
+    """The value with every open infinitesimal set to 0."""
+    return value.terms.get(0, ZERO) if isinstance(value, Jet) else value
+
+
+def slope(value: Scalar, bit: int) -> Scalar:
+    """``d/dt`` at ``t = 0`` for the infinitesimal ``bit``: the coefficient of ``t``."""
+    if not isinstance(value, Jet):
+        return ZERO
+    flag = 1 << bit
+    return jet({mask & ~flag: c for mask, c in value.terms.items() if mask & flag})
+
+
+def is_rational(value: Coefficient) -> bool:
+    return isinstance(value, (int, Fraction))
+
+
+def real(value: Coefficient) -> mpmath.mpf:
+    """A coefficient as a 50-digit number."""
+    if isinstance(value, Fraction):
+        return mp().mpf(value.numerator) / value.denominator
+    return value if isinstance(value, mp().mpf) else mp().mpf(value)
+
+
+# -- functions of a jet: Taylor polynomials ------------------------------------------------------
+#: ``series(a, order)`` gives ``f(a), f'(a)/1!, …, f⁽ᵒʳᵈᵉʳ⁾(a)/order!``.
+Series = Callable[[Coefficient, int], list[Coefficient]]
+
+
+def apply(series: Series, value: Scalar) -> Scalar:
+    """``f(a + n) = Σ_k f⁽ᵏ⁾(a) nᵏ / k!``, exact since ``n`` is nilpotent."""
+    if not isinstance(value, Jet):
+        return jet({0: series(value, 0)[0]})
+    nilpotent = Jet({mask: c for mask, c in value.terms.items() if mask})
+    used = functools.reduce(lambda a, b: a | b, nilpotent.terms, 0)
+    order = used.bit_count()
+    coefficients = series(value_at_zero(value), order)
+    result: Scalar = Jet({0: coefficients[0]})
+    power: Scalar = ONE
+    for coefficient in coefficients[1:]:
+        power = power * nilpotent
+        result = result + power * coefficient
+    return result
+
+
+def _inverse(a: Coefficient) -> Coefficient:
+    """``1/a`` for a nonzero coefficient, rational when ``a`` is."""
+    return 1 / Fraction(a) if is_rational(a) else 1 / a
+
+
+def _reciprocal_series(a: Coefficient, order: int) -> list[Coefficient]:
+    inverse = _inverse(a)
+    return [(-1) ** k * inverse ** (k + 1) for k in range(order + 1)]
+
+
+def _exp_series(a: Coefficient, order: int) -> list[Coefficient]:
+    value = mp().exp(real(a))
+    return [value / math.factorial(k) for k in range(order + 1)]
+
+
+def _log_series(a: Coefficient, order: int) -> list[Coefficient]:
+    inverse = _inverse(a)
+    return [mp().log(real(a))] + [
+        _times(Fraction((-1) ** (k - 1), k), inverse**k) for k in range(1, order + 1)
+    ]
+
+
+def _trigonometric(start: int) -> Series:
+    """sin (``start`` 0) or cos (``start`` 1): derivatives cycle sin, cos, −sin, −cos."""
+
+    def series(a: Coefficient, order: int) -> list[Coefficient]:
+        sine, cosine = mp().sin(real(a)), mp().cos(real(a))
+        cycle = (sine, cosine, -sine, -cosine)
+        return [cycle[(start + k) % 4] / math.factorial(k) for k in range(order + 1)]
+
+    return series
+
+
+def _sqrt_series(a: Coefficient, order: int) -> list[Coefficient]:
+    root = exact_sqrt(a)
+    binomial = ONE
+    coefficients = []
+    for k in range(order + 1):
+        coefficients.append(_times(binomial, _times(root, _inverse(a) ** k)))
+        binomial = binomial * (Fraction(1, 2) - k) / (k + 1)
+    return coefficients
+
+
+def exact_sqrt(a: Coefficient) -> Coefficient:
+    """``√a``, a rational when ``a`` is the square of one, else a 50-digit number."""
+    if isinstance(a, (int, Fraction)) and a >= 0:
+        a = Fraction(a)
+        numerator, denominator = math.isqrt(a.numerator), math.isqrt(a.denominator)
+        if numerator**2 == a.numerator and denominator**2 == a.denominator:
+            return Fraction(numerator, denominator)
+    return mp().sqrt(real(a))
+
+
+def reciprocal(value: Scalar) -> Scalar:
+    """``1/value``; the caller makes sure that its value at zero is not 0."""
+    return apply(_reciprocal_series, value)
+
+
+SERIES: dict[str, Series] = {
+    "exp": _exp_series,
+    "log": _log_series,
+    "sin": _trigonometric(0),
+    "cos": _trigonometric(1),
+    "sqrt": _sqrt_series,
+}
+
+
+# -- matrices of jets (NumPy object arrays) -------------------------------------------------------
+def matrix(rows: int, columns: int, entry: Callable[[int, int], Scalar]) -> np.ndarray:
+    """An object array of exact entries."""
+    value = np.empty((rows, columns), dtype=object)
+    for i in range(rows):
+        for j in range(columns):
+            value[i, j] = entry(i, j)
+    return value
+
+
+def zeros(rows: int, columns: int) -> np.ndarray:
+    return matrix(rows, columns, lambda i, j: ZERO)
+
+
+def eye(size: int) -> np.ndarray:
+    return matrix(size, size, lambda i, j: ONE if i == j else ZERO)
+
+
+def entrywise(function: Callable[[Scalar], Scalar], value: np.ndarray) -> np.ndarray:
+    rows, columns = value.shape
+    return matrix(rows, columns, lambda i, j: function(value[i, j]))
+
+
+def inverse(value: np.ndarray) -> np.ndarray | None:
+    """The exact inverse by Gauss–Jordan elimination; None when singular at ``t = 0``."""
+    n = value.shape[0]
+    rows = [[*value[i], *(ONE if i == j else ZERO for j in range(n))] for i in range(n)]
+    for column in range(n):
+        pivot = _pivot(rows, column)
+        if pivot is None:
+            return None
+        rows[column], rows[pivot] = rows[pivot], rows[column]
+        factor = reciprocal(rows[column][column])
+        rows[column] = [entry * factor for entry in rows[column]]
+        for r in range(n):
+            if r != column and rows[r][column] != 0:
+                multiple = rows[r][column]
+                rows[r] = [a - multiple * b for a, b in zip(rows[r], rows[column], strict=True)]
+    return matrix(n, n, lambda i, j: rows[i][n + j])
+
+
+def determinant(value: np.ndarray) -> Scalar:
+    """The exact determinant: elimination, or cofactor expansion when singular at ``t = 0``."""
+    n = value.shape[0]
+    rows = [list(value[i]) for i in range(n)]
+    result: Scalar = ONE
+    for column in range(n):
+        pivot = _pivot(rows, column)
+        if pivot is None:
+            return _expansion(value)
+        if pivot != column:
+            rows[column], rows[pivot] = rows[pivot], rows[column]
+            result = -result
+        head = rows[column][column]
+        result = result * head
+        factor = reciprocal(head)
+        for r in range(column + 1, n):
+            if rows[r][column] != 0:
+                multiple = rows[r][column] * factor
+                rows[r] = [a - multiple * b for a, b in zip(rows[r], rows[column], strict=True)]
+    return result
+
+
+def _pivot(rows: list[list[Scalar]], column: int) -> int | None:
+    """The first row at or below ``column`` whose entry there is nonzero at ``t = 0``."""
+    return next((r for r in range(column, len(rows)) if value_at_zero(rows[r][column]) != 0), None)
+
+
+def _expansion(value: np.ndarray) -> Scalar:
+    """Laplace expansion along the rows, memoised on the set of columns left (division-free)."""
+    n = value.shape[0]
+
+    @functools.cache
+    def minor(row: int, columns: int) -> Scalar:
+        if row == n:
+            return ONE
+        total: Scalar = ZERO
+        sign = 1
+        for column in range(n):
+            if columns & (1 << column):
+                term = value[row, column] * minor(row + 1, columns & ~(1 << column))
+                total = total + term if sign > 0 else total - term
+                sign = -sign
+        return total
+
+    return minor(0, (1 << n) - 1)

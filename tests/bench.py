@@ -1,0 +1,253 @@
+"""Benchmark of the build gate (``make bench``): what checking costs next to a plain MkDocs build.
+
+Not a test (pytest collects only ``test_*.py``): timings depend on the machine, so targets are
+reported here, never asserted. For N = 50, 200 and 1000 it generates a synthetic site from the
+real identities of ``docs/`` (every ``/// identity`` block, renamed ``<id>-<copy>`` so that each
+copy is sampled at its own seeds, spread over pages of varied sizes, 3 to 60 identities), then
+times, side by side:
+
+- ``plain``: the same pages built without the checking hook (median of three builds);
+- ``cold``: a build with every check and an empty cache;
+- ``warm``: the same build again, every result read from the cache (median of three);
+- ``edit``: the build after editing one identity (its title), which re-checks only that one.
+
+Each is printed as seconds and as a ratio to the plain build. Then the noise floor (median and
+largest relative error over all verified identities of the largest site) and the time until the
+largest page is fully typeset by MathJax in headless Chromium. The last lines are
+``ratio NAME VALUE`` for cold_50, cold_200, cold_1000, warm_200 and edit_200.
+
+Usage: ``python tests/bench.py [--sizes 50 200 1000] [--keep DIR]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import http.server
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "hooks"))
+
+from matrixcheck.document import read_page, strip_front_matter
+
+PAGE_SIZES = (3, 8, 15, 30, 60, 5, 12, 40)
+CHECK_HOOK = "  - hooks/identities.py\n"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def real_blocks() -> list[tuple[str, str]]:
+    """``(id, block text)`` of every verified-identity block of ``docs/``, in page order."""
+    blocks = []
+    for path in sorted((REPO / "docs").glob("*.md")):
+        body, _ = strip_front_matter(path.read_text(encoding="utf-8"))
+        lines = body.split("\n")
+        for block in read_page(body, path.name).blocks:
+            if not block.spec.refuted:
+                text = "\n".join(lines[block.first_line : block.last_line + 1])
+                blocks.append((block.spec.id, text))
+    return blocks
+
+
+def renamed(identity_id: str, text: str, copy: int) -> str:
+    """The block with its id (and only its id option) renamed for copy ``copy``."""
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if line.strip() == f"id: {identity_id}":
+            lines[index] = line.replace(identity_id, f"{identity_id}-{copy}")
+            return "\n".join(lines)
+    raise ValueError(f"no 'id: {identity_id}' line in the block")
+
+
+def generate(target: Path, count: int, blocks: list[tuple[str, str]]) -> list[str]:
+    """A project with ``count`` identities; returns the page names, largest first."""
+    docs = target / "docs"
+    shutil.copytree(REPO / "docs" / "assets", docs / "assets")
+    (target / "hooks").symlink_to(REPO / "hooks")
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config[: config.index("nav:")] + config[config.index("theme:") :]
+    config = config.replace("validation:", "not_in_nav: |\n  /*.md\nvalidation:")
+    (target / "mkdocs.yml").write_text(config, encoding="utf-8")
+    (target / "mkdocs-plain.yml").write_text(config.replace(CHECK_HOOK, ""), encoding="utf-8")
+    pages: dict[str, list[str]] = {}
+    made = 0
+    while made < count:
+        size = min(PAGE_SIZES[len(pages) % len(PAGE_SIZES)], count - made)
+        name = f"page-{len(pages):03d}.md"
+        pages[name] = []
+        for index in range(made, made + size):
+            identity_id, text = blocks[index % len(blocks)]
+            pages[name].append(renamed(identity_id, text, index // len(blocks)))
+        made += size
+    (docs / "index.md").write_text("# Benchmark\n", encoding="utf-8")
+    for name, texts in pages.items():
+        body = f"# {name}\n\n" + "\n\n".join(texts) + "\n"
+        (docs / name).write_text(body, encoding="utf-8")
+    return sorted(pages, key=lambda name: -len(pages[name]))
+
+
+def build(project: Path, config: str, site: Path) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (its processes together) of one ``mkdocs build``.
+
+    A failed build stops the benchmark. CPU time is printed too because on a shared machine the
+    wall clock also measures the other users' load.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    completed = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", config, "-d", str(site)],
+        cwd=project,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "0"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if completed.returncode != 0:
+        sys.exit(f"mkdocs build failed in {project}:\n{completed.stderr[-3000:]}")
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return elapsed, cpu
+
+
+def edit_one(project: Path, page: str) -> None:
+    """Edit the title of the first identity on ``page``."""
+    path = project / "docs" / page
+    lines = path.read_text(encoding="utf-8").split("\n")
+    first = next(i for i, line in enumerate(lines) if line.startswith("/// identity |"))
+    lines[first] += " (edited)"
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def measure(project: Path, pages: list[str]) -> dict[str, tuple[float, float]]:
+    """``(wall, CPU)`` seconds per kind of build (medians of three for plain and warm)."""
+    site = project / "site"
+
+    def median(config: str) -> tuple[float, float]:
+        runs = [build(project, config, site) for _ in range(3)]
+        return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+
+    plain = median("mkdocs-plain.yml")
+    shutil.rmtree(project / ".cache", ignore_errors=True)
+    cold = build(project, "mkdocs.yml", site)
+    warm = median("mkdocs.yml")
+    edit_one(project, pages[-1])
+    edit = build(project, "mkdocs.yml", site)
+    return {"plain": plain, "cold": cold, "warm": warm, "edit": edit}
+
+
+def noise(site: Path) -> tuple[float, float]:
+    """Median and largest relative error of the verified identities in ``identities.json``."""
+    records = json.loads((site / "identities.json").read_text(encoding="utf-8"))["identities"]
+    errors = [r["max_rel_error"] for r in records if r["status"] == "verified"]
+    return statistics.median(errors), max(errors)
+
+
+@contextlib.contextmanager
+def served(directory: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def typeset_seconds(site: Path, page: str) -> float:
+    """Seconds from navigation start until MathJax has typeset every formula of ``page``."""
+    from playwright.sync_api import sync_playwright
+
+    with served(site) as root, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            tab = browser.new_page()
+            times = []
+            for _ in range(3):
+                tab.goto(f"{root}{page.removesuffix('.md')}/", wait_until="load")
+                milliseconds = tab.evaluate(
+                    "() => MathJax.startup.promise.then(() => performance.now())"
+                )
+                pending = tab.evaluate(
+                    "() => document.querySelectorAll('.arithmatex:not(:has(mjx-container))').length"
+                )
+                if pending:
+                    sys.exit(f"{pending} formula(s) on {page} were not typeset")
+                times.append(milliseconds / 1000)
+            return statistics.median(times)
+        finally:
+            browser.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 200, 1000])
+    parser.add_argument("--keep", type=Path, help="generate the sites here and keep them")
+    arguments = parser.parse_args()
+    blocks = real_blocks()
+    root = arguments.keep or Path(tempfile.mkdtemp(prefix="matrixcheck-bench-"))
+    figures: dict[int, dict[str, tuple[float, float]]] = {}
+    largest: tuple[Path, str] | None = None
+    print(f"{len(blocks)} real identities; {os.cpu_count()} cores; load {os.getloadavg()[0]:.1f}")
+    print("wall-clock seconds, ratio to plain in brackets; then CPU seconds of all processes")
+    print(
+        f"{'N':>5} {'plain':>6} {'cold':>14} {'warm':>14} {'edit':>14} {'edit-plain':>10}"
+        f" | cpu {'plain':>6} {'cold':>6} {'warm':>6} {'edit':>6}"
+    )
+    try:
+        for count in arguments.sizes:
+            project = root / f"site-{count}"
+            shutil.rmtree(project, ignore_errors=True)
+            project.mkdir(parents=True)
+            pages = generate(project, count, blocks)
+            f = figures[count] = measure(project, pages)
+            plain = f["plain"][0]
+            walls = " ".join(
+                f"{f[k][0]:>6.2f} ({f[k][0] / plain:>4.2f})" for k in ("cold", "warm", "edit")
+            )
+            cpus = " ".join(f"{f[k][1]:>6.2f}" for k in ("plain", "cold", "warm", "edit"))
+            print(
+                f"{count:>5} {plain:>6.2f} {walls} {f['edit'][0] - plain:>10.2f} | cpu {cpus}",
+                flush=True,
+            )
+            largest = (project / "site", pages[0])
+        assert largest is not None
+        median, worst = noise(largest[0])
+        print(f"noise floor over verified identities: median {median:.2e}, largest {worst:.2e}")
+        seconds = typeset_seconds(*largest)
+        print(f"largest page ({largest[1]}) fully typeset in Chromium: {seconds:.2f} s")
+    finally:
+        if arguments.keep is None:
+            shutil.rmtree(root, ignore_errors=True)
+    for name, count, kind in (
+        ("cold_50", 50, "cold"),
+        ("cold_200", 200, "cold"),
+        ("cold_1000", 1000, "cold"),
+        ("warm_200", 200, "warm"),
+        ("edit_200", 200, "edit"),
+    ):
+        if count in figures:
+            print(f"ratio {name} {figures[count][kind][0] / figures[count]['plain'][0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

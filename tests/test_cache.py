@@ -1,0 +1,178 @@
+"""The result cache: an edit re-checks only what changed, and a bad entry is never trusted.
+
+Why: the cache makes builds fast, but a green build must still mean that every identity passed
+the engine as it is now. So the results with and without the cache must be the same objects in
+the same order, an edited identity must be checked again (and only it), and an entry that was
+truncated, garbled or tampered with must be noticed and recomputed, never believed or crashed on.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from matrixcheck import codec, workers
+from matrixcheck.cache import ResultCache
+from matrixcheck.project import Report, check_docs
+from support import DOCS, SEED_IDS, formula_line
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    """A copy of the seed page, the docs of these tests."""
+    target = tmp_path / "docs"
+    target.mkdir()
+    shutil.copy2(DOCS / "seed.md", target / "seed.md")
+    return target
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> ResultCache:
+    return ResultCache(tmp_path / "cache")
+
+
+def _fresh(docs: Path) -> Report:
+    """A check without any cache, to compare against."""
+    return check_docs(docs, "docs")
+
+
+def _same_results(report: Report, expected: Report) -> None:
+    assert [r.spec.id for r in report.results] == [r.spec.id for r in expected.results]
+    for result, reference in zip(report.results, expected.results, strict=True):
+        assert result == reference, result.spec.id
+    assert report.messages() == expected.messages()
+    assert report.warnings() == expected.warnings()
+
+
+def test_a_warm_run_reuses_every_result_and_forks_nothing(
+    docs: Path, cache: ResultCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = check_docs(docs, "docs", cache)
+    assert cold.computed == list(SEED_IDS)
+    assert len(list(cache.directory.glob("*.json"))) == len(SEED_IDS)
+
+    def no_fork(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a warm run started a process")
+
+    monkeypatch.setattr(workers.multiprocessing, "get_context", lambda method: no_fork)
+    warm = check_docs(docs, "docs", ResultCache(cache.directory))
+    assert warm.computed == [] and warm.notes == []
+    assert (
+        warm.cache_summary()
+        == f"0 identities checked, {len(SEED_IDS)} results reused from the cache"
+    )
+    monkeypatch.undo()
+    _same_results(warm, _fresh(docs))
+    _same_results(cold, warm)
+
+
+def test_editing_one_identity_rechecks_only_that_one(docs: Path, cache: ResultCache) -> None:
+    check_docs(docs, "docs", cache)
+    page = docs / "seed.md"
+    text = page.read_text(encoding="utf-8")
+    old = r"\boldsymbol{x}^\text{T} (\boldsymbol{A} + \boldsymbol{A}^\text{T})"
+    assert text.count(old) == 1
+    page.write_text(
+        text.replace(old, r"\boldsymbol{x}^\text{T} (\boldsymbol{A}^\text{T} + \boldsymbol{A})")
+    )
+    edited = check_docs(docs, "docs", ResultCache(cache.directory))
+    assert edited.computed == ["quadratic-form"]
+    assert edited.ok
+    _same_results(edited, _fresh(docs))
+
+
+def test_a_broken_edit_is_caught_even_with_a_warm_cache(docs: Path, cache: ResultCache) -> None:
+    check_docs(docs, "docs", cache)
+    page = docs / "seed.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace(r"= \boldsymbol{a}^\text{T}", r"= \boldsymbol{a}", 1))
+    report = check_docs(docs, "docs", ResultCache(cache.directory))
+    assert report.computed == ["linear-form"]
+    line = formula_line(page.read_text(encoding="utf-8"), "linear-form")
+    (message,) = report.messages()
+    assert message.startswith(f"docs/seed.md:{line}: [linear-form] ")
+
+
+def test_moved_identities_are_reused_at_their_new_lines(docs: Path, cache: ResultCache) -> None:
+    check_docs(docs, "docs", cache)
+    page = docs / "seed.md"
+    text = page.read_text(encoding="utf-8")
+    heading_end = text.index("\n") + 1
+    page.write_text(
+        text[:heading_end] + "\nA new paragraph.\n\nAnd another.\n" + text[heading_end:]
+    )
+    moved = check_docs(docs, "docs", ResultCache(cache.directory))
+    assert moved.computed == []
+    _same_results(moved, _fresh(docs))
+
+
+def _entry(cache: ResultCache, report: Report, identity_id: str) -> Path:
+    spec = report.result(identity_id).spec
+    return cache.path(cache.key(spec))
+
+
+@pytest.mark.parametrize(
+    ("damage", "note"),
+    [
+        ("truncate", "not valid JSON"),
+        ("garbage", "unreadable"),
+        ("tamper", "checksum does not match"),
+        ("copied", "another key"),
+    ],
+)
+def test_a_damaged_entry_is_noted_and_recomputed(
+    docs: Path, cache: ResultCache, damage: str, note: str
+) -> None:
+    first = check_docs(docs, "docs", cache)
+    target = _entry(cache, first, "linear-form")
+    text = target.read_text(encoding="utf-8")
+    if damage == "truncate":
+        target.write_text(text[: len(text) // 2], encoding="utf-8")
+    elif damage == "garbage":
+        target.write_bytes(b"\xff\xfe\x00garbage")
+    elif damage == "tamper":
+        # Claim that the identity failed: a forged verdict must never reach a report.
+        entry = json.loads(text)
+        entry["payload"] = entry["payload"].replace('"verified"', '"failed"')
+        target.write_text(json.dumps(entry), encoding="utf-8")
+    else:
+        # Another identity's consistent entry copied over this one's file.
+        shutil.copy2(_entry(cache, first, "bilinear-form"), target)
+    again = check_docs(docs, "docs", ResultCache(cache.directory))
+    assert again.computed == ["linear-form"]
+    (message,) = again.notes
+    assert message.startswith("[linear-form] the cached result was not used: ") and note in message
+    _same_results(again, _fresh(docs))
+    # The entry was rewritten: the next run trusts it again.
+    assert check_docs(docs, "docs", ResultCache(cache.directory)).computed == []
+
+
+def test_an_entry_holding_another_identity_is_not_trusted(docs: Path, cache: ResultCache) -> None:
+    first = check_docs(docs, "docs", cache)
+    target = _entry(cache, first, "linear-form")
+    entry = json.loads(_entry(cache, first, "bilinear-form").read_text(encoding="utf-8"))
+    entry["key"] = target.stem  # relabelled, with a valid checksum of its (foreign) payload
+    target.write_text(json.dumps(entry), encoding="utf-8")
+    again = check_docs(docs, "docs", ResultCache(cache.directory))
+    assert again.computed == ["linear-form"]
+    assert "the result of another identity" in again.notes[0]
+    _same_results(again, _fresh(docs))
+
+
+def test_the_codec_rebuilds_only_dataclasses_of_the_engine() -> None:
+    stored = json.dumps({"C": "subprocess:Popen", "F": {}})
+    with pytest.raises(codec.CodecError, match="not a matrixcheck dataclass"):
+        codec.loads(stored)
+    with pytest.raises(codec.CodecError):
+        codec.dumps(object())
+
+
+def test_an_unwritable_cache_is_a_note_not_a_failure(docs: Path, tmp_path: Path) -> None:
+    blocked = tmp_path / "file-not-directory"
+    blocked.write_text("", encoding="utf-8")
+    report = check_docs(docs, "docs", ResultCache(blocked))
+    assert report.ok and report.computed == list(SEED_IDS)
+    (note,) = report.notes
+    assert "could not be written" in note

@@ -1,0 +1,77 @@
+"""Exact jets: derivatives read off ``a + b t`` (``t² = 0``) are exact, and stay rational.
+
+Why: the exact check is the second, independent confirmation of every identity. It must
+differentiate without any step size or rounding, keep rational values rational (never a float),
+and handle the cases elimination alone cannot (a determinant singular at the sample).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from matrixcheck import jets
+from matrixcheck.jets import Jet, infinitesimal, slope, value_at_zero
+
+
+def _at(a: Fraction) -> Jet:
+    """``a + t`` for the first infinitesimal."""
+    return a + infinitesimal(0)
+
+
+def test_products_and_quotients_differentiate_exactly() -> None:
+    x = Fraction(3, 7)
+    value = (_at(x) ** 3 - 2 * _at(x)) / (1 + _at(x) * _at(x))
+    expected_slope = ((3 * x**2 - 2) * (1 + x**2) - (x**3 - 2 * x) * 2 * x) / (1 + x**2) ** 2
+    assert value_at_zero(value) == (x**3 - 2 * x) / (1 + x**2)
+    assert slope(value, 0) == expected_slope
+    assert isinstance(slope(value, 0), Fraction)
+
+
+def test_nested_infinitesimals_give_the_mixed_second_derivative() -> None:
+    x = Fraction(2, 3)
+    value = (x + infinitesimal(0) + infinitesimal(1)) ** 4
+    assert slope(slope(value, 0), 1) == 12 * x**2
+
+
+@pytest.mark.parametrize(
+    ("name", "derivative"),
+    [
+        ("exp", lambda m, x: m.exp(x)),
+        ("log", lambda m, x: 1 / x),
+        ("sin", lambda m, x: m.cos(x)),
+        ("cos", lambda m, x: -m.sin(x)),
+        ("sqrt", lambda m, x: 1 / (2 * m.sqrt(x))),
+    ],
+)
+def test_transcendental_functions_agree_to_fifty_digits(name: str, derivative) -> None:
+    mp = jets.mp()
+    x = Fraction(5, 3)
+    value = jets.apply(jets.SERIES[name], _at(x))
+    exact = derivative(mp, jets.real(x))
+    assert abs(jets.real(value_at_zero(slope(value, 0))) - exact) < mp.mpf("1e-45")
+
+
+def test_square_roots_of_squares_stay_rational() -> None:
+    value = jets.apply(jets.SERIES["sqrt"], _at(Fraction(9, 4)))
+    assert value_at_zero(value) == Fraction(3, 2)
+    assert slope(value, 0) == Fraction(1, 3)
+
+
+def test_inverse_and_determinant_are_exact() -> None:
+    a = jets.matrix(3, 3, lambda i, j: Fraction(i * j + 1, i + j + 1) + (i == j))
+    inverse = jets.inverse(a)
+    assert inverse is not None
+    assert ((a @ inverse) == jets.eye(3)).all()
+    assert jets.determinant(a) == jets._expansion(a)
+
+
+def test_a_determinant_singular_at_the_sample_still_has_its_derivative() -> None:
+    # det(J + t I) for the 2×2 all-ones J is 2t + t²: zero at t = 0, slope 2.
+    shifted = jets.matrix(2, 2, lambda i, j: ONE_PLUS_T if i == j else Fraction(1))
+    assert jets.inverse(shifted) is None
+    determinant = jets.determinant(shifted)
+    assert value_at_zero(determinant) == 0 and slope(determinant, 0) == 2
+
+
+ONE_PLUS_T = Fraction(1) + infinitesimal(0)
