@@ -26,7 +26,9 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from .errors import AuthorError
 from .model import Display, IdentitySpec, Location, PageProblem
+from .references import References, parse_references
 
 IDENTITY_OPEN = re.compile(r"^///\s*(?P<kind>identity|refuted)\s*(?:\|\s*(?P<title>.*?))?\s*$")
 PROOF_OPEN = re.compile(r"^////\s*proof\s*$")
@@ -36,9 +38,10 @@ HEADING = re.compile(r"^(#{1,6})\s")
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 EXEMPTION = re.compile(r"^\s*<!--\s*unchecked:\s*(?P<reason>.*?)\s*-->\s*$")
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+REFERENCE_OPTIONS = ("cookbook", "wikipedia")
 OPTIONS = {
-    "identity": ("id", "layout", "symbols"),
-    "refuted": ("id", "layout", "symbols", "corrected", "source"),
+    "identity": ("id", "layout", "symbols", *REFERENCE_OPTIONS),
+    "refuted": ("id", "layout", "symbols", "corrected", "source", *REFERENCE_OPTIONS),
 }
 DISPLAY_DELIMITERS = (("$$", "$$"), ("\\[", "\\]"))
 OPTION_INDENT = "    "
@@ -333,6 +336,7 @@ class _Scanner:
                 f"{len(formulas)} (fix: move derivations into the '//// proof')",
                 identity_id,
             )
+        references = self._references(start, options, identity_id)
         if len(self.page.problems) > problems_before:
             return None
         return IdentitySpec(
@@ -346,7 +350,15 @@ class _Scanner:
             refuted=kind == "refuted",
             corrected=str(options.get("corrected", "")),
             source=str(options.get("source", "")),
+            references=references,
         )
+
+    def _references(self, start: int, options: dict, identity_id: str) -> References:
+        try:
+            return parse_references(options.get("cookbook"), options.get("wikipedia"))
+        except AuthorError as error:
+            self.problem(start, error.describe(), identity_id)
+            return References()
 
 
 def _safe_yaml(text: str) -> object:

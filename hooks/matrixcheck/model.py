@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .references import References
+
 
 @dataclass(frozen=True)
 class Location:
@@ -47,6 +49,7 @@ class IdentitySpec:
     refuted: bool = False
     corrected: str = ""
     source: str = ""
+    references: References = field(default_factory=References)
 
 
 @dataclass

@@ -111,6 +111,7 @@ def record(result: IdentityResult, url: str) -> dict:
         "tolerance": result.tolerance,
         "exact": _exact(result),
         "refuted": _refutation(result),
+        "references": spec.references.as_record(),
         "sizes": [trial.sizes for trial in result.trials],
         "seeds": [trial.seed for trial in result.trials],
         "proof_steps_checked": sum(1 for s in steps if s.status == "checked"),

@@ -16,6 +16,7 @@ from .declarations import Declaration
 from .document import Block, Segment
 from .model import IdentitySpec
 from .project import Report
+from .references import COOKBOOK_EDITION, References, wikipedia_url
 
 LAYOUT_LABELS = {
     "numerator": "numerator layout",
@@ -70,11 +71,28 @@ def render_block(
             where = where_line(result.declarations, result.spellings, spec.formula.latex)
             lines += ["", where, "{: .identity-where }", ""]
             lines += _evidence(result, correction)
+    lines += references_line(spec.references)
     proof = [s for s in block.segments if s.in_proof]
     if proof:
         lines += ["", *_proof(proof, result)]
     lines += ["", "</div>", ""]
     return lines
+
+
+def references_line(references: References) -> list[str]:
+    """The small "Also in: …" line naming the Cookbook equations and Wikipedia tables."""
+    parts = []
+    numbers = references.cookbook_equations
+    if numbers:
+        label = "eq." if len(numbers) == 1 else "eqs."
+        parts.append(f"The Matrix Cookbook ({COOKBOOK_EDITION}), {label} {', '.join(numbers)}")
+    for section in references.cookbook_sections:
+        parts.append(f"The Matrix Cookbook ({COOKBOOK_EDITION}), §{section}")
+    for table in references.wikipedia_tables:
+        parts.append(f"Wikipedia, [Matrix calculus: {table.lower()}]({wikipedia_url(table)})")
+    if not parts:
+        return []
+    return ["", "Also in: " + "; ".join(parts) + ".", "{: .identity-references }", ""]
 
 
 def _badges(spec: IdentitySpec, result: IdentityResult | None) -> str:
