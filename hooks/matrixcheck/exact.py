@@ -130,6 +130,10 @@ class ExactEvaluator(Evaluator):
             return z * self._sign(z)
         if name == "norm1":
             return sum((e * self._sign(e) for e in value), sympy.Integer(0))
+        if name in ("norm3", "norm4"):
+            power = int(name[-1])
+            total = sum(((e * self._sign(e)) ** power for e in value), sympy.Integer(0))
+            return sympy.root(total, power)
         squared = sum((e * e for e in value), sympy.Integer(0))
         if not self.at_zero(squared).is_positive:
             raise DomainError("a norm at zero, where it is not differentiable")
@@ -140,6 +144,34 @@ class ExactEvaluator(Evaluator):
         if value == 0:
             raise DomainError("the absolute value at zero, where it is not differentiable")
         return 1 if value.is_positive else -1
+
+    def entrywise(self, name: str, value: sympy.Matrix) -> sympy.Matrix:
+        return value.applyfunc(lambda z: self._entry_function(name, z))
+
+    def _entry_function(self, name: str, z: sympy.Expr) -> sympy.Expr:
+        if name == "sigma":
+            return 1 / (1 + sympy.exp(-z))
+        if name in ("log", "exp", "sin", "cos", "abs"):
+            return self._scalar_function(name, sympy.Matrix([[z]]))
+        sign = self._sign(z)
+        return {"sign": sympy.Integer(sign), "step": sympy.Integer(int(sign > 0))}.get(
+            name, z * int(sign > 0)
+        )
+
+    def matrix(self, entries: list[list[int]]) -> sympy.Matrix:
+        return sympy.Matrix(entries)
+
+    def second_directional(
+        self, node: Node, values: Values, first: Values, second: Values
+    ) -> sympy.Matrix:
+        t = sympy.Symbol(f"t{len(self.steps)}")
+        self.steps.append(t)
+        shifted = dict(values)
+        for name, direction in first.items():
+            shifted[name] = values[name] + t * direction
+        result = self.directional(node, shifted, second).diff(t).subs(t, 0)
+        self.steps.pop()
+        return result
 
     def directional(self, node: Node, values: Values, directions: Values) -> sympy.Matrix:
         t = sympy.Symbol(f"t{len(self.steps)}")
