@@ -39,7 +39,7 @@ from .sampling import (
     tangent_basis,
 )
 from .shapes import LAYOUTS, ShapeChecker, ShapeError, SidesDiffer
-from .tree import Apply, Derivative, Differential, Div, Power, Relation, Symbol, walk
+from .tree import Apply, Derivative, Differential, Div, Func, Power, Relation, Symbol, walk
 
 TRIALS = 6
 EXACT_TEST_KINDS = ("linear", "polynomial")
@@ -48,6 +48,9 @@ TOLERANCE_DIFFERENCES = 1e-6
 TOLERANCE_HESSIAN = 1e-8
 #: Properties whose absence makes a formula undefined where it inverts or divides by the symbol.
 DEFINEDNESS = {"invertible": "inverts", "nonzero": "divides by"}
+#: Functions with a kink at zero (|·|, sign, relu, step, ‖·‖₁, ‖·‖₃): "nonzero" keeps every entry
+#: of their argument off the kink, where the formula is undefined.
+KINKED = frozenset({"abs", "sign", "relu", "step", "norm1", "norm3"})
 
 
 @dataclass
@@ -503,6 +506,11 @@ def _without(
     declaration = result.declarations[name]
     if prop in DEFINEDNESS and _depends(check.relation, name, prop):
         return True, f"the formula {DEFINEDNESS[prop]} an expression in {name}"
+    if prop == "nonzero" and _kinked(check.relation, name):
+        return True, (
+            f"the formula takes |·|, sign, relu or step of {name}, which are not differentiable "
+            "where an entry is zero"
+        )
     stated = tuple(p for p in declaration.stated if p != prop)
     relaxed = dataclasses.replace(declaration, stated=stated, properties=with_implied(stated))
     declarations = {**result.declarations, name: relaxed}
@@ -512,6 +520,14 @@ def _without(
     if comparison.domain_error:
         return True, f"without {name} {prop} the formula is {comparison.evidence()}"
     return True, f"without {name} {prop} the relative error is {comparison.max_rel_error:.2g}"
+
+
+def _kinked(relation: Relation, name: str) -> bool:
+    """Whether a function with a kink at zero is applied to the symbol ``name`` itself."""
+    return any(
+        isinstance(node, Func) and node.name in KINKED and node.operand == Symbol(name)
+        for node in walk(relation)
+    )
 
 
 def _depends(relation: Relation, name: str, prop: str) -> bool:

@@ -279,8 +279,12 @@ class Evaluator(ABC):
         """``exp(z − lse(z))`` for a vector; for a matrix, of each row."""
         rows, columns = self.shape(value)
         if rows == 1 or columns == 1:
-            total = self.matmul(self.ones(1, rows * columns), self.entrywise("exp", self.column_vec(value)))
-            return self.scale(self.entrywise("exp", value), self.reciprocal(self.entry(total, 0, 0)))
+            total = self.matmul(
+                self.ones(1, rows * columns), self.entrywise("exp", self.column_vec(value))
+            )
+            return self.scale(
+                self.entrywise("exp", value), self.reciprocal(self.entry(total, 0, 0))
+            )
         shift = self.matmul(self.structured_lse(value), self.ones(1, columns))
         return self.entrywise("exp", value - shift)
 

@@ -132,7 +132,10 @@ class ExactEvaluator(Evaluator):
             return sum((e * self._sign(e) for e in value), sympy.Integer(0))
         if name in ("norm3", "norm4"):
             power = int(name[-1])
-            total = sum(((e * self._sign(e)) ** power for e in value), sympy.Integer(0))
+            signs = [self._sign(e) if power % 2 else 1 for e in value]
+            total = sum(
+                ((e * s) ** power for e, s in zip(value, signs, strict=True)), sympy.Integer(0)
+            )
             return sympy.root(total, power)
         squared = sum((e * e for e in value), sympy.Integer(0))
         if not self.at_zero(squared).is_positive:

@@ -31,7 +31,7 @@ from .tree import Node
 
 COMPLEX_STEP = 1e-30
 DIFFERENCE_STEP = 2e-2
-HESSIAN_STEP = 1e-2
+HESSIAN_STEP = 2e-3
 #: Eighth-order central difference weights for f'(0), at offsets 1…4 (antisymmetric).
 DIFFERENCE_WEIGHTS = (4 / 5, -1 / 5, 4 / 105, -1 / 280)
 LARGEST_CONDITION = 1e10
@@ -198,7 +198,8 @@ def _p_norm(power: int) -> Callable[[np.ndarray], complex]:
                 f"the {power}-norm at a vector with a zero entry, where |x_i|^{power} is not "
                 "analytic"
             )
-        return np.sum((value * np.sign(value.real)) ** power) ** (1 / power)
+        signs = np.sign(value.real) if power % 2 else 1
+        return np.sum((value * signs) ** power) ** (1 / power)
 
     return norm
 

@@ -257,9 +257,11 @@ class ShapeChecker:
     def _shape_Commutation(self, node: Commutation) -> Shape:
         """``K_{mn}`` (or ``K_{m,n}``) is mn×mn; the subscript splits into two sizes."""
         text = node.subscript.replace("{", "").replace("}", "").replace(" ", "")
-        candidates = [tuple(text.split(","))] if "," in text else [
-            (text[:cut], text[cut:]) for cut in range(1, len(text))
-        ]
+        candidates = (
+            [tuple(text.split(","))]
+            if "," in text
+            else [(text[:cut], text[cut:]) for cut in range(1, len(text))]
+        )
         readings = []
         for first, second in candidates:
             rows, columns = self.read_size(first), self.read_size(second)
