@@ -48,9 +48,9 @@ TOLERANCE_DIFFERENCES = 1e-6
 TOLERANCE_HESSIAN = 1e-8
 #: Properties whose absence makes a formula undefined where it inverts or divides by the symbol.
 DEFINEDNESS = {"invertible": "inverts", "nonzero": "divides by"}
-#: Functions with a kink at zero (|·|, sign, relu, step, ‖·‖₁, ‖·‖₃): "nonzero" keeps every entry
+#: Functions with a kink at zero (|·|, sign, relu, step, ‖·‖₁): "nonzero" keeps every entry
 #: of their argument off the kink, where the formula is undefined.
-KINKED = frozenset({"abs", "sign", "relu", "step", "norm1", "norm3"})
+KINKED = frozenset({"abs", "sign", "relu", "step", "norm1"})
 
 
 @dataclass

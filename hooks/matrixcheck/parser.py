@@ -9,7 +9,7 @@ Grammar of the accepted subset (whitespace, spacing and sizing macros removed by
     product    := factor (["\\cdot" | "\\times"] factor)*      # juxtaposition is a product;
                                                             # ∂/∂X acts on the rest of the product
     factor     := prefix | postfix
-    prefix     := derivop | "d" atom | "d(" expr ")" | FUNC argument
+    prefix     := derivop | "d" atom | "d(" expr ")" | "d" FUNC argument | FUNC argument
     postfix    := atom ("^" superscript)*
     atom       := NUMBER | SYMBOL | "I" ["_" SIZE] | ONES ["_" SIZE] | "K_" SIZES
                 | "(" expr ")" | "[" expr "]" | "|" expr "|"
@@ -441,9 +441,13 @@ class _Parser:
         if self.current.text in ("(", "["):
             closing = ")" if self.current.text == "(" else "]"
             return self._transposed_only(Differential(self.group(self.current.text, closing)))
+        if self.current.text in ("|", "‖"):
+            return self._transposed_only(Differential(self.atom()))
         word = self._try_word()
         if word is not None and word.text in FUNCTION_NAMES:
             return Differential(self.function_application(FUNCTION_NAMES[word.text]))
+        if word is not None and word.text == "sigma" and word.text not in self.vocabulary.symbols:
+            return Differential(self._word_factor(word))
         if word is None or word.text not in self.vocabulary.symbols:
             raise self.error(
                 "a differential 'd' must be followed by a declared symbol, a function such as "
