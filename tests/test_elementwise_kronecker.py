@@ -104,6 +104,15 @@ def test_vec_jacobians_and_hessians_parse(source: str, tree: Node) -> None:
     assert parse(source) == tree
 
 
+def test_differentials_of_the_new_functions() -> None:
+    from matrixcheck.tree import Differential
+
+    assert parse(r"d\sigma(x)") == Differential(Func("sigma", x))
+    assert parse(r"d\|x\|_1") == Differential(Func("norm1", x))
+    assert parse(r"d\operatorname{vec} X") == Differential(Func("vec", X))
+    assert parse(r"d\operatorname{softmax}(x)") == Differential(Func("softmax", x))
+
+
 @pytest.mark.parametrize(
     ("source", "words"),
     [
