@@ -12,11 +12,12 @@ widened accordingly.
 A Hessian ``D²f[U, V]`` is the eighth-order central difference, in real steps along ``U``, of the
 complex-step derivative along ``V``. The inner derivative is exact to rounding (relative error
 ``ε ≈ 1e-16``), so the error is the difference formula's own: truncation ``(4!)²/9! · δ⁸ · g⁽⁹⁾``
-plus rounding ``≈ 2ε/δ`` relative to the largest value. The samples keep every singularity of the
-functions used (a singular matrix, a zero of a norm, the poles of σ at ``±iπ``) at distance ``r ≥
-1/2``, where Cauchy's estimate ``|g⁽⁹⁾| ≤ 9!·max|g|/r⁹`` bounds truncation by ``576 (2δ)⁸ · 2
-max|g|``; with ``δ = 1e-2`` both terms are below ``1e-11`` of the largest value, and
-:data:`check.TOLERANCE_HESSIAN` (1e-8) leaves a margin of a thousand.
+plus rounding ``≈ 2ε/δ``, relative to the largest value. If the nearest singularity of ``g`` (a
+singular matrix, a zero of a norm, a pole of σ at ``±iπ``) is at distance ``r``, Cauchy's estimate
+``|g⁽⁹⁾| ≤ 9!·max|g|/r⁹`` bounds truncation by about ``576 (δ/r)⁸``; with ``δ = 2e-3`` both
+terms are below ``1e-12`` for any ``r > 0.2``, far from every sample, and
+:data:`check.TOLERANCE_HESSIAN` (1e-8) leaves a margin of thousands (a test checks that
+Hessians land below 1e-11).
 """
 
 from __future__ import annotations
