@@ -311,6 +311,9 @@ FRAGMENTS = (
     *(r"\partial", r"\left(", r"\right)", r"\cdot", r"\circ", r"\otimes", r"\top", r"\text"),
     *(r"\operatorname{tr}", r"\det", r"\log", r"\boldsymbol", r"\mathrm", r"\begin{aligned}"),
     *(r"\end{aligned}", r"\frac{\partial}{\partial X}", "F", r"\foo", "%", "\n"),
+    *(r"\operatorname{vec}", r"\operatorname{softmax}", r"\operatorname{lse}", r"\sigma"),
+    *(r"\operatorname{diag}", r"\operatorname{sign}", r"\mathbf 1", "K_{nn}", "I_n", r"\exp"),
+    *(r"\frac{\partial^2}{\partial x \partial x^T}", r"\partial \operatorname{vec} X", "^2"),
 )
 SOUP_SYMBOLS = {
     "X": "matrix n x n, invertible",
@@ -358,6 +361,18 @@ FORMS = (
     r"\frac{{\partial {}}}{{\partial X}}",
     r"\frac{{\partial {}}}{{\partial x}}",
     r"\frac{{\partial {}}}{{\partial t}}",
+    r"\operatorname{{vec}}({})",
+    r"\operatorname{{diag}}({})",
+    r"\operatorname{{softmax}}({})",
+    r"\operatorname{{lse}}({})",
+    r"\sigma({})",
+    r"\exp({})",
+    r"\mathbf 1^T ({})",
+    r"K_{{nn}} ({})",
+    r"(I_n \otimes {})",
+    r"\frac{{\partial {}}}{{\partial \operatorname{{vec}} X}}",
+    r"\frac{{\partial^2 {}}}{{\partial x \partial x^T}}",
+    r"\frac{{\partial^2 {}}}{{\partial \operatorname{{vec}} X \partial (\operatorname{{vec}} X)^T}}",
 )
 WELL_FORMED_SYMBOLS = {
     "X": "matrix n x n, invertible",

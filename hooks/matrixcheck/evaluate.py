@@ -8,6 +8,7 @@ layout, what ``dX`` means) is written once, here, so the two backends cannot dri
 
 from __future__ import annotations
 
+import itertools
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import Any
 from .tree import (
     Add,
     Apply,
+    Commutation,
     Derivative,
     Differential,
     Div,
@@ -28,6 +30,7 @@ from .tree import (
     Neg,
     Node,
     Number,
+    Ones,
     Power,
     Symbol,
     Transpose,
@@ -35,6 +38,11 @@ from .tree import (
 
 Value = Any
 Values = dict[str, Value]
+
+#: Scalar functions applied entry by entry to anything that is not 1×1 (see :mod:`shapes`).
+ENTRYWISE = frozenset({"log", "exp", "sin", "cos", "abs", "sigma", "sign", "relu", "step"})
+#: Functions that are always entrywise, even of a 1×1 value.
+ALWAYS_ENTRYWISE = frozenset({"sigma", "sign", "relu", "step"})
 
 
 class DomainError(Exception):
@@ -59,7 +67,8 @@ class Point:
 
     ``bases`` holds, for each variable of differentiation, an orthonormal basis of the directions
     it may move in; ``directions`` the direction that ``dX`` and, in entrywise layout, ``∂/∂X``
-    mean. ``identity_sizes`` sizes each identity matrix node (keyed by node identity).
+    mean. ``identity_sizes`` sizes each identity matrix and ones vector node, and gives the two
+    sizes of each commutation matrix node (keyed by node identity).
     """
 
     values: Values
@@ -67,7 +76,7 @@ class Point:
     layout: str
     bases: dict[str, list[Value]]
     directions: dict[str, Value]
-    identity_sizes: dict[int, int] = field(default_factory=dict)
+    identity_sizes: dict[int, Any] = field(default_factory=dict)
 
 
 class Evaluator(ABC):
@@ -123,6 +132,20 @@ class Evaluator(ABC):
         """A built-in scalar-valued function (tr, det, log, …) as a 1×1 value."""
 
     @abstractmethod
+    def entrywise(self, name: str, value: Value) -> Value:
+        """A scalar function (exp, log, sigma, sign, …) applied to every entry of ``value``."""
+
+    @abstractmethod
+    def matrix(self, entries: list[list[int]]) -> Value:
+        """A constant matrix with the given integer entries."""
+
+    @abstractmethod
+    def second_directional(
+        self, node: Node, values: Values, first: Values, second: Values
+    ) -> Value:
+        """The second derivative of ``node`` at ``values`` along ``first`` and ``second``."""
+
+    @abstractmethod
     def reciprocal(self, scalar: Value) -> Value:
         """``1/scalar`` for an entry; raises :class:`DomainError` at zero."""
 
@@ -139,6 +162,25 @@ class Evaluator(ABC):
 
     def _eval_IdentityMatrix(self, node: IdentityMatrix, values: Values) -> Value:
         return self.eye(self.point.identity_sizes[id(node)])
+
+    def _eval_Ones(self, node: Ones, values: Values) -> Value:
+        return self.ones(self.point.identity_sizes[id(node)], 1)
+
+    def _eval_Commutation(self, node: Commutation, values: Values) -> Value:
+        """``K_{mn}``: row ``j + n i`` has its 1 in column ``i + m j`` (0-based)."""
+        m, n = self.point.identity_sizes[id(node)]
+        entries = [[0] * (m * n) for _ in range(m * n)]
+        for i in range(m):
+            for j in range(n):
+                entries[j + n * i][i + m * j] = 1
+        return self.matrix(entries)
+
+    def ones(self, rows: int, columns: int) -> Value:
+        return self.matrix([[1] * columns for _ in range(rows)])
+
+    def column_vec(self, value: Value) -> Value:
+        """``vec``: the columns of ``value`` stacked into one column."""
+        return self.vec(self.transpose(value))
 
     # -- algebra -------------------------------------------------------------------------------
     def _eval_Add(self, node: Add, values: Values) -> Value:
@@ -200,7 +242,51 @@ class Evaluator(ABC):
         return self.kron(self.evaluate(node.left, values), self.evaluate(node.right, values))
 
     def _eval_Func(self, node: Func, values: Values) -> Value:
-        return self.function(node.name, self.evaluate(node.operand, values))
+        value = self.evaluate(node.operand, values)
+        structured = getattr(self, f"structured_{node.name}", None)
+        if structured is not None:
+            return structured(value)
+        if node.name in ALWAYS_ENTRYWISE or (
+            node.name in ENTRYWISE and self.shape(value) != (1, 1)
+        ):
+            return self.entrywise(node.name, value)
+        return self.function(node.name, value)
+
+    # -- functions built from the primitives -------------------------------------------------
+    def structured_vec(self, value: Value) -> Value:
+        return self.column_vec(value)
+
+    def structured_diag(self, value: Value) -> Value:
+        """A vector → the diagonal matrix; a square matrix → the column of its diagonal."""
+        rows, columns = self.shape(value)
+        if rows == 1 or columns == 1:
+            column = self.column_vec(value)
+            size = rows * columns
+            return self.hadamard(self.matmul(column, self.ones(1, size)), self.eye(size))
+        return self.matmul(self.hadamard(value, self.eye(rows)), self.ones(rows, 1))
+
+    def structured_lse(self, value: Value) -> Value:
+        """log Σ exp over a vector; over each row of a matrix (a column of results)."""
+        rows, columns = self.shape(value)
+        if rows == 1 or columns == 1:
+            column = self.column_vec(value)
+            total = self.matmul(self.ones(1, rows * columns), self.entrywise("exp", column))
+            return self.function("log", total)
+        sums = self.matmul(self.entrywise("exp", value), self.ones(columns, 1))
+        return self.entrywise("log", sums)
+
+    def structured_softmax(self, value: Value) -> Value:
+        """``exp(z − lse(z))`` for a vector; for a matrix, of each row."""
+        rows, columns = self.shape(value)
+        if rows == 1 or columns == 1:
+            total = self.matmul(
+                self.ones(1, rows * columns), self.entrywise("exp", self.column_vec(value))
+            )
+            return self.scale(
+                self.entrywise("exp", value), self.reciprocal(self.entry(total, 0, 0))
+            )
+        shift = self.matmul(self.structured_lse(value), self.ones(1, columns))
+        return self.entrywise("exp", value - shift)
 
     def _eval_Apply(self, node: Apply, values: Values) -> Value:
         return self.point.functions[node.function](self.evaluate(node.argument, values))
@@ -211,12 +297,36 @@ class Evaluator(ABC):
 
     def _eval_Derivative(self, node: Derivative, values: Values) -> Value:
         variable = node.variable
+        if node.order == 2:
+            return self.hessian(node, values)
         if self.point.layout == "entrywise":
             direction = self.point.directions[variable]
             return self.directional(node.operand, values, {variable: direction})
         basis = self.point.bases[variable]
         partials = [self.directional(node.operand, values, {variable: b}) for b in basis]
+        if node.vectorized:
+            basis = [self.column_vec(b) for b in basis]
         return self.lay_out(partials, basis)
+
+    def hessian(self, node: Derivative, values: Values) -> Value:
+        """``Σ_kl D²f[B_k, B_l] b_k b_lᵀ`` with ``b_k = vec(B_k)/⟨B_k, B_k⟩``; symmetric, so the
+        same in both layouts, and computed for ``k ≤ l`` only."""
+        variable = node.variable
+        basis = self.point.bases[variable]
+        columns = [
+            self.scale(self.column_vec(b), self.reciprocal(self.squared_norm(b))) for b in basis
+        ]
+        total = None
+        for k, l in itertools.combinations_with_replacement(range(len(basis)), 2):
+            second = self.second_directional(
+                node.operand, values, {variable: basis[k]}, {variable: basis[l]}
+            )
+            outer = self.matmul(columns[k], self.transpose(columns[l]))
+            if k != l:
+                outer = outer + self.transpose(outer)
+            term = self.scale(outer, self.entry(second, 0, 0))
+            total = term if total is None else total + term
+        return total
 
     def lay_out(self, partials: list[Value], basis: list[Value]) -> Value:
         """Assemble ∂Y/∂X from the partials ``D Y[B_k]`` along an orthogonal basis ``B_k``.

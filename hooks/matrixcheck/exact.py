@@ -111,6 +111,14 @@ class ExactEvaluator(Evaluator):
             return z * self._sign(z)
         if name == "norm1":
             return sum((e * self._sign(e) for e in value.flat), ZERO)
+        if name in ("norm3", "norm4"):
+            power = int(name[-1])
+            total = sum(
+                ((e * (self._sign(e) if power % 2 else 1)) ** power for e in value.flat), ZERO
+            )
+            if not value_at_zero(total) > 0:
+                raise DomainError("a norm at zero, where it is not differentiable")
+            return jets.apply(jets.root_series(power), total)
         squared = sum((e * e for e in value.flat), ZERO)
         if not value_at_zero(squared) > 0:
             raise DomainError("a norm at zero, where it is not differentiable")
@@ -122,7 +130,36 @@ class ExactEvaluator(Evaluator):
             raise DomainError("the absolute value at zero, where it is not differentiable")
         return 1 if value > 0 else -1
 
+    def entrywise(self, name: str, value: np.ndarray) -> np.ndarray:
+        return jets.entrywise(lambda z: self._entry_function(name, z), value)
+
+    def _entry_function(self, name: str, z: Scalar) -> Scalar:
+        if name == "sigma":
+            return jets.reciprocal(1 + jets.apply(jets.SERIES["exp"], -z))
+        if name in ("log", "exp", "sin", "cos", "abs"):
+            return self._scalar_function(name, jets.matrix(1, 1, lambda i, j: z))
+        sign = self._sign(z)
+        if name == "sign":
+            return Fraction(sign)
+        if name == "step":
+            return Fraction(int(sign > 0))
+        return z * int(sign > 0)
+
+    def matrix(self, entries: list[list[int]]) -> np.ndarray:
+        return jets.matrix(len(entries), len(entries[0]), lambda i, j: Fraction(entries[i][j]))
+
+    def second_directional(
+        self, node: Node, values: Values, first: Values, second: Values
+    ) -> np.ndarray:
+        return self._along(lambda shifted: self.directional(node, shifted, second), values, first)
+
     def directional(self, node: Node, values: Values, directions: Values) -> np.ndarray:
+        return self._along(lambda shifted: self.evaluate(node, shifted), values, directions)
+
+    def _along(
+        self, evaluate: Callable[[Values], np.ndarray], values: Values, directions: Values
+    ) -> np.ndarray:
+        """The slope of ``evaluate`` at ``values + t·directions`` in a fresh infinitesimal t."""
         bit = self.depth
         t = jets.infinitesimal(bit)
         shifted = dict(values)
@@ -130,7 +167,7 @@ class ExactEvaluator(Evaluator):
             shifted[name] = values[name] + jets.entrywise(lambda e: e * t, direction)
         self.depth += 1
         try:
-            result = self.evaluate(node, shifted)
+            result = evaluate(shifted)
         finally:
             self.depth -= 1
         return jets.entrywise(lambda e: jets.slope(e, bit), result)

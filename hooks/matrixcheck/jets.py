@@ -224,24 +224,43 @@ def _trigonometric(start: int) -> Series:
     return series
 
 
-def _sqrt_series(a: Coefficient, order: int) -> list[Coefficient]:
-    root = exact_sqrt(a)
-    binomial = ONE
-    coefficients = []
-    for k in range(order + 1):
-        coefficients.append(_times(binomial, _times(root, _inverse(a) ** k)))
-        binomial = binomial * (Fraction(1, 2) - k) / (k + 1)
-    return coefficients
+def root_series(power: int) -> Series:
+    """The ``power``-th root: ``(a + n)^(1/p) = Σ_k C(1/p, k) a^(1/p − k) nᵏ``."""
+
+    def series(a: Coefficient, order: int) -> list[Coefficient]:
+        root = exact_root(a, power)
+        binomial = ONE
+        coefficients = []
+        for k in range(order + 1):
+            coefficients.append(_times(binomial, _times(root, _inverse(a) ** k)))
+            binomial = binomial * (Fraction(1, power) - k) / (k + 1)
+        return coefficients
+
+    return series
 
 
-def exact_sqrt(a: Coefficient) -> Coefficient:
-    """``√a``, a rational when ``a`` is the square of one, else a 50-digit number."""
-    if isinstance(a, (int, Fraction)) and a >= 0:
+def exact_root(a: Coefficient, power: int) -> Coefficient:
+    """``a^(1/power)`` for ``a > 0``, a rational when ``a`` is a power of one, else 50 digits."""
+    if is_rational(a):
         a = Fraction(a)
-        numerator, denominator = math.isqrt(a.numerator), math.isqrt(a.denominator)
-        if numerator**2 == a.numerator and denominator**2 == a.denominator:
+        numerator, denominator = (
+            _integer_root(a.numerator, power),
+            _integer_root(a.denominator, power),
+        )
+        if numerator is not None and denominator is not None:
             return Fraction(numerator, denominator)
-    return mp().sqrt(real(a))
+    return mp().root(real(a), power)
+
+
+def _integer_root(value: int, power: int) -> int | None:
+    """The exact ``power``-th root of a non-negative integer, or None."""
+    root = round(value ** (1 / power)) if value < 2**1000 else None
+    if root is None:
+        return None
+    for candidate in (root - 1, root, root + 1):
+        if candidate >= 0 and candidate**power == value:
+            return candidate
+    return None
 
 
 def reciprocal(value: Scalar) -> Scalar:
@@ -254,7 +273,7 @@ SERIES: dict[str, Series] = {
     "log": _log_series,
     "sin": _trigonometric(0),
     "cos": _trigonometric(1),
-    "sqrt": _sqrt_series,
+    "sqrt": root_series(2),
 }
 
 

@@ -9,16 +9,30 @@ Grammar of the accepted subset (whitespace, spacing and sizing macros removed by
     product    := factor (["\\cdot" | "\\times"] factor)*      # juxtaposition is a product;
                                                             # ∂/∂X acts on the rest of the product
     factor     := prefix | postfix
-    prefix     := "\\frac{\\partial}{\\partial X}" | "d" atom | "d(" expr ")" | FUNC argument
+    prefix     := derivop | "d" atom | "d(" expr ")" | "d" FUNC argument | FUNC argument
     postfix    := atom ("^" superscript)*
-    atom       := NUMBER | SYMBOL | "I" | "(" expr ")" | "[" expr "]" | "|" expr "|"
-                | "‖" expr "‖" ["_" (2 | F | 1)] | "\\frac{" expr "}{" expr "}"
-                | "\\frac{\\partial Y}{\\partial X}" | f "(" expr ")"
+    atom       := NUMBER | SYMBOL | "I" ["_" SIZE] | ONES ["_" SIZE] | "K_" SIZES
+                | "(" expr ")" | "[" expr "]" | "|" expr "|"
+                | "‖" expr "‖" ["_" (1 | 2 | 3 | 4 | F)] | "\\frac{" expr "}{" expr "}"
+                | "\\frac{\\partial" ["^2"] expr "}{" wrt "}" | f "(" expr ")"
+                | "\\sigma(" expr ")"
+    derivop    := "\\frac{\\partial" ["^2"] "}{" wrt "}"
+    wrt        := "\\partial" var                           # first derivative
+                | "\\partial" var "\\partial" var^T             # Hessian (with "^2" above)
+    var        := SYMBOL | "\\operatorname{vec}" SYMBOL | "(\\operatorname{vec}" SYMBOL ")"
+    FUNC       := \\det | \\log | \\ln | \\exp | \\sin | \\cos | \\operatorname{tr | vec | diag
+                | softmax | lse | logsumexp | sign | sgn | relu | ReLU | step}
+    ONES       := \\mathbf 1 | \\boldsymbol 1 | \\mathbb 1 | \\bm 1
     superscript:= T | \\top | \\intercal | \\mathsf T | \\text T | -1 | -T | INTEGER
 
 Symbols are single letters or Greek macros, optionally wrapped in ``\\boldsymbol``, ``\\mathbf``,
 ``\\bm``, ``\\bold`` or ``\\mathrm``, optionally subscripted (``x_0``). Which names are symbols and
-which are generic functions comes from the identity's declarations.
+which are generic functions comes from the identity's declarations. ``I``, ``K`` and ``\\sigma``
+are the identity matrix, the commutation matrix and the logistic sigmoid unless declared as
+symbols. ``\\operatorname{vec}`` stacks columns. The scalar functions exp, log, sin, cos, |·|,
+sign, relu, step and σ act entrywise on a vector (a vector has no matrix function);
+``\\operatorname{softmax}`` and ``\\operatorname{lse}`` act on a vector, or on each row of a
+matrix. The shape checker decides what each application means.
 """
 
 from __future__ import annotations
@@ -31,6 +45,7 @@ from .lexer import Token, tokenize
 from .tree import (
     Add,
     Apply,
+    Commutation,
     Derivative,
     Differential,
     Div,
@@ -42,6 +57,7 @@ from .tree import (
     Neg,
     Node,
     Number,
+    Ones,
     Power,
     Relation,
     Symbol,
@@ -76,8 +92,22 @@ FUNCTION_NAMES = {
     "exp": "exp",
     "sin": "sin",
     "cos": "cos",
+    "vec": "vec",
+    "diag": "diag",
+    "softmax": "softmax",
+    "lse": "lse",
+    "logsumexp": "lse",
+    "sign": "sign",
+    "sgn": "sign",
+    "relu": "relu",
+    "ReLU": "relu",
+    "step": "step",
 }
-NORM_SUBSCRIPTS = {"2": "norm2", "F": "fro", "1": "norm1"}
+#: Function names that may also be written as a macro of their own (``\\det``, ``\\log``, …).
+MACRO_FUNCTIONS = frozenset({"tr", "Tr", "trace", "det", "log", "ln", "exp", "sin", "cos"})
+NORM_SUBSCRIPTS = {"2": "norm2", "F": "fro", "1": "norm1", "3": "norm3", "4": "norm4"}
+#: Wrappers that make ``1`` the vector of ones.
+ONES_WRAPPERS = frozenset({r"\mathbf", r"\boldsymbol", r"\mathbb", r"\bm"})
 BINARY_PRODUCTS = {r"\otimes": Kronecker, r"\circ": Hadamard, r"\odot": Hadamard}
 FACTOR_STARTS = frozenset({"(", "[", "{", "|", "‖"})
 GREEK = frozenset(
@@ -137,6 +167,11 @@ class _DerivativeOperator:
     """``\\frac{\\partial}{\\partial X}`` before it has taken its operand."""
 
     variable: str
+    vectorized: bool = False
+    order: int = 1
+
+    def of(self, operand: Node) -> Derivative:
+        return Derivative(operand, self.variable, self.vectorized, self.order)
 
 
 @dataclass(frozen=True)
@@ -314,7 +349,7 @@ class _Parser:
                     )
                 operand = self._fold_product(rest)
                 head = [f for f in factors[:index] if isinstance(f, Node)]
-                node = Derivative(operand, factor.variable)
+                node = factor.of(operand)
                 return node if not head else Mul((*head, node))
         nodes = [f for f in factors if isinstance(f, Node)]
         return nodes[0] if len(nodes) == 1 else Mul(tuple(nodes))
@@ -338,10 +373,28 @@ class _Parser:
             if isinstance(fraction, _DerivativeOperator):
                 return fraction
             return self.postfix(fraction)
+        if token.text in ONES_WRAPPERS and self._ones_follows():
+            return self.postfix(self.ones())
         word = self._try_word()
         if word is not None:
             return self._word_factor(word)
         return self.postfix(self.atom())
+
+    def _ones_follows(self) -> bool:
+        following = self.peek()
+        if following.text == "{":
+            return self.peek(2).text == "1" and self.peek(3).text == "}"
+        return following.kind == "num" and following.text.startswith("1")
+
+    def ones(self) -> Ones:
+        """``\\mathbf 1`` or ``\\mathbf{1}_n``: the vector of ones."""
+        self.advance()
+        self._collect_group()
+        size = ""
+        if self.current.text == "_":
+            self.advance()
+            size = self._braced_text()
+        return Ones(size)
 
     def _word_factor(self, word: _Word) -> Node:
         name = word.text
@@ -355,6 +408,12 @@ class _Parser:
             return self.function_application(FUNCTION_NAMES[name])
         if name == "I":
             return self.postfix(IdentityMatrix())
+        if name.startswith("I_"):
+            return self.postfix(IdentityMatrix(name[2:]))
+        if name.startswith("K_"):
+            return self.postfix(Commutation(name[2:]))
+        if name == "sigma" and self.current.text == "(":
+            return self.postfix(Func("sigma", self.group("(", ")")))
         if len(name) > 1 and all(part in self.vocabulary.symbols for part in name):
             nodes = [Symbol(part) for part in name]
             return Mul((*tuple(nodes[:-1]), self.postfix(nodes[-1])))
@@ -382,9 +441,13 @@ class _Parser:
         if self.current.text in ("(", "["):
             closing = ")" if self.current.text == "(" else "]"
             return self._transposed_only(Differential(self.group(self.current.text, closing)))
+        if self.current.text in ("|", "‖"):
+            return self._transposed_only(Differential(self.atom()))
         word = self._try_word()
         if word is not None and word.text in FUNCTION_NAMES:
             return Differential(self.function_application(FUNCTION_NAMES[word.text]))
+        if word is not None and word.text == "sigma" and word.text not in self.vocabulary.symbols:
+            return Differential(self._word_factor(word))
         if word is None or word.text not in self.vocabulary.symbols:
             raise self.error(
                 "a differential 'd' must be followed by a declared symbol, a function such as "
@@ -461,7 +524,7 @@ class _Parser:
             if subscript not in NORM_SUBSCRIPTS:
                 raise self.error(
                     f"unsupported norm subscript '{subscript}'",
-                    "use \\|x\\|_2, \\|x\\|_1 or \\|X\\|_F",
+                    "use \\|x\\|_2, \\|x\\|_1, \\|x\\|_3, \\|x\\|_4 or \\|X\\|_F",
                 )
             kind = NORM_SUBSCRIPTS[subscript]
         return Func(kind, operand)
@@ -501,20 +564,77 @@ class _Parser:
                 "a derivative's denominator must be '\\partial X' for a declared symbol X",
                 "write \\frac{\\partial Y}{\\partial X}",
             )
-        variable = self._sub_expression(denominator[1:])
-        if not isinstance(variable, Symbol):
-            written = "".join(t.text for t in denominator[1:])
+        order, numerator = self._order(numerator)
+        marks = [i for i, t in enumerate(denominator) if t.text == denominator[0].text]
+        if order == 1 and len(marks) > 1:
+            raise self.error(
+                "a derivative's denominator names two variables but its numerator has no '^2'",
+                "write \\frac{\\partial^2 f}{\\partial x \\partial x^\\top} for a Hessian",
+            )
+        if order == 2:
+            operator = self._hessian_variable(denominator, marks)
+        else:
+            operator = self._variable(denominator[1:])
+        if len(numerator) == 1:
+            return operator
+        return operator.of(self._sub_expression(numerator[1:]))
+
+    def _order(self, numerator: list[Token]) -> tuple[int, list[Token]]:
+        """``\\partial^2`` (or ``\\partial^{2}``) makes a second derivative."""
+        texts = [t.text for t in numerator[1:5]]
+        for pattern in (["^", "2"], ["^", "{", "2", "}"]):
+            if texts[: len(pattern)] == pattern:
+                return 2, [numerator[0], *numerator[1 + len(pattern) :]]
+        if texts[:1] == ["^"]:
+            raise self.error(
+                "only first and second derivatives are read",
+                "write \\partial or \\partial^2 in the numerator",
+            )
+        return 1, numerator
+
+    def _hessian_variable(self, denominator: list[Token], marks: list[int]) -> _DerivativeOperator:
+        """``\\partial x \\partial x^T``: the same variable, the second time transposed."""
+        if len(marks) != 2 or marks[0] != 0:
+            raise self.error(
+                "a second derivative's denominator must be '\\partial x \\partial x^\\top'",
+                "write \\frac{\\partial^2 f}{\\partial x \\partial x^\\top}, or "
+                "\\partial \\operatorname{vec} X \\partial (\\operatorname{vec} X)^\\top",
+            )
+        first = self._variable(denominator[1 : marks[1]])
+        second = self._sub_expression(denominator[marks[1] + 1 :])
+        target = first.variable if not first.vectorized else f"vec {first.variable}"
+        if not isinstance(second, Transpose) or self._variable_text(second.operand) != target:
+            raise self.error(
+                "a Hessian differentiates twice by the same variable, the second time transposed",
+                "write \\partial x \\partial x^\\top (or \\partial \\operatorname{vec} X "
+                "\\partial (\\operatorname{vec} X)^\\top)",
+            )
+        return _DerivativeOperator(first.variable, first.vectorized, 2)
+
+    @staticmethod
+    def _variable_text(node: Node) -> str:
+        if isinstance(node, Symbol):
+            return node.name
+        if isinstance(node, Func) and node.name == "vec" and isinstance(node.operand, Symbol):
+            return f"vec {node.operand.name}"
+        return ""
+
+    def _variable(self, tokens: list[Token]) -> _DerivativeOperator:
+        """The variable after ``\\partial``: a declared symbol ``X`` or ``\\operatorname{vec} X``."""
+        variable = self._sub_expression(tokens)
+        text = self._variable_text(variable)
+        if not text:
+            written = "".join(t.text for t in tokens)
             raise self.error(
                 f"the derivative is taken with respect to '{written}', which is not a declared "
                 "symbol",
                 "differentiate with respect to a single declared symbol, such as \\partial "
-                "\\boldsymbol{X}",
+                "\\boldsymbol{X}, or its vec, \\partial \\operatorname{vec} \\boldsymbol{X}",
             )
-        if variable.name in self.vocabulary.functions:
-            raise self.error(f"cannot differentiate with respect to the function {variable.name}")
-        if len(numerator) == 1:
-            return _DerivativeOperator(variable.name)
-        return Derivative(self._sub_expression(numerator[1:]), variable.name)
+        name = text.removeprefix("vec ")
+        if name in self.vocabulary.functions:
+            raise self.error(f"cannot differentiate with respect to the function {name}")
+        return _DerivativeOperator(name, text.startswith("vec "))
 
     def _collect_group(self) -> list[Token]:
         """The tokens of one ``{...}`` argument (or a single token), with their end marker."""
@@ -599,7 +719,7 @@ class _Parser:
         if token.kind == "letter":
             self.advance()
             word = _Word(token.text, token.start, token.end)
-        elif token.kind == "cmd" and (token.text[1:] in GREEK or token.text[1:] in FUNCTION_NAMES):
+        elif token.kind == "cmd" and (token.text[1:] in GREEK or token.text[1:] in MACRO_FUNCTIONS):
             self.advance()
             word = _Word(token.text[1:], token.start, token.end)
         elif token.kind == "cmd" and token.text in WRAPPERS:

@@ -13,6 +13,7 @@ from .parser import GREEK
 from .tree import (
     Add,
     Apply,
+    Commutation,
     Derivative,
     Differential,
     Div,
@@ -24,6 +25,7 @@ from .tree import (
     Neg,
     Node,
     Number,
+    Ones,
     Power,
     Relation,
     Symbol,
@@ -37,10 +39,17 @@ FUNCTION_MACROS = {
     "exp": r"\exp",
     "sin": r"\sin",
     "cos": r"\cos",
+    "sigma": r"\sigma",
+    **{
+        name: rf"\operatorname{{{name}}}"
+        for name in ("vec", "diag", "softmax", "lse", "sign", "relu", "step")
+    },
 }
-NORM_SUBSCRIPTS = {"norm2": "2", "fro": "F", "norm1": "1"}
+NORM_SUBSCRIPTS = {"norm2": "2", "fro": "F", "norm1": "1", "norm3": "3", "norm4": "4"}
 #: Nodes that can stand under a superscript or beside another factor without brackets.
-ATOMS = (Symbol, IdentityMatrix, Apply, Func, Derivative)
+ATOMS = (Symbol, IdentityMatrix, Ones, Commutation, Apply, Func, Derivative)
+#: Nodes printed as a single name, which a superscript may follow directly.
+NAMES = (Symbol, IdentityMatrix, Ones, Commutation, Apply)
 
 
 def to_latex(node: Node) -> str:
@@ -72,7 +81,13 @@ class LatexPrinter:
         return f"{text}_{{{subscript}}}" if subscript else text
 
     def _print_IdentityMatrix(self, node: IdentityMatrix) -> str:
-        return "I"
+        return f"I_{{{node.size}}}" if node.size else "I"
+
+    def _print_Ones(self, node: Ones) -> str:
+        return rf"\mathbf{{1}}_{{{node.size}}}" if node.size else r"\mathbf{1}"
+
+    def _print_Commutation(self, node: Commutation) -> str:
+        return f"K_{{{node.subscript}}}"
 
     def _print_Add(self, node: Add) -> str:
         text = (
@@ -106,11 +121,7 @@ class LatexPrinter:
         return rf"\frac{{{self.print(node.numerator)}}}{{{self.print(node.denominator)}}}"
 
     def _base(self, node: Node) -> str:
-        return (
-            self.print(node)
-            if isinstance(node, (Symbol, IdentityMatrix, Apply))
-            else self.bracket(node)
-        )
+        return self.print(node) if isinstance(node, NAMES) else self.bracket(node)
 
     def _print_Transpose(self, node: Transpose) -> str:
         operand = node.operand
@@ -139,6 +150,8 @@ class LatexPrinter:
 
     def _print_Func(self, node: Func) -> str:
         operand = self.print(node.operand)
+        if _is_bars(node) and not isinstance(node.operand, NAMES):
+            operand = self.bracket(node.operand)
         if node.name == "abs":
             return rf"\left|{operand}\right|"
         if node.name in NORM_SUBSCRIPTS:
@@ -152,9 +165,21 @@ class LatexPrinter:
         operand = node.operand
         text = self.bracket(operand) if isinstance(operand, (Add, Neg)) else self.print(operand)
         variable = self._print_Symbol(Symbol(node.variable))
-        return rf"\frac{{\partial {text}}}{{\partial {variable}}}"
+        if node.vectorized:
+            variable = rf"\operatorname{{vec}} {variable}"
+        if node.order == 1:
+            return rf"\frac{{\partial {text}}}{{\partial {variable}}}"
+        return (
+            rf"\frac{{\partial^{{2}} {text}}}"
+            rf"{{\partial {variable} \partial \left({variable}\right)^{{\top}}}}"
+        )
 
     def _print_Differential(self, node: Differential) -> str:
         if isinstance(node.operand, Symbol):
             return f"d {self.print(node.operand)}"
         return f"d{self.bracket(node.operand)}"
+
+
+def _is_bars(node: Node) -> bool:
+    """Printed between bars (``|…|`` or ``‖…‖``): a bar inside them needs brackets."""
+    return isinstance(node, Func) and (node.name == "abs" or node.name in NORM_SUBSCRIPTS)

@@ -8,6 +8,7 @@ matrix and a literal zero take their size from context through unification varia
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,7 @@ from .errors import AuthorError
 from .tree import (
     Add,
     Apply,
+    Commutation,
     Derivative,
     Differential,
     Div,
@@ -28,6 +30,7 @@ from .tree import (
     Neg,
     Node,
     Number,
+    Ones,
     Power,
     Relation,
     Symbol,
@@ -35,10 +38,24 @@ from .tree import (
 )
 
 LAYOUTS = ("numerator", "denominator", "entrywise", "differential")
+#: Scalar functions that act entrywise on a vector; of a matrix they would be matrix functions.
 SCALAR_FUNCTIONS = frozenset({"log", "exp", "sin", "cos", "abs"})
+#: Scalar functions that act entrywise on anything: no matrix function is ever meant by them.
+ENTRYWISE_FUNCTIONS = frozenset({"sigma", "sign", "relu", "step"})
 SQUARE_TO_SCALAR = frozenset({"tr", "det"})
-VECTOR_NORMS = frozenset({"norm2", "norm1"})
-FUNCTION_LABELS = {"tr": "tr", "det": "det", "norm2": "‖·‖₂", "norm1": "‖·‖₁", "fro": "‖·‖_F"}
+VECTOR_NORMS = frozenset({"norm2", "norm1", "norm3", "norm4"})
+FUNCTION_LABELS = {
+    "tr": "tr",
+    "det": "det",
+    "norm2": "‖·‖₂",
+    "norm1": "‖·‖₁",
+    "norm3": "‖·‖₃",
+    "norm4": "‖·‖₄",
+    "fro": "‖·‖_F",
+    "sigma": "σ",
+}
+_INTEGER = re.compile(r"\d+")
+_POWER = re.compile(r"\^(\d+)")
 
 
 @dataclass(frozen=True)
@@ -100,7 +117,11 @@ class ShapeChecker:
         self.layout = layout
         self.bindings: dict[int, Size] = {}
         self.counter = itertools.count()
-        self.identities: list[tuple[IdentityMatrix, Var]] = []
+        self.identities: list[tuple[Node, Size]] = []
+        self.commutations: list[tuple[Commutation, Dim, Dim]] = []
+        self.dimensions = sorted(
+            {d for decl in declarations.values() for d in decl.dimensions()}, key=len
+        )[::-1]
 
     # -- unification ---------------------------------------------------------------------------
     def fresh(self) -> Var:
@@ -123,18 +144,58 @@ class ShapeChecker:
             return True
         return False
 
-    def identity_sizes(self, sizes: dict[str, int]) -> dict[int, int]:
-        """The size of every identity matrix in the checked trees, keyed by node identity."""
-        result: dict[int, int] = {}
+    def identity_sizes(self, sizes: dict[str, int]) -> dict[int, int | tuple[int, int]]:
+        """The size of every identity matrix and ones vector in the checked trees (and the two
+        sizes of every commutation matrix), keyed by node identity."""
+        result: dict[int, int | tuple[int, int]] = {}
         for node, var in self.identities:
             size = self.resolve(var)
             if isinstance(size, Var):
+                what = "a vector of ones" if isinstance(node, Ones) else "an identity matrix"
+                written = "\\mathbf 1_n" if isinstance(node, Ones) else "I_n"
                 raise ShapeError(
-                    "the size of an identity matrix cannot be inferred from its context",
-                    "make sure I is added to or multiplied by a matrix of known shape",
+                    f"the size of {what} cannot be inferred from its context",
+                    f"give it a size, as in {written}, or make sure it is added to or multiplied "
+                    "by a matrix of known shape",
                 )
-            result[id(node)] = size.coefficient * int(np.prod([sizes[n] for n in size.names]))
+            result[id(node)] = _concrete(size, sizes)
+        for node, rows, columns in self.commutations:
+            result[id(node)] = (_concrete(rows, sizes), _concrete(columns, sizes))
         return result
+
+    def read_size(self, text: str) -> Dim | None:
+        """A written size such as ``n``, ``mn``, ``n^2`` or ``2n`` as a :class:`Dim`, or None."""
+        text = text.replace("{", "").replace("}", "").replace(" ", "")
+        result, position = ONE, 0
+        while position < len(text):
+            for name in [*self.dimensions, None]:
+                if name is None:
+                    match = _INTEGER.match(text, position)
+                    if match is None:
+                        return None
+                    factor, end = Dim(int(match.group())), match.end()
+                    break
+                if text.startswith(name, position):
+                    factor, end = Dim(1, (name,)), position + len(name)
+                    break
+            power = _POWER.match(text, end)
+            if power is not None:
+                end, base = power.end(), factor
+                for _ in range(int(power.group(1)) - 1):
+                    factor = factor * base
+            result, position = result * factor, end
+        return result
+
+    def _declared_size(self, text: str, what: str, example: str) -> Dim:
+        size = self.read_size(text)
+        if size is None:
+            known = ", ".join(sorted(self.dimensions)) or "none"
+            raise ShapeError(
+                f"cannot read the size '{text}' of {what}",
+                f"write it with the dimension names of the declared shapes ({known}), as in "
+                f"{example}",
+            )
+        return size
 
     def text(self, shape: Shape) -> str:
         return "×".join(str(self.resolve(size)) for size in shape)
@@ -180,8 +241,41 @@ class ShapeChecker:
         return (Dim.of(declaration.shape[0]), Dim.of(declaration.shape[1]))
 
     def _shape_IdentityMatrix(self, node: IdentityMatrix) -> Shape:
-        size = self.fresh()
+        size: Size = self.fresh()
+        if node.size:
+            size = self._declared_size(node.size, "an identity matrix", "I_n or I_{mn}")
         self.identities.append((node, size))
+        return (size, size)
+
+    def _shape_Ones(self, node: Ones) -> Shape:
+        size: Size = self.fresh()
+        if node.size:
+            size = self._declared_size(node.size, "a vector of ones", "\\mathbf 1_n")
+        self.identities.append((node, size))
+        return (size, ONE)
+
+    def _shape_Commutation(self, node: Commutation) -> Shape:
+        """``K_{mn}`` (or ``K_{m,n}``) is mn×mn; the subscript splits into two sizes."""
+        text = node.subscript.replace("{", "").replace("}", "").replace(" ", "")
+        candidates = (
+            [tuple(text.split(","))]
+            if "," in text
+            else [(text[:cut], text[cut:]) for cut in range(1, len(text))]
+        )
+        readings = []
+        for first, second in candidates:
+            rows, columns = self.read_size(first), self.read_size(second)
+            if rows is not None and columns is not None:
+                readings.append((rows, columns))
+        if len(readings) != 1:
+            problem = "cannot be read" if not readings else "can be read in several ways"
+            raise ShapeError(
+                f"the subscript of the commutation matrix K_{{{node.subscript}}} {problem}",
+                "write K_{mn} with two declared dimension names, or K_{m,n}",
+            )
+        rows, columns = readings[0]
+        self.commutations.append((node, rows, columns))
+        size = rows * columns
         return (size, size)
 
     def _shape_Add(self, node: Add) -> Shape:
@@ -250,6 +344,13 @@ class ShapeChecker:
     def _shape_Func(self, node: Func) -> Shape:
         shape = self.shape(node.operand)
         label = FUNCTION_LABELS.get(node.name, node.name)
+        structured = getattr(self, f"_shape_{node.name}", None)
+        if structured is not None:
+            return structured(shape)
+        if node.name in ENTRYWISE_FUNCTIONS or (
+            node.name in SCALAR_FUNCTIONS and self.is_vector(shape)
+        ):
+            return shape
         if node.name in SQUARE_TO_SCALAR:
             self.require_square(shape, label)
         elif node.name in VECTOR_NORMS and not self.is_vector(shape):
@@ -259,11 +360,55 @@ class ShapeChecker:
             )
         elif node.name in SCALAR_FUNCTIONS and not self.is_scalar(shape):
             raise ShapeError(
-                f"{label} is applied to a {self.text(shape)} matrix; it is defined here for "
-                "scalars only",
-                "apply it to a scalar expression such as a determinant or a trace",
+                f"{label} is applied to a {self.text(shape)} matrix; it is read for scalars, "
+                "and entrywise for vectors only",
+                "apply it to a scalar or a vector; for an entrywise map of a matrix use σ, "
+                "sign, relu or step, which are always entrywise",
             )
         return (ONE, ONE)
+
+    def _concrete_shape(self, shape: Shape, what: str) -> tuple[Dim, Dim]:
+        rows, columns = (self.resolve(size) for size in shape)
+        if not isinstance(rows, Dim) or not isinstance(columns, Dim):
+            raise ShapeError(
+                f"the shape of the argument of {what} cannot be inferred",
+                "give identity matrices and vectors of ones inside it an explicit size, as I_n",
+            )
+        return rows, columns
+
+    def _shape_vec(self, shape: Shape) -> Shape:
+        rows, columns = self._concrete_shape(shape, "vec")
+        return (rows * columns, ONE)
+
+    def _shape_diag(self, shape: Shape) -> Shape:
+        """diag of a vector is a diagonal matrix; diag of a square matrix, its diagonal."""
+        if self.is_scalar(shape):
+            raise ShapeError(
+                "diag is applied to a scalar",
+                "apply diag to a vector (to build a diagonal matrix) or a square matrix",
+            )
+        if self.is_vector(shape):
+            length = self.length(shape)
+            return (length, length)
+        self.require_square(shape, "diag of a matrix (its diagonal)")
+        return (shape[0], ONE)
+
+    def _shape_softmax(self, shape: Shape) -> Shape:
+        """softmax of a vector, or of each row of a matrix: the argument's shape."""
+        if self.is_scalar(shape):
+            raise ShapeError(
+                "softmax is applied to a scalar", "apply it to a vector, or a matrix (row-wise)"
+            )
+        return shape
+
+    def _shape_lse(self, shape: Shape) -> Shape:
+        """lse of a vector is a scalar; of an m×n matrix, the m×1 column of its rows' lse."""
+        if self.is_scalar(shape):
+            raise ShapeError(
+                "lse (log-sum-exp) is applied to a scalar",
+                "apply it to a vector, or a matrix (row-wise)",
+            )
+        return (ONE, ONE) if self.is_vector(shape) else (shape[0], ONE)
 
     def _shape_Apply(self, node: Apply) -> Shape:
         declaration = self.declarations[node.function]
@@ -307,7 +452,35 @@ class ShapeChecker:
     def _shape_Derivative(self, node: Derivative) -> Shape:
         operand = self.shape(node.operand)
         variable = self._shape_Symbol(Symbol(node.variable))
-        return self.derivative_shape(operand, variable, node.variable)
+        name = node.variable
+        if node.vectorized:
+            rows, columns = self._concrete_shape(variable, "vec")
+            variable, name = (rows * columns, ONE), f"vec {node.variable}"
+        if node.order == 2:
+            return self.hessian_shape(operand, variable, name)
+        return self.derivative_shape(operand, variable, name)
+
+    def hessian_shape(self, operand: Shape, variable: Shape, name: str) -> Shape:
+        """The Hessian of a scalar by a vector of length n is n×n, in either layout."""
+        if self.layout not in ("numerator", "denominator"):
+            raise ShapeError(
+                f"a Hessian appears in a formula declared 'layout: {self.layout}'",
+                "declare 'layout: numerator' or 'layout: denominator' (the Hessian is the same "
+                "matrix in both)",
+            )
+        if not self.is_scalar(operand):
+            raise ShapeError(
+                f"the Hessian of a {self.text(operand)} matrix: a Hessian is taken of a scalar",
+                "differentiate a scalar twice, or take the Jacobian of the gradient",
+            )
+        if not self.is_vector(variable):
+            raise ShapeError(
+                f"the Hessian by the {self.text(variable)} matrix {name} has no matrix form",
+                "differentiate by \\operatorname{vec} of the matrix: \\partial "
+                "\\operatorname{vec} X \\partial (\\operatorname{vec} X)^\\top",
+            )
+        length = self.length(variable)
+        return (length, length)
 
     def derivative_shape(self, operand: Shape, variable: Shape, name: str) -> Shape:
         """The shape of ∂Y/∂X in this identity's layout."""
@@ -332,3 +505,7 @@ class ShapeChecker:
             f"matrix {name} has no {self.layout}-layout form",
             "use 'layout: entrywise' (∂Y/∂X_ij for each entry) for matrix-by-matrix derivatives",
         )
+
+
+def _concrete(size: Dim, sizes: dict[str, int]) -> int:
+    return size.coefficient * int(np.prod([sizes[n] for n in size.names]))

@@ -33,7 +33,29 @@ class Symbol(Node):
 
 @dataclass(frozen=True)
 class IdentityMatrix(Node):
-    """The identity matrix ``I``, sized from its context."""
+    """The identity matrix ``I``, sized from its context, or ``I_n`` with an explicit size.
+
+    ``size`` is the subscript as written (``n``, ``mn``, ``n^2``); the shape checker reads it.
+    """
+
+    size: str = ""
+
+
+@dataclass(frozen=True)
+class Ones(Node):
+    """The vector of ones ``\\mathbf 1`` (a column), sized from its context or by ``size``."""
+
+    size: str = ""
+
+
+@dataclass(frozen=True)
+class Commutation(Node):
+    """The commutation matrix ``K_{mn}``: ``K_{mn} vec(X) = vec(Xᵀ)`` for an m×n matrix ``X``.
+
+    ``subscript`` is the subscript as written (``mn`` or ``m,n``); the shape checker reads it.
+    """
+
+    subscript: str
 
 
 @dataclass(frozen=True)
@@ -82,7 +104,8 @@ class Power(Node):
 
 @dataclass(frozen=True)
 class Func(Node):
-    """A built-in function such as ``tr``, ``det``, ``log``, ``abs`` or a norm."""
+    """A built-in function such as ``tr``, ``det``, ``log``, ``abs``, a norm, ``vec``, ``diag``,
+    ``softmax``, ``lse`` or the sigmoid; scalar functions act entrywise on vectors."""
 
     name: str
     operand: Node
@@ -117,10 +140,14 @@ class Derivative(Node):
     """``\\frac{\\partial Y}{\\partial X}``: the derivative of ``operand`` by the symbol ``variable``.
 
     Its shape and meaning depend on the identity's layout (numerator, denominator, entrywise).
+    With ``vectorized`` the variable is ``vec X`` (``\\partial \\operatorname{vec} X``); with
+    ``order`` 2 it is the Hessian ``\\frac{\\partial^2 f}{\\partial x \\partial x^T}`` of a scalar.
     """
 
     operand: Node
     variable: str
+    vectorized: bool = False
+    order: int = 1
 
 
 @dataclass(frozen=True)
