@@ -20,10 +20,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .declarations import Declaration, parse_declarations, with_implied
+from .declarations import (
+    SPECTRAL_PHRASES,
+    SPECTRAL_PROPERTIES,
+    Declaration,
+    bound_symbols,
+    check_bindings,
+    parse_declarations,
+    with_implied,
+)
 from .errors import AuthorError
 from .evaluate import DomainError, Point
-from .exact import ExactEvaluator, ExactOutcome, exact_difference, exact_points
+from .exact import ExactEvaluator, ExactOutcome, NotExact, exact_difference, exact_points
 from .model import Display, IdentitySpec, Location
 from .numeric import NumericEvaluator
 from .parser import Vocabulary, parse_chains
@@ -38,7 +46,18 @@ from .sampling import (
     tangent_basis,
 )
 from .shapes import LAYOUTS, ShapeChecker, ShapeError, SidesDiffer
-from .tree import Apply, Derivative, Differential, Div, Power, Relation, Symbol, walk
+from .tree import (
+    Apply,
+    Derivative,
+    Differential,
+    Div,
+    Func,
+    Power,
+    Relation,
+    Spectral,
+    Symbol,
+    walk,
+)
 
 TRIALS = 6
 EXACT_TEST_KINDS = ("linear", "polynomial")
@@ -173,6 +192,7 @@ def check_identity(
                 f"unknown layout '{spec.layout}'", f"use one of: {', '.join(LAYOUTS)}"
             )
         result.declarations = parse_declarations(spec.symbols)
+        check_bindings(result.declarations)
         result.where = spec.formula.location
         vocabulary = _vocabulary(result.declarations)
         result.spellings = vocabulary.spellings
@@ -181,6 +201,7 @@ def check_identity(
         checker = ShapeChecker(result.declarations, spec.layout)
         checker.check_relation(formula)
         variables = _variables(formula)
+        _require_free(variables, result.declarations)
     except SidesDiffer as difference:
         _record_shape_difference(result, difference)
         return result
@@ -254,6 +275,18 @@ def _variables(relation: Relation) -> list[str]:
             "write the differential of the variable explicitly, as d\\boldsymbol{X}",
         )
     return sorted(names)
+
+
+def _require_free(variables: list[str], declarations: dict[str, Declaration]) -> None:
+    """A bound symbol follows its matrix: it cannot be differentiated by on its own."""
+    for name in variables:
+        binding = declarations[name].binding
+        if binding is not None:
+            raise AuthorError(
+                f"the formula differentiates by {name}, which is a {binding.kind} of "
+                f"{binding.of} and moves with it",
+                f"differentiate by {binding.of}, or declare {name} as an independent symbol",
+            )
 
 
 def _prepare_step(
@@ -331,14 +364,16 @@ def _points(
             functions[name] = numeric_test_function(
                 declaration, trial.sizes, trial.test_functions, rng
             )
-        else:
+        elif declaration.binding is None:
             shape = concrete(declaration.shape, trial.sizes)
             values[name] = sample_value(declaration.properties, shape, rng)
     bases = {v: tangent_basis(declarations[v].properties, values[v]) for v in variables}
     directions = {v: random_direction(bases[v], rng) for v in variables}
 
+    bindings = bound_symbols(declarations)
+
     def point(chosen: dict[str, np.ndarray]) -> Point:
-        return Point(values, functions, layout, bases, chosen)
+        return Point(values, functions, layout, bases, chosen, {}, bindings, trial.seed)
 
     if layout != "entrywise" or not variables:
         # Without a variable there is no entry to differentiate by: compare at the sample itself.
@@ -456,6 +491,8 @@ def _exact(
             evaluator = ExactEvaluator(point)
             try:
                 sides = [evaluator.evaluate(side) for side in check.relation.sides]
+            except NotExact as reason:
+                return ExactOutcome("not applicable", str(reason))
             except DomainError as error:
                 return ExactOutcome("not applicable", f"undefined at the exact sample: {error}")
             for left, right in itertools.pairwise(sides):
@@ -499,6 +536,12 @@ def _without(
     declaration = result.declarations[name]
     if prop in DEFINEDNESS and _depends(check.relation, name, prop):
         return True, f"the formula {DEFINEDNESS[prop]} an expression in {name}"
+    spectral = _spectral_use(check.relation, result.declarations, name, prop)
+    if spectral:
+        return True, (
+            f"the formula takes {spectral} of {name}, which are differentiable (and are sampled "
+            f"by the checker) only when {name} has {SPECTRAL_PHRASES[prop]}"
+        )
     stated = tuple(p for p in declaration.stated if p != prop)
     relaxed = dataclasses.replace(declaration, stated=stated, properties=with_implied(stated))
     declarations = {**result.declarations, name: relaxed}
@@ -508,6 +551,29 @@ def _without(
     if comparison.domain_error:
         return True, f"without {name} {prop} the formula is {comparison.evidence()}"
     return True, f"without {name} {prop} the relative error is {comparison.max_rel_error:.2g}"
+
+
+def _spectral_use(
+    relation: Relation, declarations: dict[str, Declaration], name: str, prop: str
+) -> str:
+    """What spectral quantity of ``name`` the formula takes that needs ``prop`` ('' if none)."""
+    if prop not in SPECTRAL_PROPERTIES.values():
+        return ""
+    for node in walk(relation):
+        operand = node.operand if isinstance(node, (Spectral, Func)) else None
+        if not (isinstance(operand, Symbol) and operand.name == name):
+            continue
+        if isinstance(node, Spectral) and SPECTRAL_PROPERTIES[node.kind] == prop:
+            return f"{node.kind}s"
+        singular = prop == SPECTRAL_PROPERTIES["singular value"]
+        if isinstance(node, Func) and node.name in ("norm2", "nuclear") and singular:
+            return "the singular values"
+    for node in walk(relation):
+        if isinstance(node, Symbol) and declarations[node.name].binding is not None:
+            binding = declarations[node.name].binding
+            if binding.of == name:
+                return f"the {binding.kind} {node.name}"
+    return ""
 
 
 def _depends(relation: Relation, name: str, prop: str) -> bool:

@@ -29,12 +29,15 @@ from .tree import (
     Node,
     Number,
     Power,
+    Spectral,
     Symbol,
     Transpose,
 )
 
 Value = Any
 Values = dict[str, Value]
+#: Functions that are matrix (power-series) functions when applied to a square matrix.
+MATRIX_FUNCTION_NAMES = frozenset({"exp", "log", "sin", "cos"})
 
 
 class DomainError(Exception):
@@ -57,6 +60,8 @@ class DomainError(Exception):
 class Point:
     """One sample: values of the symbols, test functions, the layout and the current directions.
 
+    ``bindings`` maps each bound symbol (an eigenvector, singular vectors) to its
+    :class:`~matrixcheck.declarations.Binding`; ``index_seed`` draws the letter indices (``λ_i``).
     ``bases`` holds, for each variable of differentiation, an orthonormal basis of the directions
     it may move in; ``directions`` the direction that ``dX`` and, in entrywise layout, ``∂/∂X``
     mean. ``identity_sizes`` sizes each identity matrix node (keyed by node identity).
@@ -68,6 +73,8 @@ class Point:
     bases: dict[str, list[Value]]
     directions: dict[str, Value]
     identity_sizes: dict[int, int] = field(default_factory=dict)
+    bindings: dict[str, Any] = field(default_factory=dict)
+    index_seed: int = 0
 
 
 class Evaluator(ABC):
@@ -123,6 +130,18 @@ class Evaluator(ABC):
         """A built-in scalar-valued function (tr, det, log, …) as a 1×1 value."""
 
     @abstractmethod
+    def matrix_function(self, name: str, value: Value) -> Value:
+        """``exp``, ``log``, ``sin`` or ``cos`` of a square matrix, as a matrix."""
+
+    @abstractmethod
+    def spectral(self, node: Spectral, value: Value) -> Value:
+        """The eigenvalue or singular value ``node`` of ``value`` (or their sum or product)."""
+
+    @abstractmethod
+    def bound(self, binding: Any, values: Values) -> Value:
+        """The value of a bound symbol (eigenvector, singular vectors) at ``values``."""
+
+    @abstractmethod
     def reciprocal(self, scalar: Value) -> Value:
         """``1/scalar`` for an entry; raises :class:`DomainError` at zero."""
 
@@ -135,7 +154,8 @@ class Evaluator(ABC):
         return self.number(node.value)
 
     def _eval_Symbol(self, node: Symbol, values: Values) -> Value:
-        return values[node.name]
+        binding = self.point.bindings.get(node.name)
+        return values[node.name] if binding is None else self.bound(binding, values)
 
     def _eval_IdentityMatrix(self, node: IdentityMatrix, values: Values) -> Value:
         return self.eye(self.point.identity_sizes[id(node)])
@@ -200,7 +220,13 @@ class Evaluator(ABC):
         return self.kron(self.evaluate(node.left, values), self.evaluate(node.right, values))
 
     def _eval_Func(self, node: Func, values: Values) -> Value:
-        return self.function(node.name, self.evaluate(node.operand, values))
+        value = self.evaluate(node.operand, values)
+        if node.name in MATRIX_FUNCTION_NAMES and self.shape(value) != (1, 1):
+            return self.matrix_function(node.name, value)
+        return self.function(node.name, value)
+
+    def _eval_Spectral(self, node: Spectral, values: Values) -> Value:
+        return self.spectral(node, self.evaluate(node.operand, values))
 
     def _eval_Apply(self, node: Apply, values: Values) -> Value:
         return self.point.functions[node.function](self.evaluate(node.argument, values))

@@ -15,10 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
+import mpmath
 import numpy as np
 import sympy
 
-from .declarations import Declaration
+from .declarations import Declaration, bound_symbols
 from .evaluate import DomainError, Evaluator, Point, Values
 from .sampling import (
     Entrywise,
@@ -28,12 +29,19 @@ from .sampling import (
     tangent_patterns,
     test_function,
 )
-from .tree import Node
+from .tree import Node, Spectral
 
 EXACT_TRIALS = 2
 EXACT_SIZES = (2, 3, 4, 5, 6)
 DIGITS = 50
 AGREEMENT = sympy.Float("1e-35", DIGITS)
+
+MPMATH_FUNCTIONS = {"exp": "expm", "log": "logm", "sin": "sinm", "cos": "cosm"}
+
+
+class NotExact(Exception):
+    """The exact backend cannot evaluate this formula; the message says why."""
+
 
 SYMPY_ENTRYWISE = Entrywise(
     product=lambda a, b: a.multiply_elementwise(b),
@@ -134,6 +142,49 @@ class ExactEvaluator(Evaluator):
         if not self.at_zero(squared).is_positive:
             raise DomainError("a norm at zero, where it is not differentiable")
         return sympy.sqrt(squared)
+
+    def matrix_function(self, name: str, value: sympy.Matrix) -> sympy.Matrix:
+        """The matrix function at 50 digits (mpmath); with one open ``t`` by the block rule.
+
+        ``f([[M, N], [0, M]]) = [[f(M), Df(M)[N]], [0, f(M)]]`` for analytic ``f``, so the
+        first-order part in ``t`` is exact to 50 digits without any rule of matrix calculus.
+        """
+        open_steps = [t for t in self.steps if value.has(t)]
+        if len(open_steps) > 1 or value.free_symbols - set(open_steps):
+            raise NotExact("a matrix function inside a nested derivative")
+        n = value.rows
+        base = value.subs({t: 0 for t in open_steps})
+        slope = value.diff(open_steps[0]).subs(open_steps[0], 0) if open_steps else None
+        if name == "log":
+            eigenvalues = np.linalg.eigvals(np.array(base.evalf(20).tolist(), dtype=float))
+            if np.any((np.abs(eigenvalues.imag) < 1e-12) & (eigenvalues.real <= 0)):
+                raise DomainError("the logarithm of a matrix with an eigenvalue on (−∞, 0]")
+        with mpmath.workdps(DIGITS + 10):
+            size = 2 * n if slope is not None else n
+            block = mpmath.zeros(size, size)
+            for i, j in itertools.product(range(n), range(n)):
+                block[i, j] = mpmath.mpf(sympy.N(base[i, j], DIGITS + 10))
+                if slope is not None:
+                    block[n + i, n + j] = block[i, j]
+                    block[i, n + j] = mpmath.mpf(sympy.N(slope[i, j], DIGITS + 10))
+            result = getattr(mpmath, MPMATH_FUNCTIONS[name])(block)
+
+            def entry(i: int, j: int) -> sympy.Expr:
+                value = sympy.Float(mpmath.re(result[i, j]), DIGITS)
+                if slope is not None:
+                    value += open_steps[0] * sympy.Float(mpmath.re(result[i, n + j]), DIGITS)
+                return value
+
+            return sympy.Matrix(n, n, entry)
+
+    def spectral(self, node: Spectral, value: sympy.Matrix) -> sympy.Matrix:
+        raise NotExact(
+            f"{node.kind}s of rational matrices are irrational algebraic numbers in general, and "
+            "their derivatives have no form independent of the identity being checked"
+        )
+
+    def bound(self, binding, values: Values) -> sympy.Matrix:
+        raise NotExact(f"the {binding.kind} of a rational matrix is not rational in general")
 
     def _sign(self, expression: sympy.Expr) -> int:
         value = self.at_zero(expression)
@@ -247,14 +298,15 @@ def exact_points(
         bases = {v: _exact_basis(declarations[v].properties, values[v]) for v in variables}
         directions = {v: _exact_direction(bases[v], rng) for v in variables}
 
+        bindings = bound_symbols(declarations)
         if layout == "entrywise":
             points = [
-                Point(values, functions, layout, bases, {**directions, v: b})
+                Point(values, functions, layout, bases, {**directions, v: b}, {}, bindings)
                 for v in variables
                 for b in bases[v]
             ]
         else:
-            points = [Point(values, functions, layout, bases, directions)]
+            points = [Point(values, functions, layout, bases, directions, {}, bindings)]
         trials.append((sizes, points))
     return trials
 

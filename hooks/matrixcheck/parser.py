@@ -10,11 +10,21 @@ Grammar of the accepted subset (whitespace, spacing and sizing macros removed by
                                                             # ∂/∂X acts on the rest of the product
     factor     := prefix | postfix
     prefix     := "\\frac{\\partial}{\\partial X}" | "d" atom | "d(" expr ")" | FUNC argument
+                | "e^{" expr "}"                                  # the exponential, as \\exp
+                | ("\\sum" | "\\prod") "_" i SPECTRAL_i "(" expr ")"   # all eigenvalues
     postfix    := atom ("^" superscript)*
     atom       := NUMBER | SYMBOL | "I" | "(" expr ")" | "[" expr "]" | "|" expr "|"
-                | "‖" expr "‖" ["_" (2 | F | 1)] | "\\frac{" expr "}{" expr "}"
+                | "‖" expr "‖" ["_" (2 | F | 1 | *)] | "\\frac{" expr "}{" expr "}"
                 | "\\frac{\\partial Y}{\\partial X}" | f "(" expr ")"
+                | SPECTRAL_index "(" expr ")"
+    SPECTRAL   := "\\lambda" | "\\sigma"          # eigenvalue, singular value (when not declared)
+    index      := INTEGER | "\\max" | "\\min" | LETTER   # 1 is the largest; a letter is drawn
     superscript:= T | \\top | \\intercal | \\mathsf T | \\text T | -1 | -T | INTEGER
+
+FUNC is tr, det, log, exp, sin or cos. On a scalar, exp, log, sin and cos are the ordinary
+functions; on a square matrix they are the matrix (power-series) functions, so ``\\sin X`` is
+``Σ (-1)^k X^{2k+1}/(2k+1)!`` and not the sine of each entry. ``‖X‖_2`` of a matrix is its
+spectral norm (largest singular value) and ``‖X‖_*`` its nuclear norm.
 
 Symbols are single letters or Greek macros, optionally wrapped in ``\\boldsymbol``, ``\\mathbf``,
 ``\\bm``, ``\\bold`` or ``\\mathrm``, optionally subscripted (``x_0``). Which names are symbols and
@@ -44,6 +54,7 @@ from .tree import (
     Number,
     Power,
     Relation,
+    Spectral,
     Symbol,
     Transpose,
 )
@@ -77,7 +88,9 @@ FUNCTION_NAMES = {
     "sin": "sin",
     "cos": "cos",
 }
-NORM_SUBSCRIPTS = {"2": "norm2", "F": "fro", "1": "norm1"}
+NORM_SUBSCRIPTS = {"2": "norm2", "F": "fro", "1": "norm1", "*": "nuclear"}
+SPECTRAL_NAMES = {"lambda": "eigenvalue", "sigma": "singular value"}
+SPECTRAL_AGGREGATES = {r"\sum": "sum", r"\prod": "prod"}
 BINARY_PRODUCTS = {r"\otimes": Kronecker, r"\circ": Hadamard, r"\odot": Hadamard}
 FACTOR_STARTS = frozenset({"(", "[", "{", "|", "‖"})
 GREEK = frozenset(
@@ -338,6 +351,8 @@ class _Parser:
             if isinstance(fraction, _DerivativeOperator):
                 return fraction
             return self.postfix(fraction)
+        if token.text in SPECTRAL_AGGREGATES:
+            return self.aggregate()
         word = self._try_word()
         if word is not None:
             return self._word_factor(word)
@@ -351,6 +366,11 @@ class _Parser:
             return self.postfix(self._symbol(word))
         if name == "d":
             return self.differential()
+        if name == "e" and self.current.text == "^":
+            return self.exponential()
+        base, _, index = name.partition("_")
+        if base in SPECTRAL_NAMES and index and self.current.text == "(":
+            return self.postfix(self.spectral(SPECTRAL_NAMES[base], index, word))
         if name in FUNCTION_NAMES:
             return self.function_application(FUNCTION_NAMES[name])
         if name == "I":
@@ -422,6 +442,41 @@ class _Parser:
             )
         return Func(name, operand)
 
+    def exponential(self) -> Node:
+        """``e^{…}``: the exponential of the superscript (a matrix exponential on a matrix)."""
+        self.advance()
+        return Func("exp", self._sub_expression(self._collect_group()))
+
+    def spectral(self, kind: str, index: str, word: _Word) -> Spectral:
+        index = index.lstrip("\\")
+        if not (
+            index.isdigit() or index in ("max", "min") or (len(index) == 1 and index.isalpha())
+        ):
+            raise self.error(
+                f"unsupported index '{index}' of {'λ' if kind == 'eigenvalue' else 'σ'}",
+                "write an integer (1 is the largest), \\max, \\min or a single letter such as i",
+                Token("cmd", "", word.start, word.end),
+            )
+        if index.isdigit() and int(index) < 1:
+            raise self.error("eigenvalues and singular values are numbered from 1", "write λ_1")
+        return Spectral(kind, index, self.group("(", ")"))
+
+    def aggregate(self) -> Spectral:
+        """``\\sum_i \\lambda_i(A)`` or ``\\prod_i \\lambda_i(A)``: all eigenvalues at once."""
+        operator = self.advance()
+        self.expect("_", "write \\sum_i \\lambda_i(A) or \\prod_i \\lambda_i(A)")
+        letter = self._braced_text()
+        word = self._try_word()
+        expected = f"lambda_{letter}"
+        if word is None or word.text != expected or self.current.text != "(":
+            raise self.error(
+                f"{operator.text} is read only in front of the eigenvalues of a matrix",
+                f"write {operator.text}_{letter} \\lambda_{letter}(A), with the same index",
+                operator,
+            )
+        operand = self.group("(", ")")
+        return Spectral("eigenvalue", SPECTRAL_AGGREGATES[operator.text], operand, letter)
+
     def group(self, opening: str, closing: str) -> Node:
         self.expect(opening)
         self.closers.append(closing)
@@ -461,7 +516,7 @@ class _Parser:
             if subscript not in NORM_SUBSCRIPTS:
                 raise self.error(
                     f"unsupported norm subscript '{subscript}'",
-                    "use \\|x\\|_2, \\|x\\|_1 or \\|X\\|_F",
+                    "use \\|x\\|_2, \\|x\\|_1, \\|X\\|_F, \\|X\\|_2 or \\|X\\|_*",
                 )
             kind = NORM_SUBSCRIPTS[subscript]
         return Func(kind, operand)

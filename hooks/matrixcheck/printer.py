@@ -26,6 +26,7 @@ from .tree import (
     Number,
     Power,
     Relation,
+    Spectral,
     Symbol,
     Transpose,
 )
@@ -38,9 +39,11 @@ FUNCTION_MACROS = {
     "sin": r"\sin",
     "cos": r"\cos",
 }
-NORM_SUBSCRIPTS = {"norm2": "2", "fro": "F", "norm1": "1"}
+NORM_SUBSCRIPTS = {"norm2": "2", "fro": "F", "norm1": "1", "nuclear": "*"}
+SPECTRAL_MACROS = {"eigenvalue": r"\lambda", "singular value": r"\sigma"}
+AGGREGATE_MACROS = {"sum": r"\sum", "prod": r"\prod"}
 #: Nodes that can stand under a superscript or beside another factor without brackets.
-ATOMS = (Symbol, IdentityMatrix, Apply, Func, Derivative)
+ATOMS = (Symbol, IdentityMatrix, Apply, Func, Derivative, Spectral)
 
 
 def to_latex(node: Node) -> str:
@@ -109,6 +112,7 @@ class LatexPrinter:
         return (
             self.print(node)
             if isinstance(node, (Symbol, IdentityMatrix, Apply))
+            or (isinstance(node, Spectral) and node.index not in AGGREGATE_MACROS)
             else self.bracket(node)
         )
 
@@ -158,3 +162,12 @@ class LatexPrinter:
         if isinstance(node.operand, Symbol):
             return f"d {self.print(node.operand)}"
         return f"d{self.bracket(node.operand)}"
+
+    def _print_Spectral(self, node: Spectral) -> str:
+        macro = SPECTRAL_MACROS[node.kind]
+        operand = rf"\left({self.print(node.operand)}\right)"
+        if node.index in AGGREGATE_MACROS:
+            letter = node.letter
+            return rf"{AGGREGATE_MACROS[node.index]}_{{{letter}}} {macro}_{{{letter}}}{operand}"
+        index = rf"\{node.index}" if node.index in ("max", "min") else node.index
+        return rf"{macro}_{{{index}}}{operand}"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .declarations import Declaration, Dimension
+from .declarations import SPECTRAL_PHRASES, SPECTRAL_PROPERTIES, Declaration, Dimension
 from .errors import AuthorError
 from .tree import (
     Add,
@@ -30,6 +30,7 @@ from .tree import (
     Number,
     Power,
     Relation,
+    Spectral,
     Symbol,
     Transpose,
 )
@@ -38,7 +39,15 @@ LAYOUTS = ("numerator", "denominator", "entrywise", "differential")
 SCALAR_FUNCTIONS = frozenset({"log", "exp", "sin", "cos", "abs"})
 SQUARE_TO_SCALAR = frozenset({"tr", "det"})
 VECTOR_NORMS = frozenset({"norm2", "norm1"})
-FUNCTION_LABELS = {"tr": "tr", "det": "det", "norm2": "‖·‖₂", "norm1": "‖·‖₁", "fro": "‖·‖_F"}
+FUNCTION_LABELS = {
+    "tr": "tr",
+    "det": "det",
+    "norm2": "‖·‖₂",
+    "norm1": "‖·‖₁",
+    "fro": "‖·‖_F",
+    "nuclear": "‖·‖_*",
+}
+SPECTRAL_LABELS = {"eigenvalue": "λ", "singular value": "σ"}
 
 
 @dataclass(frozen=True)
@@ -252,18 +261,48 @@ class ShapeChecker:
         label = FUNCTION_LABELS.get(node.name, node.name)
         if node.name in SQUARE_TO_SCALAR:
             self.require_square(shape, label)
+        elif (node.name == "norm2" and not self.is_vector(shape)) or node.name == "nuclear":
+            self.require_spectral(node.operand, "singular value", f"{label} of a matrix")
         elif node.name in VECTOR_NORMS and not self.is_vector(shape):
             raise ShapeError(
                 f"{label} is a vector norm, but its argument is {self.text(shape)}",
                 "use \\|X\\|_F for the Frobenius norm of a matrix",
             )
         elif node.name in SCALAR_FUNCTIONS and not self.is_scalar(shape):
-            raise ShapeError(
-                f"{label} is applied to a {self.text(shape)} matrix; it is defined here for "
-                "scalars only",
-                "apply it to a scalar expression such as a determinant or a trace",
-            )
+            if node.name == "abs" or not self.unify(shape[0], shape[1]):
+                raise ShapeError(
+                    f"{label} is applied to a {self.text(shape)} matrix; it is defined for "
+                    "scalars and, as a matrix function, for square matrices",
+                    "apply it to a scalar or a square matrix; for the function of each entry use "
+                    "the elementwise notation of the conventions page",
+                )
+            return shape
         return (ONE, ONE)
+
+    def _shape_Spectral(self, node: Spectral) -> Shape:
+        shape = self.shape(node.operand)
+        if node.kind == "eigenvalue":
+            self.require_square(shape, "an eigenvalue")
+        self.require_spectral(node.operand, node.kind, f"{SPECTRAL_LABELS[node.kind]}_{node.index}")
+        return (ONE, ONE)
+
+    def require_spectral(self, operand: Node, kind: str, what: str) -> None:
+        """Spectral values are taken of a declared symbol whose sampling keeps them simple."""
+        needed = SPECTRAL_PROPERTIES[kind]
+        if not isinstance(operand, Symbol) or self.declarations[operand.name].is_function:
+            raise ShapeError(
+                f"{what} is taken of an expression; the checker can only guarantee "
+                f"{SPECTRAL_PHRASES[needed]} for a declared symbol",
+                f"name the matrix as a symbol declared with '{needed}'",
+            )
+        declaration = self.declarations[operand.name]
+        if needed not in declaration.properties:
+            raise ShapeError(
+                f"{what}({operand.name}) needs {operand.name} to have "
+                f"{SPECTRAL_PHRASES[needed]}, which its declaration does not guarantee",
+                f"declare '{operand.name}: {declaration.kind} …, {needed}' and state the "
+                "condition in the card",
+            )
 
     def _shape_Apply(self, node: Apply) -> Shape:
         declaration = self.declarations[node.function]
