@@ -200,8 +200,7 @@ def check_identity(
         _require_all_used(formula, result.declarations)
         checker = ShapeChecker(result.declarations, spec.layout)
         checker.check_relation(formula)
-        variables = _variables(formula)
-        _require_free(variables, result.declarations)
+        variables = _free_variables(_variables(formula), result.declarations, formula)
     except SidesDiffer as difference:
         _record_shape_difference(result, difference)
         return result
@@ -277,16 +276,29 @@ def _variables(relation: Relation) -> list[str]:
     return sorted(names)
 
 
-def _require_free(variables: list[str], declarations: dict[str, Declaration]) -> None:
-    """A bound symbol follows its matrix: it cannot be differentiated by on its own."""
-    for name in variables:
+def _free_variables(
+    names: list[str], declarations: dict[str, Declaration], relation: Relation
+) -> list[str]:
+    """The variables, with a bound symbol under ``d`` standing for the matrix it follows.
+
+    ``dv`` for an eigenvector ``v`` of ``A`` is the change of ``v`` as ``A`` moves along ``dA``;
+    ``∂/∂v`` has no meaning, since ``v`` cannot move on its own.
+    """
+    differentiated = {n.variable for n in walk(relation) if isinstance(n, Derivative)}
+    free = set()
+    for name in names:
         binding = declarations[name].binding
-        if binding is not None:
+        if binding is None:
+            free.add(name)
+        elif name in differentiated:
             raise AuthorError(
                 f"the formula differentiates by {name}, which is a {binding.kind} of "
                 f"{binding.of} and moves with it",
                 f"differentiate by {binding.of}, or declare {name} as an independent symbol",
             )
+        else:
+            free.add(binding.of)
+    return sorted(free)
 
 
 def _prepare_step(

@@ -10,6 +10,7 @@ Grammar of the accepted subset (whitespace, spacing and sizing macros removed by
                                                             # ∂/∂X acts on the rest of the product
     factor     := prefix | postfix
     prefix     := "\\frac{\\partial}{\\partial X}" | "d" atom | "d(" expr ")" | FUNC argument
+                | "d" SPECTRAL_index "(" expr ")"
                 | "e^{" expr "}"                                  # the exponential, as \\exp
                 | ("\\sum" | "\\prod") "_" i SPECTRAL_i "(" expr ")"   # all eigenvalues
     postfix    := atom ("^" superscript)*
@@ -405,6 +406,10 @@ class _Parser:
         word = self._try_word()
         if word is not None and word.text in FUNCTION_NAMES:
             return Differential(self.function_application(FUNCTION_NAMES[word.text]))
+        if word is not None and word.text not in self.vocabulary.symbols:
+            base, _, index = word.text.partition("_")
+            if base in SPECTRAL_NAMES and index and self.current.text == "(":
+                return Differential(self.spectral(SPECTRAL_NAMES[base], index, word))
         if word is None or word.text not in self.vocabulary.symbols:
             raise self.error(
                 "a differential 'd' must be followed by a declared symbol, a function such as "
