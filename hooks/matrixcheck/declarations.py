@@ -341,3 +341,8 @@ def check_bindings(declarations: dict[str, Declaration]) -> None:
 def bound_symbols(declarations: dict[str, Declaration]) -> dict[str, Binding]:
     """The bindings of the bound symbols (eigenvectors, singular vectors), by symbol."""
     return {n: d.binding for n, d in declarations.items() if d.binding is not None}
+
+
+def without_binding(text: str) -> str:
+    """A declaration's text with its binding phrase removed (``vector n`` for an eigenvector)."""
+    return ", ".join(part.strip() for part in text.split(",") if not _BINDING.match(part.strip()))
