@@ -551,8 +551,8 @@ def _without(
     spectral = _spectral_use(check.relation, result.declarations, name, prop)
     if spectral:
         return True, (
-            f"the formula takes {spectral} of {name}, which are differentiable (and are sampled "
-            f"by the checker) only when {name} has {SPECTRAL_PHRASES[prop]}"
+            f"the formula takes {spectral} of {name}, differentiable only where {name} has "
+            f"{SPECTRAL_PHRASES[prop]}, as the checker's samples do"
         )
     stated = tuple(p for p in declaration.stated if p != prop)
     relaxed = dataclasses.replace(declaration, stated=stated, properties=with_implied(stated))

@@ -54,6 +54,9 @@ def to_latex(node: Node) -> str:
 class LatexPrinter:
     """Dispatches on the node type to ``_print_<NodeType>``."""
 
+    def __init__(self) -> None:
+        self.bars = 0
+
     def print(self, node: Node) -> str:
         return getattr(self, f"_print_{type(node).__name__}")(node)
 
@@ -142,12 +145,17 @@ class LatexPrinter:
         return self._binary(node.left, node.right, r"\otimes")
 
     def _print_Func(self, node: Func) -> str:
+        if node.name != "abs" and node.name not in NORM_SUBSCRIPTS:
+            return rf"{FUNCTION_MACROS[node.name]}\left({self.print(node.operand)}\right)"
+        self.bars += 1
         operand = self.print(node.operand)
+        self.bars -= 1
         if node.name == "abs":
-            return rf"\left|{operand}\right|"
-        if node.name in NORM_SUBSCRIPTS:
-            return rf"\left\|{operand}\right\|_{NORM_SUBSCRIPTS[node.name]}"
-        return rf"{FUNCTION_MACROS[node.name]}\left({operand}\right)"
+            text = rf"\left|{operand}\right|"
+        else:
+            text = rf"\left\|{operand}\right\|_{NORM_SUBSCRIPTS[node.name]}"
+        # Bars inside bars would pair up the wrong way: an inner one is put in brackets.
+        return rf"\left({text}\right)" if self.bars else text
 
     def _print_Apply(self, node: Apply) -> str:
         return f"{node.function}({self.print(node.argument)})"
