@@ -192,7 +192,7 @@ EIGEN = r"\frac{\partial \lambda_1(A)}{\partial A} = v v^T"
         (
             r"\frac{\partial \lambda_1(A)}{\partial A} = A",
             {"A": "matrix n x n, symmetric"},
-            "needs A to have a simple spectrum",
+            "λ_1 of A needs A to have a simple spectrum",
         ),
         (
             r"\frac{\partial \lambda_1(A A)}{\partial A} = A",

@@ -24,6 +24,7 @@ from .declarations import (
     SPECTRAL_PHRASES,
     SPECTRAL_PROPERTIES,
     Declaration,
+    article,
     bound_symbols,
     check_bindings,
     parse_declarations,
@@ -292,7 +293,7 @@ def _free_variables(
             free.add(name)
         elif name in differentiated:
             raise AuthorError(
-                f"the formula differentiates by {name}, which is a {binding.kind} of "
+                f"the formula differentiates by {name}, which is {article(binding.kind)} of "
                 f"{binding.of} and moves with it",
                 f"differentiate by {binding.of}, or declare {name} as an independent symbol",
             )

@@ -204,7 +204,7 @@ def _parse_binding(name: str, text: str) -> Binding:
     expected = BINDING_VALUES[kind]
     if value != expected:
         raise AuthorError(
-            f"'{name}' is a {kind} of {of} but names no {expected} it belongs to",
+            f"'{name}' is {article(kind)} of {of} but names no {expected} it belongs to",
             f"write '{kind} of {of} for \\{expected}_1' (an integer, max, min or a letter)",
         )
     return Binding(kind, of, index)
@@ -305,7 +305,7 @@ def check_bindings(declarations: dict[str, Declaration]) -> None:
         target = declarations.get(of)
         if target is None or target.is_function or target.binding is not None:
             raise AuthorError(
-                f"'{name}' is a {binding.kind} of '{of}', which is not a declared matrix",
+                f"'{name}' is {article(binding.kind)} of '{of}', which is not a declared matrix",
                 f"declare {of} (for example '{of}: matrix n x n, symmetric, simple spectrum')",
             )
         rows, columns = target.shape
@@ -313,7 +313,7 @@ def check_bindings(declarations: dict[str, Declaration]) -> None:
         needed = SPECTRAL_PROPERTIES["singular value" if singular else "eigenvalue"]
         if needed not in target.properties:
             raise AuthorError(
-                f"'{name}' is a {binding.kind} of '{of}', but '{of}' is not declared with "
+                f"'{name}' is {article(binding.kind)} of '{of}', but '{of}' is not declared with "
                 f"{SPECTRAL_PHRASES[needed]}, so the vector is not well defined",
                 f"add '{needed}' to the declaration of {of} and state the condition in the card",
             )
@@ -332,7 +332,7 @@ def check_bindings(declarations: dict[str, Declaration]) -> None:
         if declaration.shape != expected:
             shape = "×".join(map(str, expected))
             raise AuthorError(
-                f"'{name}' is a {binding.kind} of the {rows}×{columns} matrix '{of}', so its shape "
+                f"'{name}' is {article(binding.kind)} of the {rows}×{columns} matrix '{of}', so its shape "
                 f"is {shape}, not {'×'.join(map(str, declaration.shape))}",
                 f"declare '{name}' with shape {shape}",
             )
@@ -346,3 +346,8 @@ def bound_symbols(declarations: dict[str, Declaration]) -> dict[str, Binding]:
 def without_binding(text: str) -> str:
     """A declaration's text with its binding phrase removed (``vector n`` for an eigenvector)."""
     return ", ".join(part.strip() for part in text.split(",") if not _BINDING.match(part.strip()))
+
+
+def article(noun: str) -> str:
+    """``an eigenvector``, ``a left singular vector``."""
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"

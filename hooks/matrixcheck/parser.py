@@ -352,7 +352,7 @@ class _Parser:
             if isinstance(fraction, _DerivativeOperator):
                 return fraction
             return self.postfix(fraction)
-        if token.text in SPECTRAL_AGGREGATES:
+        if token.text in SPECTRAL_AGGREGATES and self._before_eigenvalues():
             return self.aggregate()
         word = self._try_word()
         if word is not None:
@@ -465,6 +465,13 @@ class _Parser:
         if index.isdigit() and int(index) < 1:
             raise self.error("eigenvalues and singular values are numbered from 1", "write λ_1")
         return Spectral(kind, index, self.group("(", ")"))
+
+    def _before_eigenvalues(self) -> bool:
+        """Whether ``\\sum``/``\\prod`` is followed by ``_i \\lambda`` (or ``_{i} \\lambda``)."""
+        if self.peek().text != "_":
+            return False
+        after = 3 if self.peek(2).kind == "letter" else 5
+        return self.peek(after).text == r"\lambda"
 
     def aggregate(self) -> Spectral:
         """``\\sum_i \\lambda_i(A)`` or ``\\prod_i \\lambda_i(A)``: all eigenvalues at once."""

@@ -262,7 +262,8 @@ class ShapeChecker:
         if node.name in SQUARE_TO_SCALAR:
             self.require_square(shape, label)
         elif (node.name == "norm2" and not self.is_vector(shape)) or node.name == "nuclear":
-            self.require_spectral(node.operand, "singular value", f"{label} of a matrix")
+            norm = "spectral norm" if node.name == "norm2" else "nuclear norm"
+            self.require_spectral(node.operand, "singular value", f"the {norm} {label}")
         elif node.name in VECTOR_NORMS and not self.is_vector(shape):
             raise ShapeError(
                 f"{label} is a vector norm, but its argument is {self.text(shape)}",
@@ -283,7 +284,10 @@ class ShapeChecker:
         shape = self.shape(node.operand)
         if node.kind == "eigenvalue":
             self.require_square(shape, "an eigenvalue")
-        self.require_spectral(node.operand, node.kind, f"{SPECTRAL_LABELS[node.kind]}_{node.index}")
+        label = f"{SPECTRAL_LABELS[node.kind]}_{node.index}"
+        if node.index in ("sum", "prod"):
+            label = f"the {node.index} of the eigenvalues"
+        self.require_spectral(node.operand, node.kind, label)
         return (ONE, ONE)
 
     def require_spectral(self, operand: Node, kind: str, what: str) -> None:
@@ -298,7 +302,7 @@ class ShapeChecker:
         declaration = self.declarations[operand.name]
         if needed not in declaration.properties:
             raise ShapeError(
-                f"{what}({operand.name}) needs {operand.name} to have "
+                f"{what} of {operand.name} needs {operand.name} to have "
                 f"{SPECTRAL_PHRASES[needed]}, which its declaration does not guarantee",
                 f"declare '{operand.name}: {declaration.kind} …, {needed}' and state the "
                 "condition in the card",
