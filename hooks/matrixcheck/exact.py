@@ -228,6 +228,8 @@ def exact_value(
 ) -> sympy.Matrix:
     """A random rational matrix with the declared properties."""
     n = shape[0]
+    if properties & {"simple spectrum", "simple singular values"}:
+        return _exact_simple_spectrum(properties, shape, rng)
     general = _rational(rng, shape)
     if "diagonal" in properties:
         entries = [_nonzero(rng) for _ in range(n)]
@@ -257,6 +259,41 @@ def exact_value(
     while "invertible" in properties and (value + shift * sympy.eye(n)).det() == 0:
         shift += 1
     return value + shift * sympy.eye(n) if shift else value
+
+
+def _rational_orthogonal(n: int, rng: np.random.Generator) -> sympy.Matrix:
+    """The Cayley transform ``(I − S)(I + S)⁻¹`` of a random rational skew matrix."""
+    general = _rational(rng, (n, n))
+    skew = general - general.T
+    return (sympy.eye(n) - skew) * (sympy.eye(n) + skew).inv()
+
+
+def _exact_simple_spectrum(
+    properties: frozenset[str], shape: tuple[int, int], rng: np.random.Generator
+) -> sympy.Matrix:
+    """Rational matrices with integer eigenvalues (or singular values) at least 1 apart.
+
+    Eigenvalues are nonzero (positive for positive definite); singular values are at least 1.
+    Symmetric matrices are ``Q D Qᵀ`` with a rational orthogonal ``Q``; others ``S D S⁻¹``.
+    """
+    rows, columns = shape
+    count = min(rows, columns)
+    steps = [int(step) for step in rng.integers(1, 3, size=count)]
+    values = [sum(steps[: k + 1]) for k in range(count)]
+    if "simple singular values" in properties:
+        left = _rational_orthogonal(rows, rng)[:, :count]
+        right = _rational_orthogonal(columns, rng)[:, :count]
+        return left * sympy.diag(*values) * right.T
+    if "positive definite" not in properties:
+        shift = int(rng.integers(0, count + 1))
+        values = [v - values[shift - 1] if shift else v for v in values]
+        values = [2 * v - 1 if shift else v for v in values]
+    diagonal = sympy.diag(*values)
+    q = _rational_orthogonal(rows, rng)
+    if properties & {"symmetric", "positive definite"}:
+        return q * diagonal * q.T
+    basis = q * sympy.diag(*[_nonzero(rng) for _ in range(rows)])
+    return basis * diagonal * basis.inv()
 
 
 def _nonzero(rng: np.random.Generator) -> sympy.Rational:
