@@ -102,7 +102,7 @@ def test_shape_mismatch_gives_both_shapes() -> None:
         (r"X^{-1} = X^{-1}", {"X": "matrix m x n"}, ("needs a square matrix", "m×n")),
         (r"\operatorname{tr}(X) = 1", {"X": "matrix m x n"}, ("tr needs a square", "m×n")),
         (r"\log X = \log X", {"X": "matrix m x n"}, ("log is applied to a m×n matrix",)),
-        (r"\|X\|_2 = \|X\|_2", {"X": "matrix m x n"}, ("vector norm", "\\|X\\|_F")),
+        (r"\|X\|_2 = \|X\|_2", {"X": "matrix m x n"}, ("spectral norm", "simple singular values")),
         (r"\frac{a}{X} = a", {"X": "matrix m x n", "a": "vector n"}, ("cannot divide by",)),
         (r"X \circ X^T = X", {"X": "matrix m x n"}, ("entrywise product", "m×n and n×m")),
         (r"X \otimes I = X \otimes I", {"X": "matrix m x n"}, ("Kronecker", "inferred")),

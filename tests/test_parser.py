@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from matrixcheck.errors import AuthorError
 from matrixcheck.parser import Vocabulary, parse_chains, parse_expression, parse_relation
+from matrixcheck.printer import to_latex
 from matrixcheck.tree import (
     Add,
     Apply,
@@ -31,6 +32,7 @@ from matrixcheck.tree import (
     Number,
     Power,
     Relation,
+    Spectral,
     Symbol,
     Transpose,
     walk,
@@ -445,8 +447,19 @@ def trees(draw, depth: int = 3) -> Node:
         if draw(st.integers(0, 5)) == 0:
             return Number(Fraction(draw(st.integers(2, 9))))
         return Symbol(draw(st.sampled_from(LEAVES)))
-    kind = draw(st.sampled_from(("mul", "add", "neg", "t", "pow", "tr", "had", "kron", "der")))
+    kinds = ("mul", "add", "neg", "t", "pow", "tr", "had", "kron", "der", "mf", "spec", "nuc")
+    kind = draw(st.sampled_from(kinds))
     sub = trees(depth - 1)
+    if kind == "mf":
+        return Func(draw(st.sampled_from(("exp", "log", "sin", "cos"))), draw(sub))
+    if kind == "nuc":
+        return Func("nuclear", draw(sub))
+    if kind == "spec":
+        spectral = draw(st.sampled_from(("eigenvalue", "singular value")))
+        indices = ("1", "2", "max", "min", "i", "k")
+        if spectral == "eigenvalue":
+            indices += ("sum", "prod")
+        return Spectral(spectral, draw(st.sampled_from(indices)), draw(sub))
     if kind == "mul":
         return Mul(tuple(draw(st.lists(sub, min_size=2, max_size=3))))
     if kind == "add":
@@ -469,7 +482,9 @@ def trees(draw, depth: int = 3) -> Node:
 def _atom(node: Node, draw) -> str:
     """``node`` printed so that it can stand as a factor or carry a superscript."""
     text = _latex(node, draw)
-    if isinstance(node, (Symbol, Func)):
+    if isinstance(node, (Symbol, Func)) and not text.startswith("e^"):
+        return text
+    if isinstance(node, Spectral) and node.index not in ("sum", "prod"):
         return text
     return _bracket(text, draw)
 
@@ -496,10 +511,16 @@ def _latex(node: Node, draw) -> str:
         return _atom(node.operand, draw) + draw(st.sampled_from(TRANSPOSE_SPELLINGS))
     if isinstance(node, Power):
         return f"{_atom(node.base, draw)}^{{{node.exponent}}}"
+    if isinstance(node, Spectral):
+        return _spectral_latex(node, draw)
     if isinstance(node, Func):
         inner = _latex(node.operand, draw)
         if node.name == "fro":
             return rf"\|{_bracket(inner, draw)}\|_F"
+        if node.name == "nuclear":
+            return rf"\|{_bracket(inner, draw)}\|_*"
+        if node.name == "exp" and draw(st.booleans()):
+            return f"e^{{{inner}}}"
         name = draw(st.sampled_from((r"\operatorname{{{}}}", r"\mathrm{{{}}}", r"\{}")))
         if node.name == "tr" and name == r"\{}":
             name = r"\text{{{}}}"
@@ -517,6 +538,20 @@ def _latex(node: Node, draw) -> str:
     return rf"\frac{{\partial}}{{\partial {variable}}} {_bracket(_latex(node.operand, draw), draw)}"
 
 
+def _spectral_latex(node: Spectral, draw) -> str:
+    macro = {"eigenvalue": r"\lambda", "singular value": r"\sigma"}[node.kind]
+    opening, closing = draw(
+        st.sampled_from((("(", ")"), (r"\left(", r"\right)"), (r"\big(", r"\big)")))
+    )
+    inner = f"{opening} {_latex(node.operand, draw)} {closing}"
+    if node.index in ("sum", "prod"):
+        letter = node.letter
+        return rf"\{node.index}_{letter} {macro}_{{{letter}}}{inner}"
+    index = rf"\{node.index}" if node.index in ("max", "min") else node.index
+    subscript = draw(st.sampled_from(("_{{{}}}", "_{}"))).format(index)
+    return f"{macro}{subscript}{inner}"
+
+
 @st.composite
 def printed_trees(draw) -> tuple[Node, str]:
     tree = draw(trees())
@@ -530,3 +565,65 @@ def test_printed_trees_parse_back(case: tuple[Node, str]) -> None:
     parsed = parse(source)
     assert parsed == tree, source
     assert {n.name for n in walk(parsed) if isinstance(n, Symbol)} <= set(LEAVES)
+
+
+@settings(max_examples=300, deadline=None)
+@given(trees())
+def test_the_printer_round_trips(tree: Node) -> None:
+    """print → parse gives the tree back, matrix functions and spectral values included."""
+    assert parse(to_latex(tree)) == tree
+
+
+# -- matrix functions and spectral values ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source",
+    [r"e^{X}", r"e^X", r"\exp(X)", r"\exp X", r"\exp\left(\boldsymbol X\right)", r"e^{\mathbf X}"],
+)
+def test_exponential_spellings(source: str) -> None:
+    assert parse(source) == Func("exp", X)
+
+
+@pytest.mark.parametrize(
+    ("source", "tree"),
+    [
+        (r"e^{t A}", Func("exp", Mul((Symbol("t"), A)))),
+        (r"\log X", Func("log", X)),
+        (r"\sin X", Func("sin", X)),
+        (r"\cos(X)^T", T(Func("cos", X))),
+        (r"\lambda_1(A)", Spectral("eigenvalue", "1", A)),
+        (r"\lambda_{\max}(\boldsymbol A)", Spectral("eigenvalue", "max", A)),
+        (r"\lambda_{\min}(A)", Spectral("eigenvalue", "min", A)),
+        (r"\sigma_i(X)", Spectral("singular value", "i", X)),
+        (r"\sum_i \lambda_i(A)", Spectral("eigenvalue", "sum", A)),
+        (r"\prod_{j} \lambda_{j}(A)", Spectral("eigenvalue", "prod", A, "j")),
+        (r"\|X\|_*", Func("nuclear", X)),
+        (r"\|X\|_2^2", Power(Func("norm2", X), 2)),
+        (r"d\lambda_i(A)", Differential(Spectral("eigenvalue", "i", A))),
+    ],
+)
+def test_matrix_functions_and_spectral_values(source: str, tree: Node) -> None:
+    words = Vocabulary(frozenset({"X", "A", "t"}))
+    assert parse_expression(source, words) == tree
+
+
+def test_declared_lambda_is_a_symbol_not_an_eigenvalue() -> None:
+    words = Vocabulary(frozenset({"lambda_1", "A"}))
+    assert parse_expression(r"\lambda_1 A", words) == Mul((Symbol("lambda_1"), A))
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (r"\lambda_{ab}(A)", "unsupported index"),
+        (r"\lambda_0(A)", "numbered from 1"),
+        (r"\sum_i \sigma_i(A)", r"unknown macro \\sum"),
+        (r"\sum_i \lambda_j(A)", "only in front of the eigenvalues"),
+        (r"\|A\|_3", "unsupported norm subscript"),
+    ],
+)
+def test_spectral_mistakes_are_author_errors(source: str, message: str) -> None:
+    with pytest.raises(AuthorError, match=message) as error:
+        parse_expression(source, Vocabulary(frozenset({"A"})))
+    assert "(fix: " in error.value.describe()

@@ -33,7 +33,19 @@ def _holds(prop: str, value: np.ndarray) -> bool:
         "upper triangular": lambda: np.allclose(value, np.triu(value)),
         "positive": lambda: bool((value > 0).all()),
         "nonzero": lambda: bool((value != 0).all()),
+        "simple spectrum": lambda: _gapped(np.linalg.eigvals(value), 0.5, 0.25),
+        "simple singular values": lambda: _gapped(np.linalg.svd(value)[1], 0.5, 1.0),
     }[prop]()
+
+
+def _gapped(values: np.ndarray, gap: float, floor: float) -> bool:
+    """Real values, pairwise at least ``gap`` apart and at least ``floor`` away from zero."""
+    ordered = np.sort(values.real)
+    return bool(
+        np.allclose(values.imag, 0)
+        and np.all(np.diff(ordered) >= gap - 1e-9)
+        and np.min(np.abs(ordered)) >= floor - 1e-9
+    )
 
 
 def _numeric(properties: frozenset[str], n: int, seed: int) -> np.ndarray:

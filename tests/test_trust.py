@@ -39,11 +39,16 @@ def site_report():
 
 
 def test_every_identity_is_confirmed_exactly(records: dict[str, dict]) -> None:
+    """Only eigenvalues, singular values and their vectors may lack an exact check, with why."""
     identities = [r for r in records.values() if r["refuted"] is None]
     assert len(identities) >= 15
     for record in identities:
-        assert record["exact"]["status"] == "verified", record["id"]
-        assert record["exact"]["sizes"], record["id"]
+        exact = record["exact"]
+        if exact["status"] == "not applicable":
+            assert any(word in exact["reason"] for word in ("eigen", "singular")), record["id"]
+            continue
+        assert exact["status"] == "verified", record["id"]
+        assert exact["sizes"], record["id"]
 
 
 def test_seed_seven_needs_w_symmetric(records: dict[str, dict]) -> None:

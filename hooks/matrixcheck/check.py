@@ -21,10 +21,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .declarations import Declaration, parse_declarations, with_implied
+from .declarations import (
+    SPECTRAL_PHRASES,
+    SPECTRAL_PROPERTIES,
+    Declaration,
+    article,
+    bound_symbols,
+    check_bindings,
+    parse_declarations,
+    with_implied,
+)
 from .errors import AuthorError
 from .evaluate import DomainError, Point
-from .exact import ExactEvaluator, ExactOutcome, exact_difference, exact_points
+from .exact import ExactEvaluator, ExactOutcome, NotExact, exact_difference, exact_points
 from .model import Display, IdentitySpec, Location
 from .numeric import NumericEvaluator
 from .parser import Vocabulary, parse_chains
@@ -39,7 +48,18 @@ from .sampling import (
     tangent_basis,
 )
 from .shapes import LAYOUTS, ShapeChecker, ShapeError, SidesDiffer
-from .tree import Apply, Derivative, Differential, Div, Func, Power, Relation, Symbol, walk
+from .tree import (
+    Apply,
+    Derivative,
+    Differential,
+    Div,
+    Func,
+    Power,
+    Relation,
+    Spectral,
+    Symbol,
+    walk,
+)
 
 TRIALS = 6
 EXACT_TEST_KINDS = ("linear", "polynomial")
@@ -178,6 +198,7 @@ def check_identity(
                 f"unknown layout '{spec.layout}'", f"use one of: {', '.join(LAYOUTS)}"
             )
         result.declarations = parse_declarations(spec.symbols)
+        check_bindings(result.declarations)
         result.where = spec.formula.location
         vocabulary = _vocabulary(result.declarations)
         result.spellings = vocabulary.spellings
@@ -185,7 +206,7 @@ def check_identity(
         _require_all_used(formula, result.declarations)
         checker = ShapeChecker(result.declarations, spec.layout)
         checker.check_relation(formula)
-        variables = _variables(formula)
+        variables = _free_variables(_variables(formula), result.declarations, formula)
     except SidesDiffer as difference:
         _record_shape_difference(result, difference)
         return result
@@ -259,6 +280,31 @@ def _variables(relation: Relation) -> list[str]:
             "write the differential of the variable explicitly, as d\\boldsymbol{X}",
         )
     return sorted(names)
+
+
+def _free_variables(
+    names: list[str], declarations: dict[str, Declaration], relation: Relation
+) -> list[str]:
+    """The variables, with a bound symbol under ``d`` standing for the matrix it follows.
+
+    ``dv`` for an eigenvector ``v`` of ``A`` is the change of ``v`` as ``A`` moves along ``dA``;
+    ``∂/∂v`` has no meaning, since ``v`` cannot move on its own.
+    """
+    differentiated = {n.variable for n in walk(relation) if isinstance(n, Derivative)}
+    free = set()
+    for name in names:
+        binding = declarations[name].binding
+        if binding is None:
+            free.add(name)
+        elif name in differentiated:
+            raise AuthorError(
+                f"the formula differentiates by {name}, which is {article(binding.kind)} of "
+                f"{binding.of} and moves with it",
+                f"differentiate by {binding.of}, or declare {name} as an independent symbol",
+            )
+        else:
+            free.add(binding.of)
+    return sorted(free)
 
 
 def _prepare_step(
@@ -336,14 +382,16 @@ def _points(
             functions[name] = numeric_test_function(
                 declaration, trial.sizes, trial.test_functions, rng
             )
-        else:
+        elif declaration.binding is None:
             shape = concrete(declaration.shape, trial.sizes)
             values[name] = sample_value(declaration.properties, shape, rng)
     bases = {v: tangent_basis(declarations[v].properties, values[v]) for v in variables}
     directions = {v: random_direction(bases[v], rng) for v in variables}
 
+    bindings = bound_symbols(declarations)
+
     def point(chosen: dict[str, np.ndarray]) -> Point:
-        return Point(values, functions, layout, bases, chosen)
+        return Point(values, functions, layout, bases, chosen, {}, bindings, trial.seed)
 
     if layout != "entrywise" or not variables:
         # Without a variable there is no entry to differentiate by: compare at the sample itself.
@@ -463,6 +511,8 @@ def _exact(
             evaluator = ExactEvaluator(point)
             try:
                 sides = [evaluator.evaluate(side) for side in check.relation.sides]
+            except NotExact as reason:
+                return ExactOutcome("not applicable", str(reason))
             except DomainError as error:
                 return ExactOutcome("not applicable", f"undefined at the exact sample: {error}")
             for left, right in itertools.pairwise(sides):
@@ -511,6 +561,12 @@ def _without(
             f"the formula takes |·|, sign, relu or step of {name}, which are not differentiable "
             "where an entry is zero"
         )
+    spectral = _spectral_use(check.relation, result.declarations, name, prop)
+    if spectral:
+        return True, (
+            f"the formula takes {spectral} of {name}, differentiable only where {name} has "
+            f"{SPECTRAL_PHRASES[prop]}, as the checker's samples do"
+        )
     stated = tuple(p for p in declaration.stated if p != prop)
     relaxed = dataclasses.replace(declaration, stated=stated, properties=with_implied(stated))
     declarations = {**result.declarations, name: relaxed}
@@ -528,6 +584,29 @@ def _kinked(relation: Relation, name: str) -> bool:
         isinstance(node, Func) and node.name in KINKED and node.operand == Symbol(name)
         for node in walk(relation)
     )
+
+
+def _spectral_use(
+    relation: Relation, declarations: dict[str, Declaration], name: str, prop: str
+) -> str:
+    """What spectral quantity of ``name`` the formula takes that needs ``prop`` ('' if none)."""
+    if prop not in SPECTRAL_PROPERTIES.values():
+        return ""
+    for node in walk(relation):
+        operand = node.operand if isinstance(node, (Spectral, Func)) else None
+        if not (isinstance(operand, Symbol) and operand.name == name):
+            continue
+        if isinstance(node, Spectral) and SPECTRAL_PROPERTIES[node.kind] == prop:
+            return f"{node.kind}s"
+        singular = prop == SPECTRAL_PROPERTIES["singular value"]
+        if isinstance(node, Func) and node.name in ("norm2", "nuclear") and singular:
+            return "the singular values"
+    for node in walk(relation):
+        if isinstance(node, Symbol) and declarations[node.name].binding is not None:
+            binding = declarations[node.name].binding
+            if binding.of == name:
+                return f"the {binding.kind} {node.name}"
+    return ""
 
 
 def _depends(relation: Relation, name: str, prop: str) -> bool:

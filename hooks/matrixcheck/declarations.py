@@ -27,6 +27,16 @@ PROPERTIES: dict[str, dict[str, object]] = {
     "upper triangular": {"square": True, "implies": ()},
     "positive": {"square": False, "implies": ()},
     "nonzero": {"square": False, "implies": ()},
+    "simple spectrum": {"square": True, "implies": ()},
+    "simple singular values": {"square": False, "implies": ()},
+}
+#: Properties that make eigenvalues or singular values differentiable; the samplers keep the
+#: values apart by a gap of at least 1/2 (and singular values at least 1).
+SPECTRAL_PROPERTIES = {"eigenvalue": "simple spectrum", "singular value": "simple singular values"}
+#: How messages say that a matrix has a spectral property.
+SPECTRAL_PHRASES = {
+    "simple spectrum": "a simple spectrum",
+    "simple singular values": "simple singular values",
 }
 PROPERTY_ALIASES = {
     "spd": "positive definite",
@@ -35,13 +45,20 @@ PROPERTY_ALIASES = {
     "nonsingular": "invertible",
     "non-singular": "invertible",
     "non-zero": "nonzero",
+    "distinct eigenvalues": "simple spectrum",
+    "distinct singular values": "simple singular values",
 }
 #: Which properties may be declared together (the relation is read both ways). Anything else
 #: is contradictory (symmetric and skew-symmetric), redundant in a misleading way (lower and upper
 #: triangular is diagonal), or a combination the samplers cannot honour (orthogonal and symmetric).
 COMPATIBLE = {
-    "symmetric": {"positive definite", "invertible", "diagonal", "positive", "nonzero"},
-    "positive definite": {"invertible", "diagonal"},
+    "symmetric": {
+        *("positive definite", "invertible", "diagonal", "positive", "nonzero"),
+        "simple spectrum",
+    },
+    "positive definite": {"invertible", "diagonal", "simple spectrum"},
+    "simple spectrum": {"invertible"},
+    "simple singular values": {"invertible"},
     "diagonal": {"invertible"},
     "orthogonal": {"invertible"},
     "lower triangular": {"invertible"},
@@ -57,7 +74,33 @@ _DIMENSION = r"[A-Za-z][A-Za-z0-9_]*|\d+"
 _MATRIX = re.compile(rf"^(?:matrix\s+)?({_DIMENSION})\s*(?:x|×|\*|by)\s*({_DIMENSION})$")
 _VECTOR = re.compile(rf"^(row\s+|column\s+)?vector\s+({_DIMENSION})$")
 _FUNCTION = re.compile(r"^function\s+(.+?)\s*(?:->|→)\s*(.+)$")
+_BINDING = re.compile(
+    r"^(?:unit\s+)?(?P<kind>eigenvector|left eigenvector|left singular vectors?|right singular "
+    r"vectors?)\s+of\s+(?P<of>\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)"
+    r"(?:\s+for\s+\\?(?P<value>lambda|sigma)_\{?\\?(?P<index>[A-Za-z]+|\d+)\}?)?$"
+)
+#: What a bound symbol is, and which spectral value its index refers to.
+BINDING_VALUES = {
+    "eigenvector": "lambda",
+    "left eigenvector": "lambda",
+    "left singular vector": "sigma",
+    "right singular vector": "sigma",
+}
 _NAME = re.compile(r"^\\?([A-Za-z]+)(?:_\{?([A-Za-z0-9]+)\}?)?$")
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A symbol whose value is computed from another symbol's: an eigenvector, singular vectors.
+
+    ``kind`` is ``eigenvector``, ``left eigenvector``, ``left singular vector``, ``right singular
+    vector`` (``index`` says which value, as in ``λ_index``) or ``left singular vectors``, ``right
+    singular vectors`` (all of them, as the columns of a matrix; ``index`` is empty).
+    """
+
+    kind: str
+    of: str
+    index: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +117,7 @@ class Declaration:
     properties: frozenset[str]
     argument: tuple[Dimension, Dimension] | None = None
     stated: tuple[str, ...] = ()
+    binding: Binding | None = None
 
     @property
     def is_function(self) -> bool:
@@ -121,6 +165,8 @@ def parse_declaration(name: str, value: object) -> Declaration:
             "write the shape, then any properties, separated by commas",
         )
     head, *rest = [part.strip() for part in value.split(",")]
+    bindings = [_parse_binding(name, word) for word in rest if _BINDING.match(word.strip())]
+    rest = [word for word in rest if not _BINDING.match(word.strip())]
     stated = _parse_properties(name, rest)
     properties = with_implied(stated)
     function = _FUNCTION.match(head)
@@ -130,9 +176,38 @@ def parse_declaration(name: str, value: object) -> Declaration:
         declaration = Declaration(name, "function", shape, properties, argument, stated)
     else:
         kind, shape = parse_shape(name, head)
-        declaration = Declaration(name, kind, shape, properties, None, stated)
+        if len(bindings) > 1:
+            raise AuthorError(
+                f"'{name}' is bound twice",
+                "keep one 'eigenvector of …' or 'singular vector' phrase",
+            )
+        binding = bindings[0] if bindings else None
+        declaration = Declaration(name, kind, shape, properties, None, stated, binding)
     _check_properties(declaration)
     return declaration
+
+
+def _parse_binding(name: str, text: str) -> Binding:
+    """Read ``unit eigenvector of A for \\lambda_1`` and its kin."""
+    match = _BINDING.match(" ".join(text.split()))
+    assert match is not None
+    kind, value, index = match.group("kind"), match.group("value"), match.group("index")
+    of = symbol_name(match.group("of"))
+    if kind.endswith("vectors"):
+        if value:
+            raise AuthorError(
+                f"'{name}' holds all the {kind} of {of}, so it takes no index",
+                f"write '{kind} of {of}', or bind a single vector with '… vector of {of} for "
+                "\\sigma_i'",
+            )
+        return Binding(kind, of)
+    expected = BINDING_VALUES[kind]
+    if value != expected:
+        raise AuthorError(
+            f"'{name}' is {article(kind)} of {of} but names no {expected} it belongs to",
+            f"write '{kind} of {of} for \\{expected}_1' (an integer, max, min or a letter)",
+        )
+    return Binding(kind, of, index)
 
 
 def parse_shape(name: str, text: str) -> tuple[str, tuple[Dimension, Dimension]]:
@@ -218,3 +293,61 @@ def _check_properties(declaration: Declaration) -> None:
                 "remove one of the properties; the authoring page lists the combinations "
                 "the checker supports",
             )
+
+
+def check_bindings(declarations: dict[str, Declaration]) -> None:
+    """A bound symbol names a declared matrix whose sampling keeps its spectrum simple."""
+    for declaration in declarations.values():
+        binding = declaration.binding
+        if binding is None:
+            continue
+        name, of = declaration.name, declaration.binding.of
+        target = declarations.get(of)
+        if target is None or target.is_function or target.binding is not None:
+            raise AuthorError(
+                f"'{name}' is {article(binding.kind)} of '{of}', which is not a declared matrix",
+                f"declare {of} (for example '{of}: matrix n x n, symmetric, simple spectrum')",
+            )
+        rows, columns = target.shape
+        singular = "singular" in binding.kind
+        needed = SPECTRAL_PROPERTIES["singular value" if singular else "eigenvalue"]
+        if needed not in target.properties:
+            raise AuthorError(
+                f"'{name}' is {article(binding.kind)} of '{of}', but '{of}' is not declared with "
+                f"{SPECTRAL_PHRASES[needed]}, so the vector is not well defined",
+                f"add '{needed}' to the declaration of {of} and state the condition in the card",
+            )
+        if binding.kind.endswith("vectors"):
+            expected: tuple[Dimension, Dimension] = (rows, columns)
+            if rows != columns:
+                raise AuthorError(
+                    f"'{name}' holds all the {binding.kind} of '{of}', which the checker supports "
+                    "for a square matrix only",
+                    f"declare {of} as 'matrix n x n', or bind single vectors with '… for \\sigma_i'",
+                )
+        elif binding.kind == "right singular vector":
+            expected = (columns, 1)
+        else:
+            expected = (rows, 1)
+        if declaration.shape != expected:
+            shape = "×".join(map(str, expected))
+            raise AuthorError(
+                f"'{name}' is {article(binding.kind)} of the {rows}×{columns} matrix '{of}', so its shape "
+                f"is {shape}, not {'×'.join(map(str, declaration.shape))}",
+                f"declare '{name}' with shape {shape}",
+            )
+
+
+def bound_symbols(declarations: dict[str, Declaration]) -> dict[str, Binding]:
+    """The bindings of the bound symbols (eigenvectors, singular vectors), by symbol."""
+    return {n: d.binding for n, d in declarations.items() if d.binding is not None}
+
+
+def without_binding(text: str) -> str:
+    """A declaration's text with its binding phrase removed (``vector n`` for an eigenvector)."""
+    return ", ".join(part.strip() for part in text.split(",") if not _BINDING.match(part.strip()))
+
+
+def article(noun: str) -> str:
+    """``an eigenvector``, ``a left singular vector``."""
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"

@@ -32,12 +32,15 @@ from .tree import (
     Number,
     Ones,
     Power,
+    Spectral,
     Symbol,
     Transpose,
 )
 
 Value = Any
 Values = dict[str, Value]
+#: Functions that are matrix (power-series) functions when applied to a square matrix.
+MATRIX_FUNCTION_NAMES = frozenset({"exp", "log", "sin", "cos"})
 
 #: Scalar functions applied entry by entry to anything that is not 1×1 (see :mod:`shapes`).
 ENTRYWISE = frozenset({"log", "exp", "sin", "cos", "abs", "sigma", "sign", "relu", "step"})
@@ -65,6 +68,8 @@ class DomainError(Exception):
 class Point:
     """One sample: values of the symbols, test functions, the layout and the current directions.
 
+    ``bindings`` maps each bound symbol (an eigenvector, singular vectors) to its
+    :class:`~matrixcheck.declarations.Binding`; ``index_seed`` draws the letter indices (``λ_i``).
     ``bases`` holds, for each variable of differentiation, an orthonormal basis of the directions
     it may move in; ``directions`` the direction that ``dX`` and, in entrywise layout, ``∂/∂X``
     mean. ``identity_sizes`` sizes each identity matrix and ones vector node, and gives the two
@@ -77,6 +82,8 @@ class Point:
     bases: dict[str, list[Value]]
     directions: dict[str, Value]
     identity_sizes: dict[int, Any] = field(default_factory=dict)
+    bindings: dict[str, Any] = field(default_factory=dict)
+    index_seed: int = 0
 
 
 class Evaluator(ABC):
@@ -146,6 +153,18 @@ class Evaluator(ABC):
         """The second derivative of ``node`` at ``values`` along ``first`` and ``second``."""
 
     @abstractmethod
+    def matrix_function(self, name: str, value: Value) -> Value:
+        """``exp``, ``log``, ``sin`` or ``cos`` of a square matrix, as a matrix."""
+
+    @abstractmethod
+    def spectral(self, node: Spectral, value: Value) -> Value:
+        """The eigenvalue or singular value ``node`` of ``value`` (or their sum or product)."""
+
+    @abstractmethod
+    def bound(self, binding: Any, values: Values) -> Value:
+        """The value of a bound symbol (eigenvector, singular vectors) at ``values``."""
+
+    @abstractmethod
     def reciprocal(self, scalar: Value) -> Value:
         """``1/scalar`` for an entry; raises :class:`DomainError` at zero."""
 
@@ -158,7 +177,8 @@ class Evaluator(ABC):
         return self.number(node.value)
 
     def _eval_Symbol(self, node: Symbol, values: Values) -> Value:
-        return values[node.name]
+        binding = self.point.bindings.get(node.name)
+        return values[node.name] if binding is None else self.bound(binding, values)
 
     def _eval_IdentityMatrix(self, node: IdentityMatrix, values: Values) -> Value:
         return self.eye(self.point.identity_sizes[id(node)])
@@ -246,6 +266,9 @@ class Evaluator(ABC):
         structured = getattr(self, f"structured_{node.name}", None)
         if structured is not None:
             return structured(value)
+        rows, columns = self.shape(value)
+        if node.name in MATRIX_FUNCTION_NAMES and rows > 1 and columns > 1:
+            return self.matrix_function(node.name, value)
         if node.name in ALWAYS_ENTRYWISE or (
             node.name in ENTRYWISE and self.shape(value) != (1, 1)
         ):
@@ -287,6 +310,9 @@ class Evaluator(ABC):
             )
         shift = self.matmul(self.structured_lse(value), self.ones(1, columns))
         return self.entrywise("exp", value - shift)
+
+    def _eval_Spectral(self, node: Spectral, values: Values) -> Value:
+        return self.spectral(node, self.evaluate(node.operand, values))
 
     def _eval_Apply(self, node: Apply, values: Values) -> Value:
         return self.point.functions[node.function](self.evaluate(node.argument, values))

@@ -20,7 +20,7 @@ from fractions import Fraction
 import numpy as np
 
 from . import jets
-from .declarations import Declaration
+from .declarations import Declaration, bound_symbols
 from .evaluate import DomainError, Evaluator, Point, Values
 from .jets import DIGITS, ONE, ZERO, Scalar, is_rational, mp, real, value_at_zero
 from .sampling import (
@@ -31,12 +31,19 @@ from .sampling import (
     tangent_patterns,
     test_function,
 )
-from .tree import Node
+from .tree import Node, Spectral
 
 EXACT_TRIALS = 2
 EXACT_SIZES = (2, 3, 4, 5, 6)
 #: Relative agreement required of 50-digit values.
 AGREEMENT = "1e-35"
+
+MPMATH_FUNCTIONS = {"exp": "expm", "log": "logm", "sin": "sinm", "cos": "cosm"}
+
+
+class NotExact(Exception):
+    """The exact backend cannot evaluate this formula; the message says why."""
+
 
 JET_ENTRYWISE = Entrywise(
     product=np.multiply,
@@ -124,6 +131,53 @@ class ExactEvaluator(Evaluator):
             raise DomainError("a norm at zero, where it is not differentiable")
         return jets.apply(jets.SERIES["sqrt"], squared)
 
+    def matrix_function(self, name: str, value: np.ndarray) -> np.ndarray:
+        """The matrix function at 50 digits (mpmath); with one open ``t`` by the block rule.
+
+        ``f([[M, N], [0, M]]) = [[f(M), Df(M)[N]], [0, f(M)]]`` for analytic ``f``, so the
+        first-order part in ``t`` is exact to 50 digits without any rule of matrix calculus.
+        """
+        masks = {
+            mask for entry in value.flat if isinstance(entry, jets.Jet) for mask in entry.terms
+        } - {0}
+        if len(masks) > 1 or any(mask.bit_count() != 1 for mask in masks):
+            raise NotExact("a matrix function inside a nested derivative")
+        bit = next(iter(masks)).bit_length() - 1 if masks else None
+        n = value.shape[0]
+        base = [[real(value_at_zero(value[i, j])) for j in range(n)] for i in range(n)]
+        if name == "log":
+            eigenvalues = np.linalg.eigvals(np.array(base, dtype=float))
+            if np.any((np.abs(eigenvalues.imag) < 1e-12) & (eigenvalues.real <= 0)):
+                raise DomainError("the logarithm of a matrix with an eigenvalue on (−∞, 0]")
+        context = mp()
+        with context.workdps(DIGITS + 10):
+            size = 2 * n if bit is not None else n
+            block = context.zeros(size, size)
+            for i, j in itertools.product(range(n), range(n)):
+                block[i, j] = base[i][j]
+                if bit is not None:
+                    block[n + i, n + j] = base[i][j]
+                    block[i, n + j] = real(value_at_zero(jets.slope(value[i, j], bit)))
+            result = getattr(context, MPMATH_FUNCTIONS[name])(block)
+            entries = [[context.re(result[i, j]) for j in range(size)] for i in range(size)]
+
+        def entry(i: int, j: int) -> Scalar:
+            terms = {0: +entries[i][j]}
+            if bit is not None:
+                terms[1 << bit] = +entries[i][n + j]
+            return jets.jet(terms)
+
+        return jets.matrix(n, n, entry)
+
+    def spectral(self, node: Spectral, value: np.ndarray) -> np.ndarray:
+        raise NotExact(
+            f"{node.kind}s of rational matrices are irrational algebraic numbers in general, and "
+            "their derivatives have no form independent of the identity being checked"
+        )
+
+    def bound(self, binding: object, values: Values) -> np.ndarray:
+        raise NotExact(f"the {binding.kind} of a rational matrix is not rational in general")
+
     def _sign(self, expression: Scalar) -> int:
         value = value_at_zero(expression)
         if value == 0:
@@ -200,6 +254,8 @@ def exact_value(
 ) -> np.ndarray:
     """A random rational matrix with the declared properties."""
     n = shape[0]
+    if properties & {"simple spectrum", "simple singular values"}:
+        return _exact_simple_spectrum(properties, shape, rng)
     general = _rational(rng, shape)
     if "diagonal" in properties:
         entries = [_nonzero(rng) for _ in range(n)]
@@ -232,6 +288,45 @@ def exact_value(
     while "invertible" in properties and jets.determinant(value + shift * jets.eye(n)) == 0:
         shift += 1
     return value + shift * jets.eye(n) if shift else value
+
+
+def _rational_orthogonal(n: int, rng: np.random.Generator) -> np.ndarray:
+    """The Cayley transform ``(I − S)(I + S)⁻¹`` of a random rational skew matrix."""
+    general = _rational(rng, (n, n))
+    skew = general - general.T
+    inverse = jets.inverse(jets.eye(n) + skew)
+    assert inverse is not None  # I + S is invertible for every skew-symmetric S
+    return (jets.eye(n) - skew) @ inverse
+
+
+def _exact_simple_spectrum(
+    properties: frozenset[str], shape: tuple[int, int], rng: np.random.Generator
+) -> np.ndarray:
+    """Rational matrices with integer eigenvalues (or singular values) at least 1 apart.
+
+    Eigenvalues are nonzero (positive for positive definite); singular values are at least 1.
+    Symmetric matrices are ``Q D Qᵀ`` with a rational orthogonal ``Q``; others ``S D S⁻¹``.
+    """
+    rows, columns = shape
+    count = min(rows, columns)
+    steps = [int(step) for step in rng.integers(1, 3, size=count)]
+    values = [sum(steps[: k + 1]) for k in range(count)]
+    if "simple singular values" in properties:
+        left = _rational_orthogonal(rows, rng)[:, :count]
+        right = _rational_orthogonal(columns, rng)[:, :count]
+        return left @ _diagonal([Fraction(v) for v in values]) @ right.T
+    if "positive definite" not in properties:
+        shift = int(rng.integers(0, count + 1))
+        values = [v - values[shift - 1] if shift else v for v in values]
+        values = [2 * v - 1 if shift else v for v in values]
+    diagonal = _diagonal([Fraction(v) for v in values])
+    q = _rational_orthogonal(rows, rng)
+    if properties & {"symmetric", "positive definite"}:
+        return q @ diagonal @ q.T
+    basis = q @ _diagonal([_nonzero(rng) for _ in range(rows)])
+    inverse = jets.inverse(basis)
+    assert inverse is not None  # an orthogonal matrix times a nonzero diagonal
+    return basis @ diagonal @ inverse
 
 
 def _nonzero(rng: np.random.Generator) -> Fraction:
@@ -273,14 +368,15 @@ def exact_points(
         bases = {v: _exact_basis(declarations[v].properties, values[v]) for v in variables}
         directions = {v: _exact_direction(bases[v], rng) for v in variables}
 
+        bindings = bound_symbols(declarations)
         if layout == "entrywise":
             points = [
-                Point(values, functions, layout, bases, {**directions, v: b})
+                Point(values, functions, layout, bases, {**directions, v: b}, {}, bindings)
                 for v in variables
                 for b in bases[v]
             ]
         else:
-            points = [Point(values, functions, layout, bases, directions)]
+            points = [Point(values, functions, layout, bases, directions, {}, bindings)]
         trials.append((sizes, points))
     return trials
 

@@ -7,6 +7,12 @@ Each mutant is printed back to LaTeX and checked like a page's formula. A mutant
 numeric gate accepts is then checked exactly: if it is exactly equal to the original (say
 ``(A + Aᵀ)`` with the terms swapped) it is equivalent and set aside; otherwise it survived, and
 the gate has a hole.
+
+Eigenvalues, singular values and their vectors have no exact backend. A mutant of an identity
+that uses them is still proved equivalent when its right-hand side equals the original one as a
+function of free values: every ``λ_i(A)``, ``σ_i(X)`` and bound vector replaced by an independent
+symbol of its shape, and checked exactly. Equal for all values means equal at the spectral ones.
+This is done only when no derivative acts on anything but a plain variable.
 """
 
 from __future__ import annotations
@@ -17,11 +23,34 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .check import check_identity, exact_check
+from .declarations import parse_declarations, symbol_name, without_binding
 from .errors import AuthorError
 from .model import Display, IdentitySpec
+from .parser import Vocabulary, parse_relation
 from .printer import to_latex
 from .project import Report
-from .tree import Add, Mul, Neg, Node, Number, Power, Relation, Transpose, positions, replace_at
+from .shapes import Dim, ShapeChecker, SidesDiffer
+from .tree import (
+    Add,
+    Derivative,
+    Differential,
+    Func,
+    Mul,
+    Neg,
+    Node,
+    Number,
+    Power,
+    Relation,
+    Spectral,
+    Symbol,
+    Transpose,
+    positions,
+    replace_at,
+    walk,
+)
+
+#: Names for the free values that stand in for spectral quantities (skipped when declared).
+FREE_NAMES = ("q", "r", "s", "w", "z", "k", "h", "g", "p", "c")
 
 SWAPPED_LAYOUT = {"numerator": "denominator", "denominator": "numerator"}
 
@@ -107,7 +136,7 @@ def run_mutants(report: Report) -> MutationReport:
             verdict = check_identity(mutant.spec, thorough=False)
             if verdict.status != "verified":
                 outcome.killed.append(mutant)
-            elif _exactly_equal(mutant.spec):
+            elif _exactly_equal(mutant.spec) or _equal_as_free(result.spec, mutant.spec):
                 outcome.equivalent.append(mutant)
             else:
                 outcome.survived.append(mutant)
@@ -119,3 +148,66 @@ def _exactly_equal(spec: IdentitySpec) -> bool:
         return exact_check(spec).status == "verified"
     except AuthorError:
         return False
+
+
+def _equal_as_free(original: IdentitySpec, mutant: IdentitySpec) -> bool:
+    """Whether the right-hand sides agree exactly with spectral quantities as free values.
+
+    A swapped layout claims the transpose of the original right-hand side, so there the side is
+    compared with its own transpose.
+    """
+    try:
+        declarations = parse_declarations(original.symbols)
+        vocabulary = Vocabulary(frozenset(declarations))
+        relations = [parse_relation(spec.formula.latex, vocabulary) for spec in (original, mutant)]
+        shape = ShapeChecker(declarations, original.layout).check_relation(relations[0])
+    except (AuthorError, SidesDiffer):
+        return False
+    sides = [relation.sides[-1] for relation in relations]
+    if original.layout != mutant.layout:
+        sides[1] = Transpose(sides[1])
+    free = iter(name for name in FREE_NAMES if name not in declarations)
+    probe = next(free)
+    probe_shape = " x ".join(str(size) for size in shape)
+    if not all(isinstance(size, Dim) and len(size.names) <= 1 for size in shape):
+        return False
+    # ⟨W, G⟩ for a free W of the side's shape: equal for every W iff the sides are equal, and W
+    # gives an identity matrix on its own (``I`` against ``Iᵀ``) a size.
+    sides = [Func("tr", Mul((Transpose(Symbol(probe)), side))) for side in sides]
+    bound = {name for name, d in declarations.items() if d.binding is not None}
+    for node in (n for side in sides for n in walk(side)):
+        if isinstance(node, Derivative) or (
+            isinstance(node, Differential)
+            and not (isinstance(node.operand, Symbol) and node.operand.name not in bound)
+        ):
+            return False
+    names: dict[Spectral, str] = {}
+    relation = Relation(tuple(_free_spectral(side, names, free) for side in sides))
+    used = {n.name for n in walk(relation) if isinstance(n, Symbol)}
+    symbols = {
+        key: without_binding(str(value))
+        for key, value in original.symbols.items()  # type: ignore[union-attr]
+        if symbol_name(str(key)) in used
+    }
+    symbols.update({name: "scalar" for name in names.values()})
+    symbols[probe] = f"matrix {probe_shape}"
+    formula = Display(to_latex(relation), original.formula.location)
+    spec = dataclasses.replace(original, symbols=symbols, formula=formula, proof=[])
+    try:
+        return _exactly_equal(spec)
+    except SidesDiffer:
+        return False
+
+
+def _has_spectral(sides: list[Node]) -> bool:
+    return any(isinstance(n, Spectral) for side in sides for n in walk(side))
+
+
+def _free_spectral(node: Node, names: dict[Spectral, str], free: Iterator[str]) -> Node:
+    """``node`` with every spectral value replaced by a free scalar symbol (the same for equals)."""
+    for path, sub in positions(node):
+        if isinstance(sub, Spectral):
+            if sub not in names:
+                names[sub] = next(free)
+            return _free_spectral(replace_at(node, path, Symbol(names[sub])), names, free)
+    return node

@@ -28,7 +28,8 @@ from fractions import Fraction
 import numpy as np
 
 from .evaluate import DomainError, Evaluator, Point, Values
-from .tree import Node
+from .matfuncs import MATRIX_FUNCTIONS, eigenpair, nuclear_norm, singular_triple
+from .tree import Node, Spectral
 
 COMPLEX_STEP = 1e-30
 DIFFERENCE_STEP = 2e-2
@@ -150,6 +151,36 @@ class NumericEvaluator(Evaluator):
     def function(self, name: str, value: np.ndarray) -> np.ndarray:
         return np.array([[FUNCTIONS[name](value)]])
 
+    def matrix_function(self, name: str, value: np.ndarray) -> np.ndarray:
+        return MATRIX_FUNCTIONS[name](value)
+
+    def spectral(self, node: Spectral, value: np.ndarray) -> np.ndarray:
+        seed = self.point.index_seed
+        if node.kind == "singular value":
+            return np.array([[singular_triple(value, node.index, seed)[0]]])
+        if node.index in ("sum", "prod"):
+            eigenvalues = [eigenpair(value, str(k), seed)[0] for k in range(1, len(value) + 1)]
+            return np.array(
+                [[np.sum(eigenvalues) if node.index == "sum" else np.prod(eigenvalues)]]
+            )
+        return np.array([[eigenpair(value, node.index, seed)[0]]])
+
+    def bound(self, binding, values: Values) -> np.ndarray:
+        value, seed = values[binding.of], self.point.index_seed
+        if binding.kind.endswith("vectors"):
+            which = 1 if binding.kind.startswith("left") else 2
+            count = min(value.shape)
+            columns = [singular_triple(value, str(k), seed)[which] for k in range(1, count + 1)]
+            return np.stack(columns, axis=1)
+        if binding.kind in ("eigenvector", "left eigenvector"):
+            vector = eigenpair(value, binding.index, seed)[
+                1 if binding.kind == "eigenvector" else 2
+            ]
+        else:
+            triple = singular_triple(value, binding.index, seed)
+            vector = triple[1 if binding.kind == "left singular vector" else 2]
+        return vector.reshape(-1, 1)
+
     def directional(self, node: Node, values: Values, directions: Values) -> np.ndarray:
         if not any(np.iscomplexobj(v) for v in values.values()):
             shifted = dict(values)
@@ -239,6 +270,13 @@ ENTRYWISE_FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 }
 
 
+def _two_norm(value: np.ndarray) -> complex:
+    """The Euclidean norm of a vector, the spectral norm (largest singular value) of a matrix."""
+    if min(value.shape) > 1:
+        return singular_triple(value, "max", 0)[0]
+    return _euclidean(value)
+
+
 def _euclidean(value: np.ndarray) -> complex:
     squared = np.sum(value * value)
     if squared.real <= 0:
@@ -254,7 +292,8 @@ FUNCTIONS: dict[str, Callable[[np.ndarray], complex]] = {
     "sin": lambda v: np.sin(_scalar(v)),
     "cos": lambda v: np.cos(_scalar(v)),
     "abs": _abs,
-    "norm2": _euclidean,
+    "norm2": _two_norm,
+    "nuclear": nuclear_norm,
     "fro": _euclidean,
     "norm1": _signed_sum,
     "norm3": _p_norm(3),

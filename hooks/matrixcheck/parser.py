@@ -10,12 +10,16 @@ Grammar of the accepted subset (whitespace, spacing and sizing macros removed by
                                                             # ∂/∂X acts on the rest of the product
     factor     := prefix | postfix
     prefix     := derivop | "d" atom | "d(" expr ")" | "d" FUNC argument | FUNC argument
+                | "d" SPECTRAL_index "(" expr ")"
+                | "e^{" expr "}"                                  # the exponential, as \\exp
+                | ("\\sum" | "\\prod") "_" i SPECTRAL_i "(" expr ")"   # all eigenvalues
     postfix    := atom ("^" superscript)*
     atom       := NUMBER | SYMBOL | "I" ["_" SIZE] | ONES ["_" SIZE] | "K_" SIZES
                 | "(" expr ")" | "[" expr "]" | "|" expr "|"
-                | "‖" expr "‖" ["_" (1 | 2 | 3 | 4 | F)] | "\\frac{" expr "}{" expr "}"
+                | "‖" expr "‖" ["_" (1 | 2 | 3 | 4 | F | *)] | "\\frac{" expr "}{" expr "}"
                 | "\\frac{\\partial" ["^2"] expr "}{" wrt "}" | f "(" expr ")"
-                | "\\sigma(" expr ")"
+                | "\\sigma(" expr ")"                             # the logistic sigmoid
+                | SPECTRAL_index "(" expr ")"
     derivop    := "\\frac{\\partial" ["^2"] "}{" wrt "}"
     wrt        := "\\partial" var                           # first derivative
                 | "\\partial" var "\\partial" var^T             # Hessian (with "^2" above)
@@ -23,7 +27,14 @@ Grammar of the accepted subset (whitespace, spacing and sizing macros removed by
     FUNC       := \\det | \\log | \\ln | \\exp | \\sin | \\cos | \\operatorname{tr | vec | diag
                 | softmax | lse | logsumexp | sign | sgn | relu | ReLU | step}
     ONES       := \\mathbf 1 | \\boldsymbol 1 | \\mathbb 1 | \\bm 1
+    SPECTRAL   := "\\lambda" | "\\sigma"      # eigenvalue, singular value (with an index)
+    index      := INTEGER | "\\max" | "\\min" | LETTER   # 1 is the largest; a letter is drawn
     superscript:= T | \\top | \\intercal | \\mathsf T | \\text T | -1 | -T | INTEGER
+
+FUNC is tr, det, log, exp, sin or cos. On a scalar, exp, log, sin and cos are the ordinary
+functions; on a square matrix they are the matrix (power-series) functions, so ``\\sin X`` is
+``Σ (-1)^k X^{2k+1}/(2k+1)!`` and not the sine of each entry. ``‖X‖_2`` of a matrix is its
+spectral norm (largest singular value) and ``‖X‖_*`` its nuclear norm.
 
 Symbols are single letters or Greek macros, optionally wrapped in ``\\boldsymbol``, ``\\mathbf``,
 ``\\bm``, ``\\bold`` or ``\\mathrm``, optionally subscripted (``x_0``). Which names are symbols and
@@ -60,6 +71,7 @@ from .tree import (
     Ones,
     Power,
     Relation,
+    Spectral,
     Symbol,
     Transpose,
 )
@@ -105,9 +117,18 @@ FUNCTION_NAMES = {
 }
 #: Function names that may also be written as a macro of their own (``\\det``, ``\\log``, …).
 MACRO_FUNCTIONS = frozenset({"tr", "Tr", "trace", "det", "log", "ln", "exp", "sin", "cos"})
-NORM_SUBSCRIPTS = {"2": "norm2", "F": "fro", "1": "norm1", "3": "norm3", "4": "norm4"}
+NORM_SUBSCRIPTS = {
+    "2": "norm2",
+    "F": "fro",
+    "1": "norm1",
+    "3": "norm3",
+    "4": "norm4",
+    "*": "nuclear",
+}
 #: Wrappers that make ``1`` the vector of ones.
 ONES_WRAPPERS = frozenset({r"\mathbf", r"\boldsymbol", r"\mathbb", r"\bm"})
+SPECTRAL_NAMES = {"lambda": "eigenvalue", "sigma": "singular value"}
+SPECTRAL_AGGREGATES = {r"\sum": "sum", r"\prod": "prod"}
 BINARY_PRODUCTS = {r"\otimes": Kronecker, r"\circ": Hadamard, r"\odot": Hadamard}
 FACTOR_STARTS = frozenset({"(", "[", "{", "|", "‖"})
 GREEK = frozenset(
@@ -375,6 +396,8 @@ class _Parser:
             return self.postfix(fraction)
         if token.text in ONES_WRAPPERS and self._ones_follows():
             return self.postfix(self.ones())
+        if token.text in SPECTRAL_AGGREGATES and self._before_eigenvalues():
+            return self.aggregate()
         word = self._try_word()
         if word is not None:
             return self._word_factor(word)
@@ -404,6 +427,11 @@ class _Parser:
             return self.postfix(self._symbol(word))
         if name == "d":
             return self.differential()
+        if name == "e" and self.current.text == "^":
+            return self.exponential()
+        base, _, index = name.partition("_")
+        if base in SPECTRAL_NAMES and index and self.current.text == "(":
+            return self.postfix(self.spectral(SPECTRAL_NAMES[base], index, word))
         if name in FUNCTION_NAMES:
             return self.function_application(FUNCTION_NAMES[name])
         if name == "I":
@@ -448,6 +476,10 @@ class _Parser:
             return Differential(self.function_application(FUNCTION_NAMES[word.text]))
         if word is not None and word.text == "sigma" and word.text not in self.vocabulary.symbols:
             return Differential(self._word_factor(word))
+        if word is not None and word.text not in self.vocabulary.symbols:
+            base, _, index = word.text.partition("_")
+            if base in SPECTRAL_NAMES and index and self.current.text == "(":
+                return Differential(self.spectral(SPECTRAL_NAMES[base], index, word))
         if word is None or word.text not in self.vocabulary.symbols:
             raise self.error(
                 "a differential 'd' must be followed by a declared symbol, a function such as "
@@ -484,6 +516,48 @@ class _Parser:
                 start,
             )
         return Func(name, operand)
+
+    def exponential(self) -> Node:
+        """``e^{…}``: the exponential of the superscript (a matrix exponential on a matrix)."""
+        self.advance()
+        return Func("exp", self._sub_expression(self._collect_group()))
+
+    def spectral(self, kind: str, index: str, word: _Word) -> Spectral:
+        index = index.lstrip("\\")
+        if not (
+            index.isdigit() or index in ("max", "min") or (len(index) == 1 and index.isalpha())
+        ):
+            raise self.error(
+                f"unsupported index '{index}' of {'λ' if kind == 'eigenvalue' else 'σ'}",
+                "write an integer (1 is the largest), \\max, \\min or a single letter such as i",
+                Token("cmd", "", word.start, word.end),
+            )
+        if index.isdigit() and int(index) < 1:
+            raise self.error("eigenvalues and singular values are numbered from 1", "write λ_1")
+        return Spectral(kind, index, self.group("(", ")"))
+
+    def _before_eigenvalues(self) -> bool:
+        """Whether ``\\sum``/``\\prod`` is followed by ``_i \\lambda`` (or ``_{i} \\lambda``)."""
+        if self.peek().text != "_":
+            return False
+        after = 3 if self.peek(2).kind == "letter" else 5
+        return self.peek(after).text == r"\lambda"
+
+    def aggregate(self) -> Spectral:
+        """``\\sum_i \\lambda_i(A)`` or ``\\prod_i \\lambda_i(A)``: all eigenvalues at once."""
+        operator = self.advance()
+        self.expect("_", "write \\sum_i \\lambda_i(A) or \\prod_i \\lambda_i(A)")
+        letter = self._braced_text()
+        word = self._try_word()
+        expected = f"lambda_{letter}"
+        if word is None or word.text != expected or self.current.text != "(":
+            raise self.error(
+                f"{operator.text} is read only in front of the eigenvalues of a matrix",
+                f"write {operator.text}_{letter} \\lambda_{letter}(A), with the same index",
+                operator,
+            )
+        operand = self.group("(", ")")
+        return Spectral("eigenvalue", SPECTRAL_AGGREGATES[operator.text], operand, letter)
 
     def group(self, opening: str, closing: str) -> Node:
         self.expect(opening)
@@ -524,7 +598,7 @@ class _Parser:
             if subscript not in NORM_SUBSCRIPTS:
                 raise self.error(
                     f"unsupported norm subscript '{subscript}'",
-                    "use \\|x\\|_2, \\|x\\|_1, \\|x\\|_3, \\|x\\|_4 or \\|X\\|_F",
+                    "use \\|x\\|_1, \\|x\\|_2, \\|x\\|_3, \\|x\\|_4, \\|X\\|_F, \\|X\\|_2 or \\|X\\|_*",
                 )
             kind = NORM_SUBSCRIPTS[subscript]
         return Func(kind, operand)

@@ -28,6 +28,7 @@ from .tree import (
     Ones,
     Power,
     Relation,
+    Spectral,
     Symbol,
     Transpose,
 )
@@ -45,9 +46,18 @@ FUNCTION_MACROS = {
         for name in ("vec", "diag", "softmax", "lse", "sign", "relu", "step")
     },
 }
-NORM_SUBSCRIPTS = {"norm2": "2", "fro": "F", "norm1": "1", "norm3": "3", "norm4": "4"}
+NORM_SUBSCRIPTS = {
+    "norm2": "2",
+    "fro": "F",
+    "norm1": "1",
+    "norm3": "3",
+    "norm4": "4",
+    "nuclear": "*",
+}
+SPECTRAL_MACROS = {"eigenvalue": r"\lambda", "singular value": r"\sigma"}
+AGGREGATE_MACROS = {"sum": r"\sum", "prod": r"\prod"}
 #: Nodes that can stand under a superscript or beside another factor without brackets.
-ATOMS = (Symbol, IdentityMatrix, Ones, Commutation, Apply, Func, Derivative)
+ATOMS = (Symbol, IdentityMatrix, Ones, Commutation, Apply, Func, Derivative, Spectral)
 #: Nodes printed as a single name, which a superscript may follow directly.
 NAMES = (Symbol, IdentityMatrix, Ones, Commutation, Apply)
 
@@ -121,7 +131,11 @@ class LatexPrinter:
         return rf"\frac{{{self.print(node.numerator)}}}{{{self.print(node.denominator)}}}"
 
     def _base(self, node: Node) -> str:
-        return self.print(node) if isinstance(node, NAMES) else self.bracket(node)
+        if isinstance(node, NAMES) or (
+            isinstance(node, Spectral) and node.index not in AGGREGATE_MACROS
+        ):
+            return self.print(node)
+        return self.bracket(node)
 
     def _print_Transpose(self, node: Transpose) -> str:
         operand = node.operand
@@ -178,6 +192,15 @@ class LatexPrinter:
         if isinstance(node.operand, Symbol):
             return f"d {self.print(node.operand)}"
         return f"d{self.bracket(node.operand)}"
+
+    def _print_Spectral(self, node: Spectral) -> str:
+        macro = SPECTRAL_MACROS[node.kind]
+        operand = rf"\left({self.print(node.operand)}\right)"
+        if node.index in AGGREGATE_MACROS:
+            letter = node.letter
+            return rf"{AGGREGATE_MACROS[node.index]}_{{{letter}}} {macro}_{{{letter}}}{operand}"
+        index = rf"\{node.index}" if node.index in ("max", "min") else node.index
+        return rf"{macro}_{{{index}}}{operand}"
 
 
 def _is_bars(node: Node) -> bool:

@@ -12,7 +12,7 @@ import posixpath
 from dataclasses import dataclass
 
 from .check import IdentityResult
-from .declarations import Declaration
+from .declarations import Binding, Declaration
 from .document import Block, Segment
 from .model import IdentitySpec
 from .project import Report
@@ -220,8 +220,12 @@ def where_line(declarations: dict[str, Declaration], spellings: dict[str, str], 
     for name in order:
         declaration = declarations[name]
         key = (declaration.kind, declaration.shape, declaration.argument, declaration.stated)
+        key += (declaration.binding,)
         groups.setdefault(key, []).append(spellings.get(name, name))
-    phrases = [_phrase(declarations_key, names) for declarations_key, names in groups.items()]
+    phrases = [
+        _phrase(declarations_key[:4], names) + _bound(declarations_key[4], spellings)
+        for declarations_key, names in groups.items()
+    ]
     if len(phrases) > 1:
         phrases[-1] = "and " + phrases[-1]
     separator = ", " if len(phrases) > 2 else " "
@@ -237,12 +241,31 @@ def _space(shape: tuple) -> str:
     return rf"\mathbb{{R}}^{{{rows}\times {columns}}}"
 
 
+#: How a property reads after the symbol's space, where the plain name does not.
+PROPERTY_WORDING = {
+    "positive definite": "symmetric positive definite",
+    "simple spectrum": "with a simple spectrum",
+    "simple singular values": "with simple singular values",
+}
+
+
+def _bound(binding: Binding | None, spellings: dict[str, str]) -> str:
+    """``, the unit eigenvector of A for λ_i`` for a bound symbol; empty otherwise."""
+    if binding is None:
+        return ""
+    of = spellings.get(binding.of, binding.of)
+    if not binding.index:
+        return rf", the {binding.kind} of \({of}\) as columns"
+    value = "lambda" if "eigenvector" in binding.kind else "sigma"
+    index = rf"\{binding.index}" if binding.index in ("max", "min") else binding.index
+    unit = "unit " if binding.kind == "eigenvector" else ""
+    return rf", the {unit}{binding.kind} of \({of}\) for \(\{value}_{{{index}}}\)"
+
+
 def _phrase(key: tuple, names: list[str]) -> str:
     kind, shape, argument, stated = key
     joined = ", ".join(names)
-    adjectives = " ".join(
-        "symmetric positive definite" if p == "positive definite" else p for p in stated
-    )
+    adjectives = " ".join(PROPERTY_WORDING.get(p, p) for p in stated)
     if kind == "function":
         text = rf"\({joined}\colon {_space(argument)} \to {_space(shape)}\) differentiable"
         return text + (f" with {adjectives} values" if adjectives else "")

@@ -69,6 +69,8 @@ def sample_value(
     """A random real matrix of ``shape`` with the declared ``properties``."""
     rows, columns = shape
     n = rows
+    if properties & {"simple spectrum", "simple singular values"}:
+        return _simple_spectrum(properties, shape, rng)
     if "diagonal" in properties:
         entries = rng.standard_normal(n)
         if "positive definite" in properties:
@@ -109,6 +111,41 @@ def sample_value(
     elif "nonzero" in properties:
         value = value + 0.5 * np.where(value < 0, -1.0, 1.0)
     return value
+
+
+def _spaced(count: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` increasing values with gaps in [1/2, 1]."""
+    return np.cumsum(rng.uniform(0.5, 1.0, count))
+
+
+def _simple_spectrum(
+    properties: frozenset[str], shape: tuple[int, int], rng: np.random.Generator
+) -> np.ndarray:
+    """A matrix whose eigenvalues (or singular values) are simple, real, with gaps ≥ 1/2.
+
+    Eigenvalues avoid zero by at least 1/4 (zero sits in the middle of a gap or outside the
+    spectrum); positive definite ones are at least 1; singular values are at least 1. A general
+    matrix with a simple spectrum is ``S D S⁻¹`` with ``S`` of condition number at most 2.
+    """
+    rows, columns = shape
+    if "simple singular values" in properties:
+        count = min(rows, columns)
+        values = 0.5 + _spaced(count, rng)
+        left, right = _orthogonal(rows, rng)[:, :count], _orthogonal(columns, rng)[:, :count]
+        return (left * values) @ right.T
+    values = _spaced(rows, rng)
+    if "positive definite" in properties:
+        values = values + 0.5
+    else:
+        gap = int(rng.integers(0, rows + 1))
+        low = values[gap - 1] if gap > 0 else values[0] - 0.5
+        high = values[gap] if gap < rows else values[-1] + 0.5
+        values = values - (low + high) / 2
+    q = _orthogonal(rows, rng)
+    if properties & {"symmetric", "positive definite"}:
+        return (q * values) @ q.T
+    basis = (q * _magnitudes(rows, rng)) @ _orthogonal(rows, rng)
+    return (basis * values) @ np.linalg.inv(basis)
 
 
 #: One basis direction: integer entries ``(row, column, coefficient)``.

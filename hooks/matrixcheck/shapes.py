@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .declarations import Declaration, Dimension
+from .declarations import SPECTRAL_PHRASES, SPECTRAL_PROPERTIES, Declaration, Dimension
 from .errors import AuthorError
 from .tree import (
     Add,
@@ -33,6 +33,7 @@ from .tree import (
     Ones,
     Power,
     Relation,
+    Spectral,
     Symbol,
     Transpose,
 )
@@ -52,8 +53,10 @@ FUNCTION_LABELS = {
     "norm3": "‖·‖₃",
     "norm4": "‖·‖₄",
     "fro": "‖·‖_F",
+    "nuclear": "‖·‖_*",
     "sigma": "σ",
 }
+SPECTRAL_LABELS = {"eigenvalue": "λ", "singular value": "σ"}
 _INTEGER = re.compile(r"\d+")
 _POWER = re.compile(r"\^(\d+)")
 
@@ -353,18 +356,23 @@ class ShapeChecker:
             return shape
         if node.name in SQUARE_TO_SCALAR:
             self.require_square(shape, label)
+        elif (node.name == "norm2" and not self.is_vector(shape)) or node.name == "nuclear":
+            norm = "spectral norm" if node.name == "norm2" else "nuclear norm"
+            self.require_spectral(node.operand, "singular value", f"the {norm} {label}")
         elif node.name in VECTOR_NORMS and not self.is_vector(shape):
             raise ShapeError(
                 f"{label} is a vector norm, but its argument is {self.text(shape)}",
                 "use \\|X\\|_F for the Frobenius norm of a matrix",
             )
         elif node.name in SCALAR_FUNCTIONS and not self.is_scalar(shape):
-            raise ShapeError(
-                f"{label} is applied to a {self.text(shape)} matrix; it is read for scalars, "
-                "and entrywise for vectors only",
-                "apply it to a scalar or a vector; for an entrywise map of a matrix use σ, "
-                "sign, relu or step, which are always entrywise",
-            )
+            if node.name == "abs" or not self.unify(shape[0], shape[1]):
+                raise ShapeError(
+                    f"{label} is applied to a {self.text(shape)} matrix; it is read for scalars, "
+                    "entrywise for vectors, and as a matrix function for square matrices",
+                    "apply it to a scalar, a vector or a square matrix; for an entrywise map of a "
+                    "matrix use σ, sign, relu or step, which are always entrywise",
+                )
+            return shape
         return (ONE, ONE)
 
     def _concrete_shape(self, shape: Shape, what: str) -> tuple[Dim, Dim]:
@@ -409,6 +417,34 @@ class ShapeChecker:
                 "apply it to a vector, or a matrix (row-wise)",
             )
         return (ONE, ONE) if self.is_vector(shape) else (shape[0], ONE)
+
+    def _shape_Spectral(self, node: Spectral) -> Shape:
+        shape = self.shape(node.operand)
+        if node.kind == "eigenvalue":
+            self.require_square(shape, "an eigenvalue")
+        label = f"{SPECTRAL_LABELS[node.kind]}_{node.index}"
+        if node.index in ("sum", "prod"):
+            label = f"the {node.index} of the eigenvalues"
+        self.require_spectral(node.operand, node.kind, label)
+        return (ONE, ONE)
+
+    def require_spectral(self, operand: Node, kind: str, what: str) -> None:
+        """Spectral values are taken of a declared symbol whose sampling keeps them simple."""
+        needed = SPECTRAL_PROPERTIES[kind]
+        if not isinstance(operand, Symbol) or self.declarations[operand.name].is_function:
+            raise ShapeError(
+                f"{what} is taken of an expression; the checker can only guarantee "
+                f"{SPECTRAL_PHRASES[needed]} for a declared symbol",
+                f"name the matrix as a symbol declared with '{needed}'",
+            )
+        declaration = self.declarations[operand.name]
+        if needed not in declaration.properties:
+            raise ShapeError(
+                f"{what} of {operand.name} needs {operand.name} to have "
+                f"{SPECTRAL_PHRASES[needed]}, which its declaration does not guarantee",
+                f"declare '{operand.name}: {declaration.kind} …, {needed}' and state the "
+                "condition in the card",
+            )
 
     def _shape_Apply(self, node: Apply) -> Shape:
         declaration = self.declarations[node.function]

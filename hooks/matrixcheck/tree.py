@@ -158,6 +158,21 @@ class Differential(Node):
 
 
 @dataclass(frozen=True)
+class Spectral(Node):
+    """An eigenvalue or singular value: ``\\lambda_{index}(A)`` or ``\\sigma_{index}(X)``.
+
+    ``kind`` is ``eigenvalue`` or ``singular value``; ``index`` is a number (1 is the largest),
+    ``max``, ``min``, a letter (one index, drawn per sample), or ``sum``/``prod`` for
+    ``\\sum_i \\lambda_i(A)`` and ``\\prod_i \\lambda_i(A)`` (``letter`` keeps the written index).
+    """
+
+    kind: str
+    index: str
+    operand: Node
+    letter: str = "i"
+
+
+@dataclass(frozen=True)
 class Relation(Node):
     """A chain ``e0 = e1 = … = ek`` of expressions claimed equal."""
 
@@ -170,7 +185,7 @@ def children(node: Node) -> tuple[Node, ...]:
         return node.terms if isinstance(node, Add) else node.factors
     if isinstance(node, Relation):
         return node.sides
-    if isinstance(node, (Neg, Transpose, Func, Derivative, Differential)):
+    if isinstance(node, (Neg, Transpose, Func, Derivative, Differential, Spectral)):
         return (node.operand,)
     if isinstance(node, Power):
         return (node.base,)
@@ -198,7 +213,7 @@ def with_children(node: Node, new: tuple[Node, ...]) -> Node:
         return Mul(new)
     if isinstance(node, Relation):
         return Relation(new)
-    if isinstance(node, (Neg, Transpose, Func, Derivative, Differential)):
+    if isinstance(node, (Neg, Transpose, Func, Derivative, Differential, Spectral)):
         return dataclasses.replace(node, operand=new[0])
     if isinstance(node, Power):
         return Power(new[0], node.exponent)

@@ -1,0 +1,203 @@
+"""Matrix functions and spectral quantities in arithmetic that complex steps pass through.
+
+The complex step reads a derivative from an imaginary part of size ``1e-30``; an algorithm keeps
+it only if it uses nothing but additions, products and solves (no conjugation, no unitary
+factorisation of the complex matrix, whose rounding would swamp the step). So:
+
+- ``exp``: scaling and squaring with a Taylor polynomial of degree 18 at norm ≤ 1/2 (truncation
+  below 1e-22);
+- ``sin`` and ``cos``: Taylor polynomials at norm ≤ 1/4, then the double-angle formulas;
+- ``sqrt``: the Denman–Beavers iteration; ``log``: inverse scaling and squaring, square roots
+  until ``‖A − I‖ ≤ 0.05``, then ``2 artanh((A − I)(A + I)⁻¹)`` as a series;
+- eigenpairs: the decomposition of the real part, refined by Newton's method on
+  ``(A − λI)x = 0, cᵀx = 1`` in the arithmetic of the input. For a simple eigenvalue this is the
+  analytic continuation, so ``Im λ(A + ihV)/h`` is the derivative to rounding.
+
+Eigenvalues are numbered in decreasing order (of the real part), ``λ_1 ≥ λ_2 ≥ …``; singular
+values likewise, with ``σ_i = sqrt(λ_i(XᵀX))`` and ``u_i = X v_i / σ_i``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .evaluate import DomainError
+
+TAYLOR_DEGREE = 18
+NEWTON_STEPS = 6
+ROOT_ITERATIONS = 60
+LOG_RADIUS = 0.05
+SERIES_TERMS = 40
+
+
+def _norm(value: np.ndarray) -> float:
+    return float(np.linalg.norm(value.real, 1))
+
+
+def _scaled(value: np.ndarray, radius: float) -> tuple[np.ndarray, int]:
+    """``value / 2^s`` with norm at most ``radius``, and ``s``."""
+    norm = _norm(value)
+    halvings = max(0, math.ceil(math.log2(norm / radius))) if norm > radius else 0
+    return value / 2.0**halvings, halvings
+
+
+def expm(value: np.ndarray) -> np.ndarray:
+    """The matrix exponential, by scaling and squaring."""
+    scaled, halvings = _scaled(value, 0.5)
+    identity = np.eye(len(value))
+    term, total = identity, identity.astype(value.dtype)
+    for k in range(1, TAYLOR_DEGREE + 1):
+        term = term @ scaled / k
+        total = total + term
+    for _ in range(halvings):
+        total = total @ total
+    return total
+
+
+def _sin_cos(value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    scaled, halvings = _scaled(value, 0.25)
+    identity = np.eye(len(value))
+    square = scaled @ scaled
+    sine, cosine = scaled.copy(), identity.astype(value.dtype)
+    odd, even = scaled, identity
+    for k in range(1, TAYLOR_DEGREE // 2 + 1):
+        even = -even @ square / ((2 * k - 1) * (2 * k))
+        odd = -odd @ square / ((2 * k) * (2 * k + 1))
+        cosine, sine = cosine + even, sine + odd
+    for _ in range(halvings):
+        sine, cosine = 2 * sine @ cosine, 2 * cosine @ cosine - identity
+    return sine, cosine
+
+
+def sinm(value: np.ndarray) -> np.ndarray:
+    """The matrix sine ``Σ (-1)^k X^{2k+1}/(2k+1)!``."""
+    return _sin_cos(value)[0]
+
+
+def cosm(value: np.ndarray) -> np.ndarray:
+    """The matrix cosine ``Σ (-1)^k X^{2k}/(2k)!``."""
+    return _sin_cos(value)[1]
+
+
+def _require_principal(value: np.ndarray, what: str) -> None:
+    eigenvalues = np.linalg.eigvals(value.real)
+    scale = max(1.0, float(np.max(np.abs(eigenvalues))))
+    on_cut = (np.abs(eigenvalues.imag) <= 1e-9 * scale) & (eigenvalues.real <= 1e-9 * scale)
+    if np.any(on_cut):
+        raise DomainError(
+            f"the matrix {what} has an eigenvalue on (−∞, 0], where it is not defined",
+            "declare the matrix positive definite (or otherwise keep its eigenvalues off the "
+            "closed negative real axis)",
+        )
+
+
+def sqrtm(value: np.ndarray) -> np.ndarray:
+    """The principal square root, by the Denman–Beavers iteration."""
+    _require_principal(value, "square root")
+    root, inverse_root = value, np.eye(len(value)).astype(value.dtype)
+    for _ in range(ROOT_ITERATIONS):
+        root, inverse_root = (
+            (root + np.linalg.inv(inverse_root)) / 2,
+            (inverse_root + np.linalg.inv(root)) / 2,
+        )
+        if _norm(root @ root - value) <= 1e-15 * max(1.0, _norm(value)):
+            break
+    return root
+
+
+def logm(value: np.ndarray) -> np.ndarray:
+    """The principal logarithm, by inverse scaling and squaring."""
+    _require_principal(value, "logarithm")
+    identity = np.eye(len(value))
+    roots = 0
+    while _norm(value - identity) > LOG_RADIUS:
+        value, roots = sqrtm(value), roots + 1
+    ratio = (value - identity) @ np.linalg.inv(value + identity)
+    square = ratio @ ratio
+    total, power = ratio.copy(), ratio
+    for k in range(1, SERIES_TERMS):
+        power = power @ square
+        total = total + power / (2 * k + 1)
+    return 2.0**roots * 2 * total
+
+
+MATRIX_FUNCTIONS = {"exp": expm, "log": logm, "sin": sinm, "cos": cosm}
+
+
+def _position(index: str, count: int, seed: int) -> int:
+    """The 0-based position of ``λ_index`` in decreasing order; a letter is drawn per sample."""
+    if index == "max":
+        return 0
+    if index == "min":
+        return count - 1
+    if index.isdigit():
+        number = int(index)
+        if not 1 <= number <= count:
+            raise DomainError(
+                f"index {number} is out of range for a matrix with {count} eigenvalues",
+                "use \\max, \\min, or a letter such as i for an index the checker draws",
+            )
+        return number - 1
+    return (seed + sum(map(ord, index))) % count
+
+
+def eigenpair(value: np.ndarray, index: str, seed: int) -> tuple[complex, np.ndarray, np.ndarray]:
+    """``λ_index``, its right eigenvector ``x`` and left eigenvector ``y``, both of unit length.
+
+    The continuation is unique only for a simple eigenvalue; samplers guarantee a gap.
+    """
+    base = value.real
+    eigenvalues, vectors = np.linalg.eig(base)
+    order = np.argsort(-eigenvalues.real, kind="stable")
+    position = order[_position(index, len(base), seed)]
+    left_values, left_vectors = np.linalg.eig(base.T)
+    left = np.argmin(np.abs(left_values - eigenvalues[position]))
+    eigenvalue, right = _newton(value, eigenvalues[position].real, vectors[:, position].real)
+    _, left_vector = _newton(value.T, eigenvalue, left_vectors[:, left].real)
+    return eigenvalue, right, left_vector
+
+
+def _newton(
+    value: np.ndarray, eigenvalue: complex, start: np.ndarray
+) -> tuple[complex, np.ndarray]:
+    """Refine an eigenpair of ``value`` from ``(eigenvalue, start)``; unit length, no conjugate."""
+    n = len(value)
+    anchor = start / np.linalg.norm(start)
+    vector = anchor.astype(value.dtype)
+    for _ in range(NEWTON_STEPS):
+        jacobian = np.zeros((n + 1, n + 1), dtype=np.result_type(value, complex))
+        jacobian[:n, :n] = value - eigenvalue * np.eye(n)
+        jacobian[:n, n] = -vector
+        jacobian[n, :n] = anchor
+        residual = np.concatenate(
+            [(value - eigenvalue * np.eye(n)) @ vector, [anchor @ vector - 1]]
+        )
+        step = np.linalg.solve(jacobian, -residual)
+        vector, eigenvalue = vector + step[:n], eigenvalue + step[n]
+    if not np.iscomplexobj(value):
+        vector, eigenvalue = vector.real, eigenvalue.real
+    return eigenvalue, vector / np.sqrt(vector @ vector)
+
+
+def singular_triple(
+    value: np.ndarray, index: str, seed: int
+) -> tuple[complex, np.ndarray, np.ndarray]:
+    """``σ_index`` with its left and right singular vectors ``u``, ``v`` (``X v = σ u``)."""
+    gram = value.T @ value
+    if value.shape[0] < value.shape[1]:
+        count = value.shape[0]
+        position = _position(index, count, seed)
+        squared, u, _ = eigenpair(value @ value.T, str(position + 1), seed)
+        sigma = np.sqrt(squared)
+        return sigma, u, value.T @ u / sigma
+    squared, v, _ = eigenpair(gram, index, seed)
+    sigma = np.sqrt(squared)
+    return sigma, value @ v / sigma, v
+
+
+def nuclear_norm(value: np.ndarray) -> complex:
+    """``Σ σ_i = tr sqrt(XᵀX)`` (or ``tr sqrt(XXᵀ)`` for a wide ``X``)."""
+    gram = value.T @ value if value.shape[0] >= value.shape[1] else value @ value.T
+    return np.trace(sqrtm(gram))
