@@ -620,7 +620,7 @@ def test_declared_lambda_is_a_symbol_not_an_eigenvalue() -> None:
         (r"\lambda_0(A)", "numbered from 1"),
         (r"\sum_i \sigma_i(A)", r"unknown macro \\sum"),
         (r"\sum_i \lambda_j(A)", "only in front of the eigenvalues"),
-        (r"\|A\|_3", "unsupported norm subscript"),
+        (r"\|A\|_5", "unsupported norm subscript"),
     ],
 )
 def test_spectral_mistakes_are_author_errors(source: str, message: str) -> None:

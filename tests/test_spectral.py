@@ -233,7 +233,7 @@ EIGEN = r"\frac{\partial \lambda_1(A)}{\partial A} = v v^T"
             {"X": "matrix m x n"},
             "square matrices",
         ),
-        (r"e^{x} = x", {"x": "vector n"}, "square matrices"),
+        (r"e^{X} = X", {"X": "matrix m x n"}, "square matrices"),
         (
             EIGEN,
             {"A": "matrix n x n, symmetric, simple spectrum", "v": r"vector n, eigenvector of B"},
