@@ -10,6 +10,9 @@ finite differences (about 1e-10), so their tolerance is 1e-6.
 
 The formula is then checked a second, independent way by the exact backend, and every stated
 property is dropped in turn to show that it is needed. A refuted block must fail both checks.
+Finally the formula is converted to the other layout (:mod:`convert`) and the converted formula is
+checked numerically and exactly too, so that what a reader sees after switching layouts is
+verified like what the author wrote.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .convert import Conversion, converted_spec, not_converted
 from .declarations import Declaration, parse_declarations, with_implied
 from .errors import AuthorError
 from .evaluate import DomainError, Point
@@ -125,16 +129,22 @@ class IdentityResult:
     assumptions: list[Assumption] = field(default_factory=list)
     formula: Relation | None = None
     where: Location | None = None
+    conversion: Conversion | None = None
 
     @property
     def ok(self) -> bool:
         expected = "refuted" if self.spec.refuted else "verified"
-        return self.status == expected and all(s.status != "failed" for s in self.steps)
+        converted = self.conversion is None or self.conversion.status != "failed"
+        return (
+            self.status == expected and converted and all(s.status != "failed" for s in self.steps)
+        )
 
     def failures(self) -> list[tuple[Location, str]]:
         """Where and what, per problem: the identity's own, then each failed proof step."""
         own = self.where if self.where is not None else self.spec.location
         lines = [] if self.status in ("verified", "refuted") else [(own, self.message)]
+        if self.conversion is not None and self.conversion.status == "failed":
+            lines.append((own, self.conversion.reason))
         for step in self.steps:
             if step.status == "failed":
                 lines.append((step.display.location, f"proof step: {step.reason}"))
@@ -202,6 +212,8 @@ def check_identity(
             _reconcile(result)
         if thorough and result.status == "verified":
             result.assumptions = _assumptions(checks[0], result, variables)
+        if thorough and result.status in ("verified", "refuted"):
+            result.conversion = _conversion(result)
     except AuthorError as error:
         result.status, result.message = "error", error.describe()
     return result
@@ -464,6 +476,28 @@ def _exact(
                     described = ", ".join(f"{n}={v}" for n, v in sizes.items())
                     return ExactOutcome("failed", f"{difference} (sizes {described})")
     return ExactOutcome("verified", "", [sizes for sizes, _ in trials])
+
+
+def _conversion(result: IdentityResult) -> Conversion:
+    """The formula in the other layout, derived by the engine and checked like any formula."""
+    skipped = not_converted(result.spec)
+    if skipped is not None:
+        return skipped
+    assert result.formula is not None
+    spec = converted_spec(result.spec, result.formula, result.declarations, result.spellings)
+    numeric = check_identity(spec, thorough=False)
+    exact = exact_check(spec) if numeric.status == "verified" else None
+    outcome = Conversion(spec.layout, "verified", spec.formula.latex, "", numeric.max_rel_error)
+    outcome.exact = exact.status if exact is not None else "not run"
+    if numeric.status != "verified" or (exact is not None and exact.status == "failed"):
+        why = numeric.message if numeric.status != "verified" else exact.reason  # type: ignore[union-attr]
+        outcome.status = "failed"
+        outcome.reason = (
+            f"the {spec.layout}-layout form derived by the converter, {spec.formula.latex}, "
+            f"does not check: {why} (fix: this is a bug in the converter; report it with this "
+            "identity)"
+        )
+    return outcome
 
 
 def _reconcile(result: IdentityResult) -> None:
