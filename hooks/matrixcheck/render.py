@@ -83,7 +83,9 @@ def render_block(
         if segment.kind == "formula":
             lines += _formula(spec.formula.latex, list(segment.lines), converted is not None)
             if converted is not None:
-                lines += _formula(converted.latex, ["$$", converted.latex, "$$"], True, True)
+                note = _converted_note(spec.layout, converted.layout)
+                shown = ["$$", converted.latex, "$$", "", note, "{: .identity-converted-note }"]
+                lines += _formula(converted.latex, shown, True, True)
         else:
             lines += list(segment.lines)
         if segment.kind == "formula" and result is not None and result.declarations:
@@ -110,6 +112,14 @@ def _formula(latex: str, lines: list[str], switchable: bool, converted: bool = F
     attribute = html.escape(latex.strip(), quote=True)
     opening = f'<div class="identity-formula{role}" data-latex="{attribute}" markdown>'
     return [opening, "", *lines, "", "</div>", ""]
+
+
+def _converted_note(written: str, shown: str) -> str:
+    return (
+        f"Shown in {LAYOUT_LABELS[shown]}: converted by the engine from the {LAYOUT_LABELS[written]} "
+        f"the author wrote, and verified at build time. The notes and the proof below refer to the "
+        f"formula as written."
+    )
 
 
 def _badges(spec: IdentitySpec, result: IdentityResult | None) -> str:

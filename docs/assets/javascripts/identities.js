@@ -11,6 +11,8 @@
  *   currently shown, on the clipboard.
  * - Tables in a .mc-sortable wrapper sort by any column.
  * - Before printing, collapsed proofs are opened.
+ * - A deep link (…/page/#id) is scrolled to again once MathJax has typeset the page: typesetting
+ *   changes the height of everything above the card, which would leave it out of view.
  *
  * Material's instant navigation swaps the page content without a reload and emits on document$:
  * everything that touches page content runs again on each emission; clicks are delegated.
@@ -278,6 +280,18 @@
     ensureLayoutControl();
     applyLayout(storedLayout());
     makeSortable();
+  }
+
+  function scrollToTarget() {
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    if (target) {
+      target.scrollIntoView();
+    }
+  }
+
+  if (window.MathJax && window.MathJax.startup && window.MathJax.startup.promise) {
+    window.MathJax.startup.promise.then(scrollToTarget);
   }
 
   applyLayout(storedLayout());
