@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .convert import Conversion, converted_spec, not_converted
+from .convert import Conversion, converted_spec, converter_failure, not_converted
 from .declarations import Declaration, parse_declarations, with_implied
 from .errors import AuthorError
 from .evaluate import DomainError, Point
@@ -484,20 +484,18 @@ def _conversion(result: IdentityResult) -> Conversion:
     if skipped is not None:
         return skipped
     assert result.formula is not None
-    spec = converted_spec(result.spec, result.formula, result.declarations, result.spellings)
-    numeric = check_identity(spec, thorough=False)
-    exact = exact_check(spec) if numeric.status == "verified" else None
-    outcome = Conversion(spec.layout, "verified", spec.formula.latex, "", numeric.max_rel_error)
-    outcome.exact = exact.status if exact is not None else "not run"
-    if numeric.status != "verified" or (exact is not None and exact.status == "failed"):
-        why = numeric.message if numeric.status != "verified" else exact.reason  # type: ignore[union-attr]
-        outcome.status = "failed"
-        outcome.reason = (
-            f"the {spec.layout}-layout form derived by the converter, {spec.formula.latex}, "
-            f"does not check: {why} (fix: this is a bug in the converter; report it with this "
-            "identity)"
-        )
-    return outcome
+    try:
+        spec = converted_spec(result.spec, result.formula, result.declarations, result.spellings)
+        numeric = check_identity(spec, thorough=False)
+        exact = exact_check(spec) if numeric.status == "verified" else None
+    except AuthorError as error:
+        return converter_failure(result.spec, "", error.describe())
+    if exact is None:
+        return converter_failure(result.spec, spec.formula.latex, numeric.message)
+    if exact.status == "failed":
+        return converter_failure(result.spec, spec.formula.latex, f"exactly, {exact.reason}")
+    latex = spec.formula.latex
+    return Conversion(spec.layout, "verified", latex, "", numeric.max_rel_error, exact.status)
 
 
 def _reconcile(result: IdentityResult) -> None:

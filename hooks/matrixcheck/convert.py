@@ -91,6 +91,17 @@ def not_converted(spec: IdentitySpec) -> Conversion | None:
     return None
 
 
+def converter_failure(spec: IdentitySpec, latex: str, why: str) -> Conversion:
+    """A converted formula that did not pass its checks: a bug in the converter, not the page."""
+    layout = OTHER_LAYOUT.get(spec.layout, spec.layout)
+    shown = f", {latex}," if latex else ""
+    reason = (
+        f"the {layout}-layout form derived by the converter{shown} does not check: {why} "
+        "(fix: this is a bug in the converter, not in the page; report it with this identity)"
+    )
+    return Conversion(layout, "failed", latex, reason)
+
+
 def converted_spec(
     spec: IdentitySpec,
     relation: Relation,
