@@ -86,7 +86,7 @@ def not_converted(spec: IdentitySpec) -> Conversion | None:
         return Conversion(
             spec.layout,
             "not applicable",
-            reason=f"a {spec.layout} identity reads the same in numerator and denominator layout",
+            reason=f"{spec.layout} identities read the same in numerator and denominator layout",
         )
     return None
 
