@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from matrixcheck.check import check_identity
+from matrixcheck.check import _exact_transposes, check_identity
 from matrixcheck.convert import Transposer, other_layout, transpose_mark
 from matrixcheck.declarations import parse_declarations
 from matrixcheck.parser import Vocabulary, parse_expression, parse_relation
@@ -162,3 +162,19 @@ def test_a_wrong_conversion_fails_the_build_with_a_located_message(monkeypatch) 
     assert str(location) == "test.md:1"
     assert "denominator-layout form derived by the converter" in message
     assert "(fix:" in message
+
+
+def test_the_exact_check_compares_each_plain_side_with_the_original_transposed() -> None:
+    result = seed_result("bilinear-form")
+    assert result.conversion is not None and result.conversion.exact == "verified"
+    converted = make_spec(result.conversion.latex, "numerator", result.spec.symbols)
+    assert _exact_transposes(result, converted).status == "verified"
+    # b a^T is right; a b^T (the untransposed side) is exactly wrong.
+    wrong = result.conversion.latex.replace(
+        r"\boldsymbol{b} \boldsymbol{a}^{\text T}", r"\boldsymbol{a} \boldsymbol{b}^{\text T}"
+    )
+    assert wrong != result.conversion.latex
+    symbols = {"a": "vector m", "X": "matrix m x m", "b": "vector m"}
+    square = check(result.spec.formula.latex, "denominator", symbols)
+    outcome = _exact_transposes(square, make_spec(wrong, "numerator", symbols))
+    assert outcome.status == "failed"

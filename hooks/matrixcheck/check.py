@@ -42,7 +42,7 @@ from .sampling import (
     tangent_basis,
 )
 from .shapes import LAYOUTS, ShapeChecker, ShapeError, SidesDiffer
-from .tree import Apply, Derivative, Differential, Div, Power, Relation, Symbol, walk
+from .tree import Apply, Derivative, Differential, Div, Power, Relation, Symbol, Transpose, walk
 
 TRIALS = 6
 EXACT_TEST_KINDS = ("linear", "polynomial")
@@ -479,7 +479,13 @@ def _exact(
 
 
 def _conversion(result: IdentityResult) -> Conversion:
-    """The formula in the other layout, derived by the engine and checked like any formula."""
+    """The formula in the other layout, derived by the engine and checked like any formula.
+
+    Numerically the converted formula is checked end to end in the other layout. Exactly, each
+    side without a derivative is compared with the transpose of the original side: that is the
+    algebra the converter does (a derivative side is the same text, read in the other layout, and
+    its exact derivative is already known from the original's exact check).
+    """
     skipped = not_converted(result.spec)
     if skipped is not None:
         return skipped
@@ -487,7 +493,7 @@ def _conversion(result: IdentityResult) -> Conversion:
     try:
         spec = converted_spec(result.spec, result.formula, result.declarations, result.spellings)
         numeric = check_identity(spec, thorough=False)
-        exact = exact_check(spec) if numeric.status == "verified" else None
+        exact = _exact_transposes(result, spec) if numeric.status == "verified" else None
     except AuthorError as error:
         return converter_failure(result.spec, "", error.describe())
     if exact is None:
@@ -496,6 +502,27 @@ def _conversion(result: IdentityResult) -> Conversion:
         return converter_failure(result.spec, spec.formula.latex, f"exactly, {exact.reason}")
     latex = spec.formula.latex
     return Conversion(spec.layout, "verified", latex, "", numeric.max_rel_error, exact.status)
+
+
+def _exact_transposes(result: IdentityResult, converted: IdentitySpec) -> ExactOutcome:
+    """Exactly: every derivative-free side of ``converted`` is the original side transposed."""
+    assert result.formula is not None
+    relation = _parse_single(converted.formula, _vocabulary(result.declarations))
+    outcome = ExactOutcome("not applicable", "every side differentiates; checked numerically")
+    for new, old in zip(relation.sides, result.formula.sides, strict=True):
+        if any(isinstance(n, (Derivative, Differential)) for n in walk(old)):
+            continue
+        pair = Relation((new, Transpose(old)))
+        checker = ShapeChecker(result.declarations, result.spec.layout)
+        rows, columns = checker.check_relation(result.formula)
+        shape = checker.check_relation(pair)
+        # The formula's shape, transposed, sizes an identity matrix standing alone on a side.
+        checker.unify(shape[0], columns)
+        checker.unify(shape[1], rows)
+        outcome = _exact(_Checked(pair, checker), result.spec, result.declarations, [])
+        if outcome.status != "verified":
+            return outcome
+    return outcome
 
 
 def _reconcile(result: IdentityResult) -> None:
