@@ -10,9 +10,12 @@ this file only adapts it to MkDocs' events:
   leaves the previous site untouched. Under ``mkdocs serve`` it reports and carries on.
   Results of unchanged identities are read back from the on-disk cache (``.cache/matrixcheck``,
   see ``matrixcheck.cache``); only new or edited identities are checked, in parallel.
-- ``on_page_markdown`` replaces each ``/// identity`` block by its card; under ``serve`` a failing
-  identity shows as a red box on its page.
-- ``on_post_build`` writes ``identities.json`` at the site root.
+- ``on_nav`` notes each page's title in navigation order, for the generated pages;
+- ``on_files`` adds ``identities.json`` to the site (so pages may link to it) and notes the URL of
+  every identity;
+- ``on_page_markdown`` replaces each ``/// identity`` block by its card and each
+  ``<!-- identities: … -->`` marker by its generated content (status table, sample record, the whole
+  reference); under ``serve`` a failing identity shows as a red box on its page.
 """
 
 from __future__ import annotations
@@ -22,24 +25,30 @@ from typing import ClassVar
 
 from matrixcheck.cache import ResultCache
 from matrixcheck.document import read_page
+from matrixcheck.pages import SiteContext, fill_markers
 from matrixcheck.project import Report, check_docs
 from matrixcheck.records import identities_json
 from matrixcheck.render import correction_for, error_box, render_block
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 log = get_plugin_logger("identities")
 
 
+DATA_FILE = "identities.json"
+
+
 class _State:
-    """What one build knows: whether we serve, the report, and each identity's URL."""
+    """What one build knows: whether we serve, the report, each identity's URL, page titles."""
 
     serving = False
     report: Report | None = None
     urls: ClassVar[dict[str, str]] = {}
+    titles: ClassVar[dict[str, str]] = {}
 
 
 def on_startup(command: str, dirty: bool) -> None:
@@ -52,7 +61,7 @@ def on_pre_build(config: MkDocsConfig) -> None:
     report = check_docs(
         docs_dir, _label(docs_dir, project_dir), ResultCache.configured(project_dir)
     )
-    _State.report, _State.urls = report, {}
+    _State.report, _State.urls, _State.titles = report, {}, {}
     for note in report.notes:
         log.info(note)
     messages = report.messages()
@@ -72,24 +81,40 @@ def _label(docs_dir: Path, project_dir: Path) -> str:
         return docs_dir.as_posix()
 
 
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    report = _State.report
+    if report is None:
+        return files
+    for result in report.results:
+        page = files.get_file_from_path(result.spec.location.path)
+        if page is not None:
+            _State.urls[result.spec.id] = f"{page.url}#{result.spec.id}"
+    data = identities_json(report, _State.urls)
+    files.append(File.generated(config, DATA_FILE, content=data))
+    return files
+
+
+def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+    _State.titles = {page.file.src_uri: page.title or page.file.src_uri for page in nav.pages}
+    return nav
+
+
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     report = _State.report
     if report is None:
         return markdown
-    scanned = read_page(markdown, page.file.src_uri)
+    src = page.file.src_uri
+    scanned = read_page(markdown, src)
     lines = markdown.split("\n")
     for block in reversed(scanned.blocks):
         result = report.result(block.spec.id)
-        correction = correction_for(report, block.spec, page.file.src_uri)
+        correction = correction_for(report, block.spec, src)
         lines[block.first_line : block.last_line + 1] = render_block(block, result, correction)
-        _State.urls[block.spec.id] = f"{page.url}#{block.spec.id}"
-    src = page.file.src_uri
-    problems = [f"{p.location}: {p.message}" for p in report.problems if p.location.path == src]
-    return "\n".join(error_box(problems) + lines)
-
-
-def on_post_build(config: MkDocsConfig) -> None:
-    if _State.report is None:
-        return
-    target = Path(config.site_dir) / "identities.json"
-    target.write_text(identities_json(_State.report, _State.urls), encoding="utf-8")
+    site = SiteContext(_State.titles, _State.urls)
+    filled, marker_problems = fill_markers("\n".join(lines), src, report, site)
+    for problem in marker_problems:
+        log.error(f"{report.label}/{problem.location}: {problem.message}")
+    if marker_problems and not _State.serving:
+        raise PluginError(f"{len(marker_problems)} marker problem(s) on {src}; nothing was built")
+    problems = [p for p in report.problems if p.location.path == src] + marker_problems
+    return "\n".join([*error_box([f"{p.location}: {p.message}" for p in problems]), filled])

@@ -9,7 +9,9 @@ call an identity verified when its card says the check failed.
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
+import re
 from pathlib import Path
 
 from matrixcheck.check import check_identity
@@ -66,7 +68,10 @@ def test_verified_card() -> None:
     card = render_block(block, result)
     text = "\n".join(card)
     assert card[0] == "### Bilinear form {#bilinear-form .identity-title}"
-    assert '<div class="identity" markdown>' in card
+    assert (
+        '<div class="identity" data-identity="bilinear-form" data-written-layout="denominator" '
+        "markdown>"
+    ) in card
     assert "badge-verified" in text and "denominator layout" in text
     assert "identity-error" not in text
     # The formula is shown exactly as written, then the generated "where" line and the note.
@@ -78,6 +83,39 @@ def test_verified_card() -> None:
     assert card[card.index(where) + 1] == "{: .identity-where }"
     assert "A note under the formula." in card
     assert card[-2:] == ["</div>", ""]
+
+
+def test_card_holds_both_layouts_the_evidence_the_id_and_copy_buttons() -> None:
+    block, result = _block_and_result()
+    card = render_block(block, result)
+    text = "\n".join(card)
+    assert result.conversion is not None and result.conversion.status == "verified"
+    written = next(line for line in card if "identity-formula mc-as-written" in line)
+    converted = next(line for line in card if "identity-formula mc-converted" in line)
+    assert 'data-latex="\\frac{\\partial \\boldsymbol{a}^\\text T' in written
+    assert html.unescape(converted).count(result.conversion.latex) == 1
+    assert card[card.index(converted) + 3] == result.conversion.latex
+    assert "numerator layout · converted ✓" in text
+    badge = re.search(r'<button type="button" class="badge badge-verified"[^>]*>', text)
+    assert badge and 'aria-expanded="false"' in badge.group(0)
+    assert 'aria-controls="evidence-bilinear-form"' in badge.group(0)
+    panel = re.search(
+        r'<div class="identity-evidence" id="evidence-bilinear-form"[^>]*hidden>', text
+    )
+    assert panel
+    for seed in (t.seed for t in result.trials):
+        assert f"<td>{seed}</td>" in text
+    assert "verified in exact rational arithmetic" in text
+    assert "1 of 2 displayed steps checked by machine" in text
+    assert '<code class="identity-id"' in text and "#bilinear-form</code>" in text
+    assert 'data-mc-copy="link"' in text and 'data-mc-copy="latex"' in text
+
+
+def test_entrywise_card_says_it_reads_the_same_in_every_layout() -> None:
+    block = seed_blocks()["inverse-of-function"]
+    text = "\n".join(render_block(block, seed_result("inverse-of-function")))
+    assert "entrywise · same in every layout" in text
+    assert "mc-converted" not in text and "data-written-layout" not in text
 
 
 def test_proof_steps_are_marked() -> None:
@@ -149,6 +187,13 @@ def test_record_of_a_seed_identity() -> None:
     assert data["sizes"] == [t.sizes for t in result.trials]
     assert data["proof_steps_checked"] == data["proof_steps_total"] == len(result.steps)
     assert 0 <= data["max_rel_error"] < 1e-12
+    other = data["other_layout"]
+    assert (other["layout"], other["status"], other["exact"]) == (
+        "numerator",
+        "verified",
+        "verified",
+    )
+    assert other["latex"] == result.conversion.latex and other["max_rel_error"] < 1e-12
     json.dumps(data)
 
 

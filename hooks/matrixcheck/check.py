@@ -11,6 +11,9 @@ complex-step derivative once (error below 1e-11, see :mod:`numeric`): their tole
 
 The formula is then checked a second, independent way by the exact backend, and every stated
 property is dropped in turn to show that it is needed. A refuted block must fail both checks.
+Finally the formula is converted to the other layout (:mod:`convert`) and the converted formula is
+checked numerically and exactly too, so that what a reader sees after switching layouts is
+verified like what the author wrote.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .convert import Conversion, converted_spec, converter_failure, not_converted
 from .declarations import (
     SPECTRAL_PHRASES,
     SPECTRAL_PROPERTIES,
@@ -58,6 +62,7 @@ from .tree import (
     Relation,
     Spectral,
     Symbol,
+    Transpose,
     walk,
 )
 
@@ -150,16 +155,22 @@ class IdentityResult:
     assumptions: list[Assumption] = field(default_factory=list)
     formula: Relation | None = None
     where: Location | None = None
+    conversion: Conversion | None = None
 
     @property
     def ok(self) -> bool:
         expected = "refuted" if self.spec.refuted else "verified"
-        return self.status == expected and all(s.status != "failed" for s in self.steps)
+        converted = self.conversion is None or self.conversion.status != "failed"
+        return (
+            self.status == expected and converted and all(s.status != "failed" for s in self.steps)
+        )
 
     def failures(self) -> list[tuple[Location, str]]:
         """Where and what, per problem: the identity's own, then each failed proof step."""
         own = self.where if self.where is not None else self.spec.location
         lines = [] if self.status in ("verified", "refuted") else [(own, self.message)]
+        if self.conversion is not None and self.conversion.status == "failed":
+            lines.append((own, self.conversion.reason))
         for step in self.steps:
             if step.status == "failed":
                 lines.append((step.display.location, f"proof step: {step.reason}"))
@@ -228,6 +239,8 @@ def check_identity(
             _reconcile(result)
         if thorough and result.status == "verified":
             result.assumptions = _assumptions(checks[0], result, variables)
+        if thorough and result.status in ("verified", "refuted"):
+            result.conversion = _conversion(result)
     except AuthorError as error:
         result.status, result.message = "error", error.describe()
     return result
@@ -521,6 +534,53 @@ def _exact(
                     described = ", ".join(f"{n}={v}" for n, v in sizes.items())
                     return ExactOutcome("failed", f"{difference} (sizes {described})")
     return ExactOutcome("verified", "", [sizes for sizes, _ in trials])
+
+
+def _conversion(result: IdentityResult) -> Conversion:
+    """The formula in the other layout, derived by the engine and checked like any formula.
+
+    Numerically the converted formula is checked end to end in the other layout. Exactly, each
+    side without a derivative is compared with the transpose of the original side: that is the
+    algebra the converter does (a derivative side is the same text, read in the other layout, and
+    its exact derivative is already known from the original's exact check).
+    """
+    skipped = not_converted(result.spec)
+    if skipped is not None:
+        return skipped
+    assert result.formula is not None
+    try:
+        spec = converted_spec(result.spec, result.formula, result.declarations, result.spellings)
+        numeric = check_identity(spec, thorough=False)
+        exact = _exact_transposes(result, spec) if numeric.status == "verified" else None
+    except AuthorError as error:
+        return converter_failure(result.spec, "", error.describe())
+    if exact is None:
+        return converter_failure(result.spec, spec.formula.latex, numeric.message)
+    if exact.status == "failed":
+        return converter_failure(result.spec, spec.formula.latex, f"exactly, {exact.reason}")
+    latex = spec.formula.latex
+    return Conversion(spec.layout, "verified", latex, "", numeric.max_rel_error, exact.status)
+
+
+def _exact_transposes(result: IdentityResult, converted: IdentitySpec) -> ExactOutcome:
+    """Exactly: every derivative-free side of ``converted`` is the original side transposed."""
+    assert result.formula is not None
+    relation = _parse_single(converted.formula, _vocabulary(result.declarations))
+    outcome = ExactOutcome("not applicable", "every side differentiates; checked numerically")
+    for new, old in zip(relation.sides, result.formula.sides, strict=True):
+        if any(isinstance(n, (Derivative, Differential)) for n in walk(old)):
+            continue
+        pair = Relation((new, Transpose(old)))
+        checker = ShapeChecker(result.declarations, result.spec.layout)
+        rows, columns = checker.check_relation(result.formula)
+        shape = checker.check_relation(pair)
+        # The formula's shape, transposed, sizes an identity matrix standing alone on a side.
+        checker.unify(shape[0], columns)
+        checker.unify(shape[1], rows)
+        outcome = _exact(_Checked(pair, checker), result.spec, result.declarations, [])
+        if outcome.status != "verified":
+            return outcome
+    return outcome
 
 
 def _reconcile(result: IdentityResult) -> None:

@@ -2,7 +2,9 @@
 
 One method per node type, as in SymPy's printers; brackets are added only where the parser would
 otherwise read the text differently (a sum inside a product, a product under a transpose, …).
-Used to show mutants and counterexamples, and to check that print → parse gives the tree back.
+Used to show mutants and counterexamples, to check that print → parse gives the tree back, and to
+print a formula converted to the other layout in the author's own spelling of symbols and
+transposes.
 """
 
 from __future__ import annotations
@@ -62,13 +64,20 @@ ATOMS = (Symbol, IdentityMatrix, Ones, Commutation, Apply, Func, Derivative, Spe
 NAMES = (Symbol, IdentityMatrix, Ones, Commutation, Apply)
 
 
-def to_latex(node: Node) -> str:
-    """The LaTeX of ``node``."""
-    return LatexPrinter().print(node)
+def to_latex(
+    node: Node, spellings: dict[str, str] | None = None, transpose_mark: str = r"\top"
+) -> str:
+    """The LaTeX of ``node``; ``spellings`` maps a symbol's name to how the author wrote it
+    (``\\boldsymbol{X}``), ``transpose_mark`` is the superscript of a transpose (``\\text T``)."""
+    return LatexPrinter(spellings or {}, transpose_mark).print(node)
 
 
 class LatexPrinter:
     """Dispatches on the node type to ``_print_<NodeType>``."""
+
+    def __init__(self, spellings: dict[str, str], transpose_mark: str) -> None:
+        self.spellings = spellings
+        self.mark = transpose_mark
 
     def print(self, node: Node) -> str:
         return getattr(self, f"_print_{type(node).__name__}")(node)
@@ -86,12 +95,15 @@ class LatexPrinter:
         return rf"\frac{{{value.numerator}}}{{{value.denominator}}}"
 
     def _print_Symbol(self, node: Symbol) -> str:
+        if node.name in self.spellings:
+            return self.spellings[node.name]
         base, _, subscript = node.name.partition("_")
         text = f"\\{base}" if base in GREEK else base
         return f"{text}_{{{subscript}}}" if subscript else text
 
     def _print_IdentityMatrix(self, node: IdentityMatrix) -> str:
-        return f"I_{{{node.size}}}" if node.size else "I"
+        base = self.spellings.get("I", "I")
+        return f"{base}_{{{node.size}}}" if node.size else base
 
     def _print_Ones(self, node: Ones) -> str:
         return rf"\mathbf{{1}}_{{{node.size}}}" if node.size else r"\mathbf{1}"
@@ -140,8 +152,8 @@ class LatexPrinter:
     def _print_Transpose(self, node: Transpose) -> str:
         operand = node.operand
         if isinstance(operand, Power) and operand.exponent == -1:
-            return f"{self._base(operand.base)}^{{-\\top}}"
-        return f"{self._base(operand)}^{{\\top}}"
+            return f"{self._base(operand.base)}^{{-{self.mark}}}"
+        return f"{self._base(operand)}^{{{self.mark}}}"
 
     def _print_Power(self, node: Power) -> str:
         return f"{self._base(node.base)}^{{{node.exponent}}}"
@@ -173,7 +185,8 @@ class LatexPrinter:
         return rf"{FUNCTION_MACROS[node.name]}\left({operand}\right)"
 
     def _print_Apply(self, node: Apply) -> str:
-        return f"{node.function}({self.print(node.argument)})"
+        name = self.spellings.get(node.function, node.function)
+        return f"{name}({self.print(node.argument)})"
 
     def _print_Derivative(self, node: Derivative) -> str:
         operand = node.operand

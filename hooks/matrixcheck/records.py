@@ -79,6 +79,21 @@ def _refutation(result: IdentityResult) -> dict | None:
     }
 
 
+def other_layout(result: IdentityResult) -> dict | None:
+    """The formula in the other layout, as converted and checked by the engine."""
+    conversion = result.conversion
+    if conversion is None:
+        return None
+    return {
+        "layout": conversion.layout,
+        "latex": conversion.latex,
+        "status": conversion.status,
+        "reason": conversion.reason,
+        "max_rel_error": _rounded(conversion.max_rel_error),
+        "exact": conversion.exact,
+    }
+
+
 def _rounded(value: float | None) -> float | None:
     return None if value is None else float(f"{value:.3g}")
 
@@ -112,6 +127,7 @@ def record(result: IdentityResult, url: str) -> dict:
         "exact": _exact(result),
         "refuted": _refutation(result),
         "references": spec.references.as_record(),
+        "other_layout": other_layout(result),
         "sizes": [trial.sizes for trial in result.trials],
         "seeds": [trial.seed for trial in result.trials],
         "proof_steps_checked": sum(1 for s in steps if s.status == "checked"),

@@ -1,17 +1,23 @@
 """Turns an identity block into the Markdown of its card, as readers see it.
 
 The card is plain Markdown with ``attr_list`` classes and ``md_in_html``: a heading whose anchor is
-the identity's id, badges (layout, verification), the formula exactly as the author wrote it, the
-"where …" line generated from the declarations, any prose, and the proof collapsed in a
-``???`` block with each step marked checked, unchecked (with the reason) or failed.
+the identity's id; a row of badges (layout, verification, exact) with the id and buttons to copy a
+link or the LaTeX; the evidence of the checks behind the verification badge; the formula exactly
+as the author wrote it and, for numerator and denominator identities, the engine's verified
+conversion to the other layout (the site's layout switch shows one of the two, see
+``assets/javascripts/identities.js``); the "where …" line generated from the declarations; any
+prose; and the proof collapsed in a ``???`` block with each step marked checked, unchecked (with
+the reason) or failed. Buttons and the evidence are HTML, so they need no Markdown escaping.
 """
 
 from __future__ import annotations
 
+import html
 import posixpath
 from dataclasses import dataclass
 
 from .check import IdentityResult
+from .convert import Conversion
 from .declarations import Binding, Declaration
 from .document import Block, Segment
 from .model import IdentitySpec
@@ -30,6 +36,8 @@ LAYOUT_HINTS = {
     "entrywise": "every ∂/∂X means ∂/∂X_ij for the same entry (i, j)",
     "differential": "dX is any direction; d(…) is the differential along it",
 }
+#: Layouts whose formulas read the same whichever layout the reader chose.
+SAME_IN_EVERY_LAYOUT = " · same in every layout"
 PROOF_INDENT = "    "
 
 
@@ -53,20 +61,34 @@ def correction_for(report: Report, spec: IdentitySpec, page_path: str) -> Correc
 
 
 def render_block(
-    block: Block, result: IdentityResult | None, correction: Correction | None = None
+    block: Block,
+    result: IdentityResult | None,
+    correction: Correction | None = None,
+    proof_open: bool = False,
 ) -> list[str]:
-    """The Markdown lines that replace ``block`` in the page."""
+    """The Markdown lines that replace ``block`` in the page (the proof open if ``proof_open``)."""
     spec = block.spec
     classes = "identity identity-refuted" if spec.refuted else "identity"
+    converted = _converted(result)
+    written = f' data-written-layout="{spec.layout}"' if converted else ""
     lines = [f"{'#' * block.heading_level} {spec.title} {{#{spec.id} .identity-title}}", ""]
-    lines += [f'<div class="{classes}" markdown>', ""]
-    lines += [_badges(spec, result), "{: .identity-badges }", ""]
+    lines += [f'<div class="{classes}" data-identity="{spec.id}"{written} markdown>', ""]
+    lines += [_badges(spec, result), ""]
+    if result is not None and result.ok and not spec.refuted:
+        lines += [evidence_panel(result), ""]
     if result is not None and not result.ok:
         lines += error_box([f"{where}: {text}" for where, text in result.failures()])
     for segment in block.segments:
         if segment.in_proof:
             continue
-        lines += list(segment.lines)
+        if segment.kind == "formula":
+            lines += _formula(spec.formula.latex, list(segment.lines), converted is not None)
+            if converted is not None:
+                note = _converted_note(spec.layout, converted.layout)
+                shown = ["$$", converted.latex, "$$", "", note, "{: .identity-converted-note }"]
+                lines += _formula(converted.latex, shown, True, True)
+        else:
+            lines += list(segment.lines)
         if segment.kind == "formula" and result is not None and result.declarations:
             where = where_line(result.declarations, result.spellings, spec.formula.latex)
             lines += ["", where, "{: .identity-where }", ""]
@@ -74,7 +96,7 @@ def render_block(
     lines += references_line(spec.references)
     proof = [s for s in block.segments if s.in_proof]
     if proof:
-        lines += ["", *_proof(proof, result)]
+        lines += ["", *_proof(proof, result, proof_open)]
     lines += ["", "</div>", ""]
     return lines
 
@@ -95,10 +117,32 @@ def references_line(references: References) -> list[str]:
     return ["", "Also in: " + "; ".join(parts) + ".", "{: .identity-references }", ""]
 
 
+def _converted(result: IdentityResult | None) -> Conversion | None:
+    """The verified other-layout form of an identity, if it has one."""
+    if result is None or not result.ok or result.conversion is None:
+        return None
+    return result.conversion if result.conversion.status == "verified" else None
+
+
+def _formula(latex: str, lines: list[str], switchable: bool, converted: bool = False) -> list[str]:
+    """A formula in a wrapper that carries its LaTeX (for copying) and its role in the switch."""
+    role = (" mc-converted" if converted else " mc-as-written") if switchable else ""
+    attribute = html.escape(latex.strip(), quote=True)
+    opening = f'<div class="identity-formula{role}" data-latex="{attribute}" markdown>'
+    return [opening, "", *lines, "", "</div>", ""]
+
+
+def _converted_note(written: str, shown: str) -> str:
+    return (
+        f"Shown in {LAYOUT_LABELS[shown]}: converted by the engine from the {LAYOUT_LABELS[written]} "
+        f"the author wrote, and verified at build time. The notes and the proof below refer to the "
+        f"formula as written."
+    )
+
+
 def _badges(spec: IdentitySpec, result: IdentityResult | None) -> str:
-    label = LAYOUT_LABELS.get(spec.layout, spec.layout)
-    hint = LAYOUT_HINTS.get(spec.layout, "")
-    badges = [f'<span class="badge badge-layout" title="{hint}">{label}</span>']
+    """The row above the formula: layout, verification and exact badges, the id, copy buttons."""
+    badges = _layout_badges(spec, _converted(result))
     if result is None:
         badges.append('<span class="badge badge-failed">not checked</span>')
     elif not result.ok:
@@ -110,23 +154,122 @@ def _badges(spec: IdentitySpec, result: IdentityResult | None) -> str:
         )
     else:
         error = result.max_rel_error or 0.0
-        size_sets = [", ".join(f"{n}={v}" for n, v in t.sizes.items()) for t in result.trials]
-        sizes = "; ".join(dict.fromkeys(size_sets))
-        title = (
-            f"Checked at build time on {len(result.trials)} random samples"
-            + (f" (sizes {sizes})" if sizes.strip("; ") else "")
-            + f"; largest relative error {error:.1e}, tolerance {result.tolerance:.0e}"
-        )
         badges.append(
-            f'<span class="badge badge-verified" title="{title}">✓ verified · '
-            f"max rel. error {error:.1e}</span>"
+            f'<button type="button" class="badge badge-verified" aria-expanded="false" '
+            f'aria-controls="evidence-{spec.id}" title="Show how the build checked it">'
+            f"✓ verified · max rel. error {error:.1e}</button>"
         )
         if result.exact is not None and result.exact.status == "verified":
             badges.append(
                 '<span class="badge badge-exact" title="Checked again in exact rational '
                 'arithmetic">✓ exact</span>'
             )
-    return " ".join(badges)
+    actions = (
+        f'<span class="identity-actions"><code class="identity-id" title="The permanent id of '
+        f'this identity">#{spec.id}</code>'
+        f'<button type="button" class="identity-action" data-mc-copy="link" '
+        f'aria-label="Copy a link to {spec.id}">Copy link</button>'
+        f'<button type="button" class="identity-action" data-mc-copy="latex" '
+        f'aria-label="Copy the LaTeX of {spec.id} as shown">Copy LaTeX</button></span>'
+    )
+    return f'<div class="identity-badges">{" ".join(badges)}{actions}</div>'
+
+
+def _layout_badges(spec: IdentitySpec, converted: Conversion | None) -> list[str]:
+    label = LAYOUT_LABELS.get(spec.layout, spec.layout)
+    hint = LAYOUT_HINTS.get(spec.layout, "")
+    if converted is None:
+        same = SAME_IN_EVERY_LAYOUT if spec.layout in ("entrywise", "differential") else ""
+        return [f'<span class="badge badge-layout" title="{hint}">{label}{same}</span>']
+    other = LAYOUT_LABELS[converted.layout]
+    other_hint = (
+        f"{LAYOUT_HINTS[converted.layout]}. Converted from the {label} the author wrote by the "
+        f"engine and verified at build time"
+    )
+    return [
+        f'<span class="badge badge-layout mc-as-written" title="{hint}">{label}</span>',
+        (
+            f'<span class="badge badge-layout badge-converted mc-converted" '
+            f'title="{other_hint}">{other} · converted ✓</span>'
+        ),
+    ]
+
+
+def evidence_panel(result: IdentityResult) -> str:
+    """What the verification badge opens: samples, errors, exact check, assumptions, proof."""
+    spec = result.spec
+    rows = "".join(
+        f"<tr><td>{html.escape(_sizes(t.sizes))}</td><td>{t.seed}</td>"
+        f"<td>{html.escape(t.test_functions or '—')}</td></tr>"
+        for t in result.trials
+    )
+    error = result.max_rel_error or 0.0
+    numeric = (
+        f"<p><strong>Numeric check</strong>: {len(result.trials)} random samples, largest "
+        f"relative error {error:.1e} (tolerance {result.tolerance:.0e}).</p>"
+    )
+    table = (
+        '<table class="identity-samples"><thead><tr><th scope="col">sizes</th>'
+        '<th scope="col">seed</th><th scope="col">test functions</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+    )
+    items = [
+        numeric,
+        table,
+        f"<p><strong>Exact check</strong>: {html.escape(_exact_text(result))}</p>",
+        f"<p><strong>Assumptions</strong>: {_assumptions_text(result)}</p>",
+        f"<p><strong>Proof</strong>: {_steps_text(result)}</p>",
+        f"<p><strong>Other layout</strong>: {html.escape(_conversion_text(result))}</p>",
+    ]
+    return (
+        f'<div class="identity-evidence" id="evidence-{spec.id}" role="region" '
+        f'aria-label="How {spec.id} was checked" hidden>{"".join(items)}</div>'
+    )
+
+
+def _sizes(sizes: dict[str, int]) -> str:
+    return ", ".join(f"{n}={v}" for n, v in sizes.items()) or "scalars only"
+
+
+def _exact_text(result: IdentityResult) -> str:
+    exact = result.exact
+    if exact is None:
+        return "not run"
+    if exact.status == "verified":
+        sizes = "; ".join(_sizes(s) for s in exact.sizes)
+        return f"verified in exact rational arithmetic (SymPy) at sizes {sizes}"
+    return f"{exact.status}{': ' + exact.reason if exact.reason else ''}"
+
+
+def _assumptions_text(result: IdentityResult) -> str:
+    if not result.assumptions:
+        return "none stated"
+    return "; ".join(
+        f"{html.escape(a.symbol)} {html.escape(a.property)} "
+        f"{'shown necessary' if a.necessary else 'not needed'} ({html.escape(a.evidence)})"
+        for a in result.assumptions
+    )
+
+
+def _steps_text(result: IdentityResult) -> str:
+    total = len(result.steps)
+    if not total:
+        return "no displayed steps"
+    checked = sum(1 for s in result.steps if s.status == "checked")
+    return f"{checked} of {total} displayed steps checked by machine"
+
+
+def _conversion_text(result: IdentityResult) -> str:
+    conversion = result.conversion
+    if conversion is None:
+        return "not converted"
+    if conversion.status != "verified":
+        return f"{conversion.status}: {conversion.reason}"
+    error = conversion.max_rel_error or 0.0
+    return (
+        f"converted to {LAYOUT_LABELS[conversion.layout]} by the engine and verified there "
+        f"(largest relative error {error:.1e}; exact check {conversion.exact})"
+    )
 
 
 def _evidence(result: IdentityResult, correction: Correction | None) -> list[str]:
@@ -178,12 +321,13 @@ def error_box(messages: list[str]) -> list[str]:
     return lines
 
 
-def _proof(segments: list[Segment], result: IdentityResult | None) -> list[str]:
+def _proof(segments: list[Segment], result: IdentityResult | None, is_open: bool) -> list[str]:
     steps = result.steps if result is not None else []
     checked = sum(1 for s in steps if s.status == "checked")
     total = sum(1 for s in segments if s.kind == "step")
     kind = "success" if total and checked == total else "note"
-    lines = [f'??? {kind} "Proof ({checked} of {total} steps checked by machine)"', ""]
+    marker = "???+" if is_open else "???"
+    lines = [f'{marker} {kind} "Proof ({checked} of {total} steps checked by machine)"', ""]
     pending = iter(steps)
     for segment in segments:
         body = list(segment.lines)

@@ -1,0 +1,391 @@
+"""The built site, in a real browser: typesetting, offline, deep links, copying, the layout switch.
+
+Why: what readers get is what Chromium makes of the HTML, CSS, MathJax and our scripts, which no
+static test can show. Playwright drives Debian's Chromium (``/usr/bin/chromium``) against the
+strict build of the session (``built_site``), served from a thread on 127.0.0.1 under the path of
+``site_url`` (the sitemap is rewritten to the local origin, as a build with ``SITE_URL`` set to it
+would write it, so that Material's instant navigation is active). One browser and one context
+serve every test; a tour of every page is taken once and several tests read its findings.
+
+These tests skip only when Chromium is missing outside CI; in CI (``CI`` set) they fail instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.request import urlopen
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CANONICAL = re.compile(r'<link rel="canonical" href="([^"]+)"')
+#: A numerator-layout and a denominator-layout identity, and an entrywise one.
+NUMERATOR_ID, NUMERATOR_PAGE = "quadratic-form", "seed/"
+DENOMINATOR_ID = "bilinear-form"
+ENTRYWISE_ID = "inverse-of-function"
+
+TYPESET_REPORT = """() => ({
+  errors: [...document.querySelectorAll('mjx-merror')].map(e => e.getAttribute('data-mjx-error')),
+  untypeset: [...document.querySelectorAll('.arithmatex')]
+    .filter(e => !e.querySelector(':scope > mjx-container')).map(e => e.textContent.slice(0, 80)),
+  cards: document.querySelectorAll('.identity').length,
+  formulas_without_math: [...document.querySelectorAll('.identity-formula')]
+    .filter(e => !e.querySelector('mjx-container'))
+    .map(e => e.closest('.identity').dataset.identity),
+  links: [...document.querySelectorAll('a[href]')].map(a => a.href),
+})"""
+TYPESET_DONE = """() => window.MathJax && MathJax.startup && MathJax.startup.promise &&
+  [...document.querySelectorAll('.arithmatex')]
+    .every(e => e.querySelector(':scope > mjx-container'))"""
+
+
+@dataclass
+class Site:
+    """The built site served on localhost: its base URL and root directory."""
+
+    base: str
+    root: Path
+    records: list[dict]
+
+    def url(self, relative: str) -> str:
+        return urljoin(self.base, relative)
+
+
+@dataclass
+class Browsing:
+    """The shared browser page and what the context saw: requests and console errors."""
+
+    page: object
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _handler(root: Path, prefix: str, built_root: str, base: str):
+    class Handler(SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def translate_path(self, path: str) -> str:
+            local = urlsplit(path).path
+            if not local.startswith(prefix):
+                return str(root / "__outside_the_site__")
+            return super().translate_path("/" + local[len(prefix) :])
+
+        def do_GET(self) -> None:
+            if urlsplit(self.path).path == prefix + "sitemap.xml":
+                text = (root / "sitemap.xml").read_text(encoding="utf-8")
+                body = text.replace(built_root, base).encode("utf-8")
+                self.send_response(200)
+                self.send_header("Content-Type", "application/xml")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            super().do_GET()
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    return Handler
+
+
+@pytest.fixture(scope="module")
+def site(built_site: Path) -> Iterator[Site]:
+    """``built_site`` served at http://127.0.0.1:PORT/<path of site_url>."""
+    found = CANONICAL.search((built_site / "index.html").read_text(encoding="utf-8"))
+    assert found, "index.html has no canonical link: is site_url set?"
+    built_root = found.group(1)  # the site_url of the build, as the home page's canonical URL
+    prefix = urlsplit(built_root).path
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
+    base = f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+    server.RequestHandlerClass = _handler(built_site, prefix, built_root, base)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    records = json.loads((built_site / "identities.json").read_text(encoding="utf-8"))
+    try:
+        yield Site(base, built_site, records["identities"])
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browsing(site: Site) -> Iterator[Browsing]:
+    """One Chromium, one context (clipboard allowed), one page; every request is recorded."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing in CI: install it with apt-get install chromium")
+        pytest.skip(f"{CHROMIUM} is not installed (CI installs it; these tests run there)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox"], headless=True
+        )
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(site.base))
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+        found = Browsing(context.new_page())
+
+        def route(route) -> None:
+            found.requests.append(route.request.url)
+            if route.request.url.startswith(origin + "/"):
+                route.continue_()
+            else:
+                route.abort()
+
+        context.route("**/*", route)
+        found.page.on(
+            "console",
+            lambda m: found.errors.append(f"console: {m.text}") if m.type == "error" else None,
+        )
+        found.page.on("pageerror", lambda error: found.errors.append(f"page error: {error}"))
+        try:
+            yield found
+        finally:
+            browser.close()
+
+
+def _open(browsing: Browsing, url: str) -> None:
+    page = browsing.page
+    page.goto(url)
+    page.wait_for_function(TYPESET_DONE)
+    page.evaluate("() => MathJax.startup.promise")
+
+
+def _pages(site: Site) -> list[str]:
+    return sorted(
+        p.relative_to(site.root).as_posix().removesuffix("index.html")
+        for p in site.root.rglob("*.html")
+        if p.name != "404.html"
+    )
+
+
+@pytest.fixture(scope="module")
+def tour(site: Site, browsing: Browsing) -> dict[str, dict]:
+    """Every page loaded once and typeset: MathJax errors, untypeset math, cards, links."""
+    findings = {}
+    for relative in _pages(site):
+        _open(browsing, site.url(relative))
+        findings[relative] = browsing.page.evaluate(TYPESET_REPORT)
+    return findings
+
+
+def test_every_page_typesets_without_errors(tour: dict[str, dict]) -> None:
+    assert len(tour) >= 10
+    for relative, found in tour.items():
+        assert found["errors"] == [], relative
+        assert found["untypeset"] == [], relative
+        assert found["formulas_without_math"] == [], relative
+
+
+def test_every_identity_card_is_rendered(tour: dict[str, dict], site: Site) -> None:
+    by_page: dict[str, int] = {}
+    for record in site.records:
+        page = record["url"].split("#")[0]
+        by_page[page] = by_page.get(page, 0) + 1
+    for page, count in by_page.items():
+        assert tour[page]["cards"] == count, page
+    assert tour["print/"]["cards"] == len(site.records)
+
+
+def test_no_request_leaves_localhost(tour: dict[str, dict], site: Site, browsing: Browsing) -> None:
+    origin = "{0.scheme}://{0.netloc}/".format(urlsplit(site.base))
+    assert browsing.requests, "no request was recorded"
+    assert [url for url in browsing.requests if not url.startswith(origin)] == []
+
+
+def test_no_console_errors(tour: dict[str, dict], browsing: Browsing) -> None:
+    assert browsing.errors == []
+
+
+@functools.cache
+def _ids_at(url: str) -> frozenset[str]:
+    with urlopen(url) as response:
+        assert response.status == 200, url
+        return frozenset(re.findall(r'\bid="([^"]+)"', response.read().decode("utf-8")))
+
+
+def test_every_internal_link_resolves(tour: dict[str, dict], site: Site) -> None:
+    broken = []
+    for relative, found in tour.items():
+        for link in found["links"]:
+            address, fragment = urldefrag(link)
+            if not address.startswith(site.base):
+                continue
+            try:
+                ids = _ids_at(address) if not address.endswith(".json") else frozenset()
+            except OSError as error:
+                broken.append((relative, link, str(error)))
+                continue
+            if fragment and fragment not in ids:
+                broken.append((relative, link, "missing anchor"))
+    assert broken == []
+
+
+def test_every_identity_anchor_opens_at_its_card(site: Site, browsing: Browsing) -> None:
+    page = browsing.page
+    loaded = None
+    misplaced = []
+    for record in site.records:
+        url = site.url(record["url"])
+        address = url.split("#")[0]
+        if address != loaded:
+            _open(browsing, url)  # a deep link, loaded from scratch
+            loaded = address
+        else:
+            page.goto(url)  # the same page: a jump to another anchor
+        place = page.evaluate(
+            """(id) => {
+              const heading = document.getElementById(id);
+              const card = heading && heading.nextElementSibling;
+              return heading && card && card.classList.contains('identity') ? {
+                top: heading.getBoundingClientRect().top,
+                card: card.getBoundingClientRect().top, height: window.innerHeight,
+                typeset: !!card.querySelector('.identity-formula mjx-container'),
+              } : null;
+            }""",
+            record["id"],
+        )
+        inside = place and 0 <= place["top"] < place["height"] and place["card"] < place["height"]
+        if not (inside and place["typeset"]):
+            misplaced.append((record["id"], place))
+    assert misplaced == []
+
+
+def _card(browsing: Browsing, identity: str):
+    return browsing.page.locator(f'.identity[data-identity="{identity}"]')
+
+
+def _shown_latex(browsing: Browsing, identity: str) -> str:
+    card = _card(browsing, identity)
+    formula = card.locator(".identity-formula:visible")
+    assert formula.count() == 1
+    assert formula.locator("mjx-container").count() >= 1
+    return formula.get_attribute("data-latex")
+
+
+def _record(site: Site, identity: str) -> dict:
+    return next(r for r in site.records if r["id"] == identity)
+
+
+def _choose_layout(browsing: Browsing, layout: str) -> None:
+    browsing.page.select_option("#mc-layout-select", layout)
+
+
+def _clipboard_after_click(browsing: Browsing, button) -> str:
+    browsing.page.evaluate("() => navigator.clipboard.writeText('')")
+    button.click()
+    browsing.page.wait_for_function("async () => (await navigator.clipboard.readText()) !== ''")
+    return browsing.page.evaluate("() => navigator.clipboard.readText()")
+
+
+def test_copy_link_and_copy_latex(site: Site, browsing: Browsing) -> None:
+    _open(browsing, site.url(NUMERATOR_PAGE))
+    _choose_layout(browsing, "as-written")
+    card = _card(browsing, NUMERATOR_ID)
+    link = _clipboard_after_click(browsing, card.locator('[data-mc-copy="link"]'))
+    assert link == site.url(NUMERATOR_PAGE) + "#" + NUMERATOR_ID
+    record = _record(site, NUMERATOR_ID)
+    latex = _clipboard_after_click(browsing, card.locator('[data-mc-copy="latex"]'))
+    assert latex == record["latex"].strip()
+    _choose_layout(browsing, "denominator")
+    latex = _clipboard_after_click(browsing, card.locator('[data-mc-copy="latex"]'))
+    assert latex == record["other_layout"]["latex"]
+    _choose_layout(browsing, "as-written")
+
+
+def test_layout_switch_shows_the_verified_conversion_and_persists(
+    site: Site, browsing: Browsing
+) -> None:
+    page = browsing.page
+    numerator = _record(site, NUMERATOR_ID)
+    assert numerator["layout"] == "numerator"
+    assert numerator["other_layout"]["status"] == "verified"
+    _open(browsing, site.url(NUMERATOR_PAGE))
+    _choose_layout(browsing, "as-written")
+    entrywise = _shown_latex(browsing, ENTRYWISE_ID)
+    assert _shown_latex(browsing, NUMERATOR_ID) == numerator["latex"].strip()
+
+    _choose_layout(browsing, "denominator")
+    assert _shown_latex(browsing, NUMERATOR_ID) == numerator["other_layout"]["latex"]
+    assert _shown_latex(browsing, ENTRYWISE_ID) == entrywise
+    assert _card(browsing, NUMERATOR_ID).locator(".badge-converted:visible").count() == 1
+
+    # Instant navigation to another page and back keeps the choice, without a full reload.
+    start = page.evaluate("() => performance.getEntriesByType('navigation')[0].name")
+    page.click("a.md-nav__link[href$='conventions/']")
+    page.wait_for_url("**/conventions/")
+    page.wait_for_function(TYPESET_DONE)
+    assert page.evaluate("() => performance.getEntriesByType('navigation')[0].name") == start
+    assert page.input_value("#mc-layout-select") == "denominator"
+    page.click(f"a.md-nav__link[href$='{NUMERATOR_PAGE}']")
+    page.wait_for_url(f"**/{NUMERATOR_PAGE}")
+    page.wait_for_function(TYPESET_DONE)
+    assert page.evaluate("() => performance.getEntriesByType('navigation')[0].name") == start
+    assert _shown_latex(browsing, NUMERATOR_ID) == numerator["other_layout"]["latex"]
+
+    # A reload (a later visit) keeps it too; choosing "as written" brings the original back.
+    _open(browsing, page.url)
+    assert _shown_latex(browsing, NUMERATOR_ID) == numerator["other_layout"]["latex"]
+    _choose_layout(browsing, "numerator")
+    assert _shown_latex(browsing, NUMERATOR_ID) == numerator["latex"].strip()
+    denominator = _record(site, DENOMINATOR_ID)
+    assert _shown_latex(browsing, DENOMINATOR_ID) == denominator["other_layout"]["latex"]
+    _choose_layout(browsing, "as-written")
+    assert _shown_latex(browsing, DENOMINATOR_ID) == denominator["latex"].strip()
+
+
+def test_verification_badge_opens_the_evidence_from_the_keyboard(
+    site: Site, browsing: Browsing
+) -> None:
+    _open(browsing, site.url(NUMERATOR_PAGE))
+    badge = _card(browsing, NUMERATOR_ID).locator("button.badge-verified")
+    panel = browsing.page.locator(f"#evidence-{NUMERATOR_ID}")
+    assert panel.is_hidden() and badge.get_attribute("aria-expanded") == "false"
+    badge.focus()
+    browsing.page.keyboard.press("Enter")
+    assert panel.is_visible() and badge.get_attribute("aria-expanded") == "true"
+    for seed in _record(site, NUMERATOR_ID)["seeds"]:
+        assert str(seed) in panel.inner_text()
+    browsing.page.keyboard.press("Enter")
+    assert panel.is_hidden()
+
+
+def test_status_table_sorts_by_a_column(site: Site, browsing: Browsing) -> None:
+    _open(browsing, site.url("status/"))
+    table = browsing.page.locator(".mc-sortable table")
+    assert table.locator("tbody tr").count() == len(site.records)
+    headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+    column = headers.index("max rel. error")
+    header = table.locator("thead th").nth(column)
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    cells = table.locator(f"tbody tr td:nth-child({column + 1})").all_inner_texts()
+    numbers = [float(c) for c in cells if c.strip()]
+    assert numbers == sorted(numbers) and len(numbers) > len(site.records) // 2
+
+
+def test_narrow_screens_scroll_long_formulas_inside_the_card(
+    site: Site, browsing: Browsing
+) -> None:
+    page = browsing.page
+    page.set_viewport_size({"width": 360, "height": 740})
+    try:
+        for relative in ("traces/", "inverses/", "print/"):
+            _open(browsing, site.url(relative))
+            overflow = page.evaluate(
+                "() => document.documentElement.scrollWidth - window.innerWidth"
+            )
+            assert overflow <= 0, relative
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})

@@ -1,0 +1,125 @@
+"""Generated pages: the status table, the data page, the printable reference, and search.
+
+Why: these pages are declared in Markdown with a marker and filled from the check report, so
+they can never disagree with the cards. They must list every identity, link each one to its card,
+document and link ``identities.json``, and leave the search index able to find an identity by its
+title and by its id. A marker the hook does not know, or a record of an unknown id, is an author
+error reported with its line, like any other.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from matrixcheck.pages import SiteContext, fill_markers
+from matrixcheck.project import check_docs
+from support import REPO
+
+PAGE = """\
+# Page
+
+/// identity | Linear form
+    id: linear-form
+    layout: numerator
+    symbols:
+      x: vector n
+      a: vector n
+
+$$
+\\frac{\\partial \\boldsymbol a^\\text T \\boldsymbol x}{\\partial \\boldsymbol x} = \\boldsymbol a^\\text T
+$$
+///
+"""
+
+
+@pytest.fixture(scope="module")
+def small_report(tmp_path_factory: pytest.TempPathFactory):
+    docs = tmp_path_factory.mktemp("docs")
+    (docs / "page.md").write_text(PAGE, encoding="utf-8")
+    return check_docs(docs)
+
+
+SITE = SiteContext({"page.md": "A page"}, {"linear-form": "page/#linear-form"})
+
+
+def test_markers_are_filled_and_unknown_ones_reported_with_their_line(small_report) -> None:
+    text = "# Status\n\n<!-- identities: status -->\n\n<!-- identities: nonsense -->\n"
+    filled, problems = fill_markers(text, "status.md", small_report, SITE)
+    assert "| [`linear-form`](page.md#linear-form) | [Linear form](page.md#linear-form) |" in filled
+    assert "| numerator layout | verified |" in filled
+    [problem] = problems
+    assert str(problem.location) == "status.md:5"
+    assert "unknown marker 'nonsense'" in problem.message and "(fix:" in problem.message
+
+
+def test_record_marker_needs_a_known_id_and_fenced_markers_stay_as_written(small_report) -> None:
+    text = "<!-- identities: record linear-form -->\n```\n<!-- identities: record nope -->\n```\n"
+    filled, problems = fill_markers(text, "data.md", small_report, SITE)
+    assert problems == []
+    block = filled.split("```json\n", 1)[1].split("\n```", 1)[0]
+    record = json.loads(block)
+    assert record["id"] == "linear-form" and record["url"] == "page/#linear-form"
+    assert record["other_layout"]["layout"] == "denominator"
+    assert "<!-- identities: record nope -->" in filled
+    _, problems = fill_markers("<!-- identities: record nope -->", "data.md", small_report, SITE)
+    assert len(problems) == 1 and "'nope'" in problems[0].message
+
+
+def test_whole_reference_marker_renders_every_card_with_open_proofs(small_report) -> None:
+    filled, problems = fill_markers("<!-- identities: all -->", "print.md", small_report, SITE)
+    assert problems == []
+    assert "## A page {#page-page .print-page-title}" in filled
+    assert "### Linear form {#linear-form .identity-title}" in filled
+
+
+# -- the built site -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def records(built_site: Path) -> list[dict]:
+    return json.loads((built_site / "identities.json").read_text(encoding="utf-8"))["identities"]
+
+
+def test_status_page_links_every_identity_to_its_card(built_site: Path, records) -> None:
+    html = (built_site / "status" / "index.html").read_text(encoding="utf-8")
+    for entry in records:
+        assert f'href="../{entry["url"]}"' in html, entry["id"]
+    assert html.count("<tr>") == len(records) + 1
+
+
+def test_data_page_links_identities_json_and_shows_a_real_record(built_site: Path) -> None:
+    html = (built_site / "data" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../identities.json"' in html
+    assert "other_layout" in html and "quadratic-form" in html
+
+
+def test_data_page_documents_every_field_of_a_record(records) -> None:
+    text = (REPO / "docs" / "data.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"`([a-z_]+)`", text))
+    assert set(records[0]) <= documented
+
+
+def test_print_page_holds_every_card_once_and_is_left_out_of_search(
+    built_site: Path, records
+) -> None:
+    html = (built_site / "print" / "index.html").read_text(encoding="utf-8")
+    for entry in records:
+        assert html.count(f'id="{entry["id"]}"') == 1, entry["id"]
+    assert html.count('<details class="success" open="open">') >= sum(
+        1 for r in records if r["proof_steps_total"]
+    )
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert not [doc for doc in index["docs"] if doc["location"].startswith("print/")]
+
+
+def test_search_finds_each_identity_by_title_and_by_id(built_site: Path, records) -> None:
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    docs = {doc["location"]: doc for doc in index["docs"]}
+    for entry in records:
+        doc = docs.get(entry["url"])
+        assert doc is not None, entry["url"]
+        assert doc["title"] == entry["title"]
+        assert f"#{entry['id']}" in doc["text"], entry["id"]
