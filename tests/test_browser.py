@@ -269,8 +269,10 @@ def _card(browsing: Browsing, identity: str):
 def _shown_latex(browsing: Browsing, identity: str) -> str:
     card = _card(browsing, identity)
     formula = card.locator(".identity-formula:visible")
+    # After an instant navigation the URL changes before the new content is swapped in.
+    formula.first.wait_for(state="visible")
     assert formula.count() == 1
-    assert formula.locator("mjx-container").count() >= 1
+    formula.locator("mjx-container").first.wait_for()
     return formula.get_attribute("data-latex")
 
 
