@@ -35,6 +35,8 @@ PROOF_OPEN = re.compile(r"^////\s*proof\s*$")
 PROOF_CLOSE = re.compile(r"^////\s*$")
 BLOCK_CLOSE = re.compile(r"^///\s*$")
 HEADING = re.compile(r"^(#{1,6})\s")
+#: An explicit anchor on a heading, ``## Title {#anchor}`` (attr_list).
+HEADING_ANCHOR = re.compile(r"\{[^}]*#([\w-]+)[^}]*\}\s*$")
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 EXEMPTION = re.compile(r"^\s*<!--\s*unchecked:\s*(?P<reason>.*?)\s*-->\s*$")
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -98,6 +100,7 @@ class _Scanner:
         self.offset = line_offset
         self.index = 0
         self.heading_level = 1
+        self.anchors: dict[str, int] = {}
 
     def location(self, index: int) -> Location:
         return Location(self.page.path, index + 1 + self.offset)
@@ -114,6 +117,9 @@ class _Scanner:
                 self._identity()
             elif HEADING.match(line):
                 self.heading_level = len(line) - len(line.lstrip("#"))
+                anchor = HEADING_ANCHOR.search(line)
+                if anchor:
+                    self.anchors.setdefault(anchor.group(1), self.index)
                 self.index += 1
             elif _display_opening(line):
                 display, end = self._display(self.index)
@@ -121,7 +127,21 @@ class _Scanner:
                 self.index = end + 1
             else:
                 self.index += 1
+        self._anchor_collisions()
         return self.page
+
+    def _anchor_collisions(self) -> None:
+        """A heading anchor equal to an identity's id would give two elements the same id."""
+        for block in self.page.blocks:
+            index = self.anchors.get(block.spec.id)
+            if index is not None:
+                self.problem(
+                    index,
+                    f"the heading's anchor '#{block.spec.id}' is also the id of the identity at "
+                    f"line {block.spec.location.line} (fix: give the heading another anchor; "
+                    "identity ids are permalinks)",
+                    block.spec.id,
+                )
 
     def _skip_fence(self, start: int) -> int:
         match = FENCE.match(self.lines[start])
