@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from .tree import (
     Add,
     Apply,
@@ -383,3 +385,28 @@ class Evaluator(ABC):
         """``⟨B, B⟩`` in the Frobenius inner product, as an entry."""
         column = self.vec(value)
         return self.entry(self.matmul(self.transpose(column), column), 0, 0)
+
+
+class ArrayEvaluator(Evaluator):
+    """The primitives of backends whose values are 2-D NumPy arrays (complex or exact objects)."""
+
+    def shape(self, value: np.ndarray) -> tuple[int, int]:
+        return value.shape
+
+    def entry(self, value: np.ndarray, row: int, column: int) -> Any:
+        return value[row, column]
+
+    def matmul(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        return left @ right
+
+    def transpose(self, value: np.ndarray) -> np.ndarray:
+        return value.T
+
+    def hadamard(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        return left * right
+
+    def kron(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        return np.kron(left, right)
+
+    def vec(self, value: np.ndarray) -> np.ndarray:
+        return value.reshape(-1, 1)

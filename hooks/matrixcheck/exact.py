@@ -21,7 +21,7 @@ import numpy as np
 
 from . import jets
 from .declarations import Declaration, bound_symbols
-from .evaluate import DomainError, Evaluator, Point, Values
+from .evaluate import ArrayEvaluator, DomainError, Point, Values
 from .jets import DIGITS, ONE, ZERO, Scalar, is_rational, mp, real, value_at_zero
 from .sampling import (
     Entrywise,
@@ -52,7 +52,7 @@ JET_ENTRYWISE = Entrywise(
 )
 
 
-class ExactEvaluator(Evaluator):
+class ExactEvaluator(ArrayEvaluator):
     """Exact primitives on object arrays; derivatives by a fresh infinitesimal ``t``, read at 0."""
 
     def __init__(self, point: Point) -> None:
@@ -65,35 +65,14 @@ class ExactEvaluator(Evaluator):
     def eye(self, size: int) -> np.ndarray:
         return jets.eye(size)
 
-    def shape(self, value: np.ndarray) -> tuple[int, int]:
-        return value.shape
-
-    def entry(self, value: np.ndarray, row: int, column: int) -> Scalar:
-        return value[row, column]
-
     def scale(self, value: np.ndarray, factor: Scalar) -> np.ndarray:
         return jets.entrywise(lambda e: e * factor, value)
-
-    def matmul(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        return left @ right
-
-    def transpose(self, value: np.ndarray) -> np.ndarray:
-        return value.T
 
     def inverse(self, value: np.ndarray) -> np.ndarray:
         inverted = jets.inverse(value)
         if inverted is None:
             raise DomainError("a matrix that is inverted is singular at the exact sample")
         return inverted
-
-    def hadamard(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        return left * right
-
-    def kron(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        return np.kron(left, right)
-
-    def vec(self, value: np.ndarray) -> np.ndarray:
-        return value.reshape(-1, 1)
 
     def reciprocal(self, scalar: Scalar) -> Scalar:
         if value_at_zero(scalar) == 0:

@@ -27,7 +27,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .evaluate import DomainError, Evaluator, Point, Values
+from .evaluate import ArrayEvaluator, DomainError, Point, Values
 from .matfuncs import MATRIX_FUNCTIONS, eigenpair, nuclear_norm, singular_triple
 from .tree import Node, Spectral
 
@@ -39,7 +39,7 @@ DIFFERENCE_WEIGHTS = (4 / 5, -1 / 5, 4 / 105, -1 / 280)
 LARGEST_CONDITION = 1e10
 
 
-class NumericEvaluator(Evaluator):
+class NumericEvaluator(ArrayEvaluator):
     """NumPy primitives; tracks the largest intermediate magnitude for the comparison."""
 
     def __init__(self, point: Point) -> None:
@@ -77,34 +77,13 @@ class NumericEvaluator(Evaluator):
     def eye(self, size: int) -> np.ndarray:
         return np.eye(size)
 
-    def shape(self, value: np.ndarray) -> tuple[int, int]:
-        return value.shape
-
-    def entry(self, value: np.ndarray, row: int, column: int) -> complex:
-        return value[row, column]
-
     def scale(self, value: np.ndarray, factor: complex) -> np.ndarray:
         return value * factor
-
-    def matmul(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        return left @ right
-
-    def transpose(self, value: np.ndarray) -> np.ndarray:
-        return value.T
 
     def inverse(self, value: np.ndarray) -> np.ndarray:
         if np.linalg.cond(value.real) > LARGEST_CONDITION:
             raise DomainError("a matrix that is inverted is singular (or nearly so) at the sample")
         return np.linalg.inv(value)
-
-    def hadamard(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        return left * right
-
-    def kron(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        return np.kron(left, right)
-
-    def vec(self, value: np.ndarray) -> np.ndarray:
-        return value.reshape(-1, 1)
 
     def entrywise(self, name: str, value: np.ndarray) -> np.ndarray:
         return ENTRYWISE_FUNCTIONS[name](value)
