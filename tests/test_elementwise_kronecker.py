@@ -352,3 +352,16 @@ def test_relu_at_a_kink_is_undefined_not_wrong() -> None:
     )
     assert result.status == "error"
     assert "relu" in result.message and "not differentiable" in result.message
+
+
+def test_six_dimension_names_get_distinct_exact_sizes() -> None:
+    symbols = {
+        "A": "matrix m x n",
+        "B": "matrix p x q",
+        "C": "matrix n x r",
+        "D": "matrix q x s",
+    }
+    result = check(r"(A \otimes B)(C \otimes D) = A C \otimes B D", "numerator", symbols)
+    assert result.status == "verified", result.message
+    assert result.exact.status == "verified", result.exact.reason
+    assert sorted(result.exact.sizes[0].values()) == [2, 3, 4, 5, 6, 7]
