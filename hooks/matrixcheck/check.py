@@ -430,6 +430,14 @@ def _compare_at(check: _Checked, point: Point, trial: Trial, comparison: Compari
     if evaluator.used_differences:
         comparison.tolerance = TOLERANCE_DIFFERENCES
     for left, right in itertools.pairwise(sides):
+        if left.shape != right.shape and 1 not in (left.size, right.size):
+            shapes = " and ".join("×".join(map(str, side.shape)) for side in (left, right))
+            comparison.domain_error = f"the two sides evaluate to {shapes} ({trial.describe()})"
+            comparison.domain_hint = (
+                "a zero factor lets a product take any shape; write zero matrices with their "
+                "size, such as 0 I_n, or leave the zero term out"
+            )
+            return
         error = relative_error(left, right, evaluator.magnitude)
         if comparison.worst is None or error > comparison.max_rel_error:
             comparison.max_rel_error = error

@@ -382,17 +382,42 @@ class _Scanner:
 
 
 def _safe_yaml(text: str) -> object:
-    """``yaml.safe_load`` with libyaml's safe loader when PyYAML has it (ten times faster).
+    """``yaml.safe_load`` that refuses a key given twice, with libyaml's loader when PyYAML has it
+    (ten times faster).
 
     Invalid YAML is read again by the pure-Python loader, so that authors get its messages.
     """
-    fast = getattr(yaml, "CSafeLoader", None)
-    if fast is not None:
-        try:
-            return yaml.load(text, Loader=fast)
-        except yaml.YAMLError:
-            pass
-    return yaml.safe_load(text)
+    try:
+        return yaml.load(text, Loader=_FastLoader)
+    except yaml.YAMLError:
+        return yaml.load(text, Loader=_UniqueKeyLoader)
+
+
+def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+    """A mapping whose keys are all different: YAML would silently keep the last of two."""
+    seen: set[str] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if not isinstance(key, str):
+            continue
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key '{key}' is given twice; keep one", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's pure-Python safe loader, refusing duplicate keys."""
+
+
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """libyaml's safe loader (the pure-Python one without libyaml), refusing duplicate keys."""
+
+
+for _loader in (_UniqueKeyLoader, _FastLoader):
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
 
 
 def _display_opening(line: str) -> tuple[str, str] | None:
