@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from .declarations import Declaration
 from .model import Display, IdentitySpec
 from .printer import to_latex
-from .shapes import ShapeChecker
+from .shapes import ENTRYWISE_FUNCTIONS, SCALAR_FUNCTIONS, ShapeChecker
 from .tree import (
     Add,
     Apply,
@@ -50,10 +50,6 @@ from .tree import (
 OTHER_LAYOUT = {"numerator": "denominator", "denominator": "numerator"}
 #: Properties that make a matrix equal to its own transpose.
 SELF_TRANSPOSE = frozenset({"symmetric", "diagonal"})
-#: Functions with ``f(X)ᵀ = f(Xᵀ)``: entrywise maps, and matrix functions (power series).
-TRANSPOSE_COMMUTING = frozenset(
-    {"exp", "log", "sin", "cos", "abs", "sigma", "sign", "relu", "step"}
-)
 #: How an author may write a transpose, as it appears after ``^`` (first match wins).
 _TRANSPOSE_MARK = re.compile(
     r"\^\s*\{?\s*-?\s*(\\text\s*\{?\s*T\s*\}?|\\mathsf\s*\{?\s*T\s*\}?|\\top|\\intercal|T)\b"
@@ -208,7 +204,7 @@ class Transposer:
 
     def _transpose_Func(self, node: Func) -> Node:
         """Entrywise maps and matrix functions commute with the transpose; diag(x) is diagonal."""
-        if node.name in TRANSPOSE_COMMUTING:
+        if node.name in SCALAR_FUNCTIONS | ENTRYWISE_FUNCTIONS:
             return Func(node.name, self.transpose(node.operand))
         if node.name == "diag" and self.checker.is_vector(self.checker.shape(node.operand)):
             return node

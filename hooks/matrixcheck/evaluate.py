@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .shapes import ENTRYWISE_FUNCTIONS, MATRIX_FUNCTION_NAMES, SCALAR_FUNCTIONS
 from .tree import (
     Add,
     Apply,
@@ -41,13 +42,6 @@ from .tree import (
 
 Value = Any
 Values = dict[str, Value]
-#: Functions that are matrix (power-series) functions when applied to a square matrix.
-MATRIX_FUNCTION_NAMES = frozenset({"exp", "log", "sin", "cos"})
-
-#: Scalar functions applied entry by entry to anything that is not 1×1 (see :mod:`shapes`).
-ENTRYWISE = frozenset({"log", "exp", "sin", "cos", "abs", "sigma", "sign", "relu", "step"})
-#: Functions that are always entrywise, even of a 1×1 value.
-ALWAYS_ENTRYWISE = frozenset({"sigma", "sign", "relu", "step"})
 
 
 class DomainError(Exception):
@@ -271,8 +265,8 @@ class Evaluator(ABC):
         rows, columns = self.shape(value)
         if node.name in MATRIX_FUNCTION_NAMES and rows > 1 and columns > 1:
             return self.matrix_function(node.name, value)
-        if node.name in ALWAYS_ENTRYWISE or (
-            node.name in ENTRYWISE and self.shape(value) != (1, 1)
+        if node.name in ENTRYWISE_FUNCTIONS or (
+            node.name in SCALAR_FUNCTIONS and self.shape(value) != (1, 1)
         ):
             return self.entrywise(node.name, value)
         return self.function(node.name, value)

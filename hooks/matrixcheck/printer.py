@@ -58,8 +58,6 @@ NORM_SUBSCRIPTS = {
 }
 SPECTRAL_MACROS = {"eigenvalue": r"\lambda", "singular value": r"\sigma"}
 AGGREGATE_MACROS = {"sum": r"\sum", "prod": r"\prod"}
-#: Nodes that can stand under a superscript or beside another factor without brackets.
-ATOMS = (Symbol, IdentityMatrix, Ones, Commutation, Apply, Func, Derivative, Spectral)
 #: Nodes printed as a single name, which a superscript may follow directly.
 NAMES = (Symbol, IdentityMatrix, Ones, Commutation, Apply)
 

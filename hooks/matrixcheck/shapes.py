@@ -39,8 +39,11 @@ from .tree import (
 )
 
 LAYOUTS = ("numerator", "denominator", "entrywise", "differential")
-#: Scalar functions that act entrywise on a vector; of a matrix they would be matrix functions.
-SCALAR_FUNCTIONS = frozenset({"log", "exp", "sin", "cos", "abs"})
+#: Functions that are matrix (power-series) functions when applied to a square matrix.
+MATRIX_FUNCTION_NAMES = frozenset({"exp", "log", "sin", "cos"})
+#: Scalar functions that act entrywise on a vector; of a square matrix, matrix functions (or,
+#: for |·|, an error).
+SCALAR_FUNCTIONS = MATRIX_FUNCTION_NAMES | {"abs"}
 #: Scalar functions that act entrywise on anything: no matrix function is ever meant by them.
 ENTRYWISE_FUNCTIONS = frozenset({"sigma", "sign", "relu", "step"})
 SQUARE_TO_SCALAR = frozenset({"tr", "det"})
