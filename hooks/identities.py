@@ -15,7 +15,9 @@ this file only adapts it to MkDocs' events:
   every identity;
 - ``on_page_markdown`` replaces each ``/// identity`` block by its card and each
   ``<!-- identities: … -->`` marker by its generated content (status table, sample record, the whole
-  reference); under ``serve`` a failing identity shows as a red box on its page.
+  reference); under ``serve`` a failing identity shows as a red box on its page. The cards' own
+  HTML is kept out of Markdown in the page's stash (``matrixcheck.render.HtmlStash``);
+- ``on_page_content`` puts that HTML back into the converted page.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from matrixcheck.document import read_page
 from matrixcheck.pages import SiteContext, fill_markers
 from matrixcheck.project import Report, check_docs
 from matrixcheck.records import identities_json
-from matrixcheck.render import correction_for, error_box, render_block
+from matrixcheck.render import HtmlStash, correction_for, error_box, render_block
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
@@ -43,12 +45,14 @@ DATA_FILE = "identities.json"
 
 
 class _State:
-    """What one build knows: whether we serve, the report, each identity's URL, page titles."""
+    """What one build knows: whether we serve, the report, each identity's URL, page titles, and
+    the HTML stash of each page between its Markdown and its content events."""
 
     serving = False
     report: Report | None = None
     urls: ClassVar[dict[str, str]] = {}
     titles: ClassVar[dict[str, str]] = {}
+    stashes: ClassVar[dict[str, HtmlStash]] = {}
 
 
 def on_startup(command: str, dirty: bool) -> None:
@@ -61,7 +65,7 @@ def on_pre_build(config: MkDocsConfig) -> None:
     report = check_docs(
         docs_dir, _label(docs_dir, project_dir), ResultCache.configured(project_dir)
     )
-    _State.report, _State.urls, _State.titles = report, {}, {}
+    _State.report, _State.urls, _State.titles, _State.stashes = report, {}, {}, {}
     for note in report.notes:
         log.info(note)
     messages = report.messages()
@@ -105,12 +109,15 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         return markdown
     src = page.file.src_uri
     scanned = read_page(markdown, src)
+    stash = _State.stashes[src] = HtmlStash(src)
     lines = markdown.split("\n")
     for block in reversed(scanned.blocks):
         result = report.result(block.spec.id)
         correction = correction_for(report, block.spec, src)
-        lines[block.first_line : block.last_line + 1] = render_block(block, result, correction)
-    site = SiteContext(_State.titles, _State.urls)
+        lines[block.first_line : block.last_line + 1] = render_block(
+            block, result, stash, correction
+        )
+    site = SiteContext(_State.titles, _State.urls, stash)
     filled, marker_problems = fill_markers("\n".join(lines), src, report, site)
     for problem in marker_problems:
         log.error(f"{report.label}/{problem.location}: {problem.message}")
@@ -118,3 +125,8 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         raise PluginError(f"{len(marker_problems)} marker problem(s) on {src}; nothing was built")
     problems = [p for p in report.problems if p.location.path == src] + marker_problems
     return "\n".join([*error_box([f"{p.location}: {p.message}" for p in problems]), filled])
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    stash = _State.stashes.pop(page.file.src_uri, None)
+    return html if stash is None else stash.restore(html)

@@ -12,10 +12,14 @@ import functools
 import re
 from pathlib import Path
 
-from matrixcheck.check import IdentityResult, check_identity
+import markdown
+from matrixcheck.check import check_identity
 from matrixcheck.document import Block
 from matrixcheck.model import Display, IdentitySpec, Location
 from matrixcheck.project import read_file
+from matrixcheck.render import Correction, HtmlStash, render_block
+from matrixcheck.results import IdentityResult
+from mkdocs.utils.yaml import yaml_load
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
@@ -122,3 +126,29 @@ def formula_line(text: str, identity_id: str) -> int:
         if lines[index].strip().startswith("$$"):
             return index + 1
     raise AssertionError(f"no formula in the identity block with id {identity_id}")
+
+
+@functools.cache
+def _site_extensions() -> tuple[list[str], dict[str, dict]]:
+    """The Markdown extensions of ``mkdocs.yml``, with their options."""
+    config = yaml_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    listed = config["markdown_extensions"]
+    names = [next(iter(item)) if isinstance(item, dict) else item for item in listed]
+    options = {
+        next(iter(item)): next(iter(item.values())) for item in listed if isinstance(item, dict)
+    }
+    return names, options
+
+
+def card_html(
+    block: Block,
+    result: IdentityResult | None,
+    correction: Correction | None = None,
+    proof_open: bool = False,
+) -> str:
+    """A card as the site shows it: rendered, converted by the site's Markdown, stash restored."""
+    names, options = _site_extensions()
+    stash = HtmlStash(block.spec.location.path)
+    lines = render_block(block, result, stash, correction, proof_open)
+    converter = markdown.Markdown(extensions=names, extension_configs=options)
+    return stash.restore(converter.convert("\n".join(lines)))

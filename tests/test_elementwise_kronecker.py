@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from matrixcheck.check import TOLERANCE_HESSIAN
 from matrixcheck.parser import Vocabulary, parse_expression
 from matrixcheck.printer import to_latex
+from matrixcheck.results import TOLERANCE_HESSIAN
 from matrixcheck.tree import (
     Commutation,
     Derivative,

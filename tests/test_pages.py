@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from matrixcheck.pages import SiteContext, fill_markers
 from matrixcheck.project import check_docs
+from matrixcheck.render import HtmlStash
 from support import REPO
 
 PAGE = """\
@@ -42,12 +43,13 @@ def small_report(tmp_path_factory: pytest.TempPathFactory):
     return check_docs(docs)
 
 
-SITE = SiteContext({"page.md": "A page"}, {"linear-form": "page/#linear-form"})
+def _site() -> SiteContext:
+    return SiteContext({"page.md": "A page"}, {"linear-form": "page/#linear-form"}, HtmlStash("x"))
 
 
 def test_markers_are_filled_and_unknown_ones_reported_with_their_line(small_report) -> None:
     text = "# Status\n\n<!-- identities: status -->\n\n<!-- identities: nonsense -->\n"
-    filled, problems = fill_markers(text, "status.md", small_report, SITE)
+    filled, problems = fill_markers(text, "status.md", small_report, _site())
     assert "| [`linear-form`](page.md#linear-form) | [Linear form](page.md#linear-form) |" in filled
     assert "| numerator layout | verified |" in filled
     [problem] = problems
@@ -57,22 +59,24 @@ def test_markers_are_filled_and_unknown_ones_reported_with_their_line(small_repo
 
 def test_record_marker_needs_a_known_id_and_fenced_markers_stay_as_written(small_report) -> None:
     text = "<!-- identities: record linear-form -->\n```\n<!-- identities: record nope -->\n```\n"
-    filled, problems = fill_markers(text, "data.md", small_report, SITE)
+    filled, problems = fill_markers(text, "data.md", small_report, _site())
     assert problems == []
     block = filled.split("```json\n", 1)[1].split("\n```", 1)[0]
     record = json.loads(block)
     assert record["id"] == "linear-form" and record["url"] == "page/#linear-form"
     assert record["other_layout"]["layout"] == "denominator"
     assert "<!-- identities: record nope -->" in filled
-    _, problems = fill_markers("<!-- identities: record nope -->", "data.md", small_report, SITE)
+    _, problems = fill_markers("<!-- identities: record nope -->", "data.md", small_report, _site())
     assert len(problems) == 1 and "'nope'" in problems[0].message
 
 
 def test_whole_reference_marker_renders_every_card_with_open_proofs(small_report) -> None:
-    filled, problems = fill_markers("<!-- identities: all -->", "print.md", small_report, SITE)
+    site = _site()
+    filled, problems = fill_markers("<!-- identities: all -->", "print.md", small_report, site)
     assert problems == []
     assert "## A page {#page-page .print-page-title}" in filled
     assert "### Linear form {#linear-form .identity-title}" in filled
+    assert '<div class="identity" data-identity="linear-form"' in site.stash.restore(filled)
 
 
 # -- the built site -------------------------------------------------------------------------------
@@ -108,7 +112,7 @@ def test_print_page_holds_every_card_once_and_is_left_out_of_search(
     html = (built_site / "print" / "index.html").read_text(encoding="utf-8")
     for entry in records:
         assert html.count(f'id="{entry["id"]}"') == 1, entry["id"]
-    assert html.count('<details class="success" open="open">') >= sum(
+    assert html.count('<details class="success" open>') >= sum(
         1 for r in records if r["proof_steps_total"]
     )
     index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))

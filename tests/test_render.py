@@ -14,12 +14,13 @@ import json
 import re
 from pathlib import Path
 
+import markdown
 from matrixcheck.check import check_identity
 from matrixcheck.document import read_page
 from matrixcheck.project import check_docs
 from matrixcheck.records import identities_json, record
-from matrixcheck.render import error_box, render_block
-from support import RECORD_FIELDS, header_line, seed_blocks, seed_result
+from matrixcheck.render import HtmlStash, error_box
+from support import RECORD_FIELDS, card_html, header_line, seed_blocks, seed_result
 
 PAGE = """\
 # Page
@@ -65,68 +66,90 @@ def _block_and_result(text: str = PAGE):
 def test_verified_card() -> None:
     block, result = _block_and_result()
     assert result.status == "verified" and result.ok
-    card = render_block(block, result)
-    text = "\n".join(card)
-    assert card[0] == "### Bilinear form {#bilinear-form .identity-title}"
+    card = card_html(block, result)
+    assert card.startswith('<h3 class="identity-title" id="bilinear-form">Bilinear form')
     assert (
-        '<div class="identity" data-identity="bilinear-form" data-written-layout="denominator" '
-        "markdown>"
+        '<div class="identity" data-identity="bilinear-form" data-written-layout="denominator">'
     ) in card
-    assert "badge-verified" in text and "denominator layout" in text
-    assert "identity-error" not in text
-    # The formula is shown exactly as written, then the generated "where" line and the note.
-    formula = [line for line in PAGE.split("\n")[13:17]]
-    start = card.index(formula[0])
-    assert card[start : start + 4] == formula
-    where = next(line for line in card if line.startswith("where "))
-    assert r"\boldsymbol{a}" in where and r"\boldsymbol{X}" in where
-    assert card[card.index(where) + 1] == "{: .identity-where }"
-    assert "A note under the formula." in card
-    assert card[-2:] == ["</div>", ""]
+    assert "badge-verified" in card and "denominator layout" in card
+    assert "identity-error" not in card and "mcstash" not in card
+    # The formula is shown exactly as written (as arithmatex marks it up), then the generated
+    # "where" line and the note, in that order.
+    shown = _displays(card)[0]
+    assert shown == html.escape(result.spec.formula.latex, quote=False)
+    where = re.search(r'<p class="identity-where">(.*?)</p>', card)
+    assert where and where.group(1).startswith('where <span class="arithmatex">\\(')
+    assert r"\boldsymbol{a}" in where.group(1) and r"\boldsymbol{X}" in where.group(1)
+    assert card.index("identity-where") < card.index("<p>A note under the formula.</p>")
+    assert card.rstrip().endswith("</details>\n</div>")
+
+
+def _displays(card: str) -> list[str]:
+    """The LaTeX of every display formula in ``card``, as it stands in the HTML."""
+    return re.findall(r'<div class="arithmatex">\\\[\n(.*?)\n\\\]</div>', card, re.DOTALL)
 
 
 def test_card_holds_both_layouts_the_evidence_the_id_and_copy_buttons() -> None:
     block, result = _block_and_result()
-    card = render_block(block, result)
-    text = "\n".join(card)
+    card = card_html(block, result)
     assert result.conversion is not None and result.conversion.status == "verified"
-    written = next(line for line in card if "identity-formula mc-as-written" in line)
-    converted = next(line for line in card if "identity-formula mc-converted" in line)
-    assert 'data-latex="\\frac{\\partial \\boldsymbol{a}^\\text T' in written
-    assert html.unescape(converted).count(result.conversion.latex) == 1
-    assert card[card.index(converted) + 3] == result.conversion.latex
-    assert "numerator layout · converted ✓" in text
-    badge = re.search(r'<button type="button" class="badge badge-verified"[^>]*>', text)
+    written = re.search(r'<div class="identity-formula mc-as-written" data-latex="([^"]*)">', card)
+    converted = re.search(r'<div class="identity-formula mc-converted" data-latex="([^"]*)">', card)
+    assert written and converted
+    assert html.unescape(written.group(1)) == result.spec.formula.latex
+    assert html.unescape(converted.group(1)) == result.conversion.latex
+    assert html.unescape(_displays(card)[1]) == result.conversion.latex
+    assert "numerator layout · converted ✓" in card
+    badge = re.search(r'<button type="button" class="badge badge-verified"[^>]*>', card)
     assert badge and 'aria-expanded="false"' in badge.group(0)
     assert 'aria-controls="evidence-bilinear-form"' in badge.group(0)
+    # The panel is empty and hidden; its content waits beside it in an inert script.
     panel = re.search(
-        r'<div class="identity-evidence" id="evidence-bilinear-form"[^>]*hidden>', text
+        r'<div class="identity-evidence" id="evidence-bilinear-form"[^>]*hidden></div>'
+        r'<script type="text/html" data-mc-evidence>(.*?)</script>',
+        card,
+        re.DOTALL,
     )
     assert panel
     for seed in (t.seed for t in result.trials):
-        assert f"<td>{seed}</td>" in text
-    assert "verified in exact rational arithmetic" in text
-    assert "1 of 2 displayed steps checked by machine" in text
-    assert '<code class="identity-id"' in text and "#bilinear-form</code>" in text
-    assert 'data-mc-copy="link"' in text and 'data-mc-copy="latex"' in text
+        assert f"<td>{seed}</td>" in panel.group(1)
+    assert "verified in exact rational arithmetic" in panel.group(1)
+    assert "1 of 2 displayed steps checked by machine" in panel.group(1)
+    assert '<code class="identity-id"' in card and "#bilinear-form</code>" in card
+    assert 'data-mc-copy="link"' in card and 'data-mc-copy="latex"' in card
 
 
 def test_entrywise_card_says_it_reads_the_same_in_every_layout() -> None:
     block = seed_blocks()["inverse-of-function"]
-    text = "\n".join(render_block(block, seed_result("inverse-of-function")))
-    assert "entrywise · same in every layout" in text
-    assert "mc-converted" not in text and "data-written-layout" not in text
+    card = card_html(block, seed_result("inverse-of-function"))
+    assert "entrywise · same in every layout" in card
+    assert "mc-converted" not in card and "data-written-layout" not in card
 
 
 def test_proof_steps_are_marked() -> None:
     block, result = _block_and_result()
-    text = "\n".join(render_block(block, result))
-    assert '??? note "Proof (1 of 2 steps checked by machine)"' in text
-    assert "{: .proof-step .proof-step-checked }" in text
-    assert "{: .proof-step .proof-step-unchecked }" in text
-    assert "step not checked: " in text
-    # Proof content sits inside the collapsible block.
-    assert "    d(\\boldsymbol a^\\text T \\boldsymbol X \\boldsymbol b)" in text
+    card = card_html(block, result)
+    proof = re.search(
+        r'<details class="note">\n<summary>(.*?)</summary>(.*?)</details>', card, re.DOTALL
+    )
+    assert proof and proof.group(1) == "Proof (1 of 2 steps checked by machine)"
+    assert '<p class="proof-step proof-step-checked">step checked (relative error' in proof.group(2)
+    assert '<p class="proof-step proof-step-unchecked">step not checked: ' in proof.group(2)
+    # Proof content sits inside the collapsible block, typeset as display math.
+    assert any("d(\\boldsymbol a^\\text T" in d for d in _displays(proof.group(2)))
+    assert '<details class="note" open>' in card_html(block, result, proof_open=True)
+
+
+def test_card_html_survives_markdown_in_the_prose() -> None:
+    """Generated HTML never goes through Markdown, and the author's Markdown still does."""
+    text = PAGE.replace(
+        "A note under the formula.", "A *note*, with `code` and a list:\n\n- one\n- two"
+    )
+    block, result = _block_and_result(text)
+    card = card_html(block, result)
+    assert "<p>A <em>note</em>, with <code>code</code> and a list:</p>" in card
+    assert "<ul>\n<li>one</li>\n<li>two</li>\n</ul>" in card
+    assert "mcstash" not in card and "<p><div" not in card
 
 
 def test_failing_identity_shows_a_red_box_with_the_failure() -> None:
@@ -134,16 +157,14 @@ def test_failing_identity_shows_a_red_box_with_the_failure() -> None:
     assert wrong != PAGE
     block, result = _block_and_result(wrong)
     assert result.status == "failed"
-    card = render_block(block, result)
-    text = "\n".join(card)
-    assert "{: .identity-error }" in card
-    box = card[card.index("{: .identity-error }") - 1]
-    assert box.startswith("✗ ")
-    assert "the two sides differ" in box
-    assert "badge-failed" in text and "check failed" in text
-    assert "badge-verified" not in text
+    card = card_html(block, result)
+    box = re.search(r'<p class="identity-error">(.*?)</p>', card)
+    assert box and box.group(1).startswith("✗ ")
+    assert "the two sides differ" in box.group(1)
+    assert "badge-failed" in card and "check failed" in card
+    assert "badge-verified" not in card
     # The anchor survives, so links to the identity still work while it is broken.
-    assert card[0].endswith("{#bilinear-form .identity-title}")
+    assert card.startswith('<h3 class="identity-title" id="bilinear-form">')
 
 
 def test_failing_proof_step_shows_in_the_red_box() -> None:
@@ -153,10 +174,10 @@ def test_failing_proof_step_shows_in_the_red_box() -> None:
     )
     block, result = _block_and_result(broken)
     assert result.status == "verified" and not result.ok
-    card = render_block(block, result)
-    boxes = [card[i - 1] for i, line in enumerate(card) if line == "{: .identity-error }"]
+    card = card_html(block, result)
+    boxes = re.findall(r'<p class="identity-error">(.*?)</p>', card)
     assert len(boxes) == 1 and "page.md:21: proof step: shape error" in boxes[0]
-    assert "{: .proof-step .proof-step-failed }" in [line.strip() for line in card]
+    assert '<p class="proof-step proof-step-failed">step failed its check</p>' in card
 
 
 def test_error_box_escapes_markdown_and_html() -> None:
@@ -166,8 +187,23 @@ def test_error_box_escapes_markdown_and_html() -> None:
 
 def test_unchecked_card_without_result() -> None:
     block, _ = _block_and_result()
-    text = "\n".join(render_block(block, None))
-    assert "not checked" in text and "badge-verified" not in text
+    card = card_html(block, None)
+    assert "not checked" in card and "badge-verified" not in card
+
+
+def test_stash_placeholders_are_restored_and_joined() -> None:
+    stash = HtmlStash("page.md")
+    lines: list[str] = ["text"]
+    stash.add(lines, "<div>")
+    stash.add(lines, "<span>x</span>")
+    assert len(stash.pieces) == 1 and lines[-2].startswith("mcstash")
+    lines += ["more text"]
+    stash.add(lines, "</div>")
+    converted = markdown.markdown("\n".join(lines))
+    assert (
+        stash.restore(converted) == "<p>text</p>\n<div>\n<span>x</span>\n<p>more text</p>\n</div>"
+    )
+    assert HtmlStash("other.md").prefix != stash.prefix
 
 
 # -- identities.json ------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from matrixcheck import check as check_module
 from matrixcheck.check import check_identity
-from matrixcheck.exact import ExactOutcome
 from matrixcheck.project import check_docs
+from matrixcheck.results import ExactOutcome
 from matrixcheck.workers import run_all
 from support import make_spec
 

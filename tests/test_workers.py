@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import time
 
-from matrixcheck.check import IdentityResult, check_identity
+from matrixcheck.check import check_identity
+from matrixcheck.results import IdentityResult
 from matrixcheck.workers import run_all
 from support import make_spec
 

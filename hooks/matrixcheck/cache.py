@@ -25,8 +25,8 @@ from importlib import metadata
 from pathlib import Path
 
 from . import codec
-from .check import IdentityResult
 from .model import IdentitySpec, Location
+from .results import IdentityResult
 
 ENVIRONMENT = "MATRIXCHECK_CACHE"
 DISABLED = ("off", "none", "0", "false", "no")

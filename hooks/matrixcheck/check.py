@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from .convert import Conversion, converted_spec, converter_failure, not_converted
+from .convert import converted_spec, converter_failure, not_converted
 from .declarations import (
     SPECTRAL_PHRASES,
     SPECTRAL_PROPERTIES,
@@ -37,10 +37,21 @@ from .declarations import (
 )
 from .errors import AuthorError
 from .evaluate import DomainError, Point
-from .exact import ExactEvaluator, ExactOutcome, NotExact, exact_difference, exact_points
-from .model import Display, IdentitySpec, Location
+from .exact import ExactEvaluator, NotExact, exact_difference, exact_points
+from .model import Display, IdentitySpec
 from .numeric import NumericEvaluator
 from .parser import Vocabulary, parse_chains
+from .results import (
+    TOLERANCE_DIFFERENCES,
+    TOLERANCE_HESSIAN,
+    Assumption,
+    Comparison,
+    Conversion,
+    ExactOutcome,
+    IdentityResult,
+    StepResult,
+    Trial,
+)
 from .sampling import (
     TEST_FUNCTION_KINDS,
     concrete,
@@ -68,122 +79,11 @@ from .tree import (
 
 TRIALS = 6
 EXACT_TEST_KINDS = ("linear", "polynomial")
-TOLERANCE_COMPLEX_STEP = 1e-9
-TOLERANCE_DIFFERENCES = 1e-6
-TOLERANCE_HESSIAN = 1e-8
 #: Properties whose absence makes a formula undefined where it inverts or divides by the symbol.
 DEFINEDNESS = {"invertible": "inverts", "nonzero": "divides by"}
 #: Functions with a kink at zero (|·|, sign, relu, step, ‖·‖₁): "nonzero" keeps every entry
 #: of their argument off the kink, where the formula is undefined.
 KINKED = frozenset({"abs", "sign", "relu", "step", "norm1"})
-
-
-@dataclass
-class Trial:
-    """The sizes, seed and test-function kind of one sample."""
-
-    sizes: dict[str, int]
-    seed: int
-    test_functions: str
-
-    def describe(self) -> str:
-        sizes = ", ".join(f"{n}={v}" for n, v in self.sizes.items()) or "scalars only"
-        functions = f", {self.test_functions} test functions" if self.test_functions else ""
-        return f"sizes {sizes}, seed {self.seed}{functions}"
-
-
-@dataclass
-class Comparison:
-    """The largest relative difference seen for one relation, and where it was seen."""
-
-    max_rel_error: float = 0.0
-    worst: Trial | None = None
-    tolerance: float = TOLERANCE_COMPLEX_STEP
-    domain_error: str = ""
-    domain_hint: str = ""
-
-    @property
-    def holds(self) -> bool:
-        return not self.domain_error and self.max_rel_error <= self.tolerance
-
-    def evidence(self) -> str:
-        if self.domain_error:
-            return f"undefined at a sample: {self.domain_error}"
-        where = f" ({self.worst.describe()})" if self.worst is not None else ""
-        return f"relative error {self.max_rel_error:.3g}{where}"
-
-
-@dataclass
-class StepResult:
-    """A proof step: ``checked``, ``unchecked`` (with a reason) or ``failed``."""
-
-    display: Display
-    status: str
-    reason: str = ""
-    max_rel_error: float | None = None
-
-
-@dataclass
-class Assumption:
-    """A stated property, and whether dropping it breaks the identity (with the evidence)."""
-
-    symbol: str
-    property: str
-    necessary: bool
-    evidence: str
-
-
-@dataclass
-class IdentityResult:
-    """Everything the build reports and publishes about one identity.
-
-    ``status`` is ``verified``, ``failed`` or ``error`` for an identity, and ``refuted``,
-    ``failed`` or ``error`` for a block that claims its formula is false.
-    """
-
-    spec: IdentitySpec
-    status: str
-    message: str = ""
-    max_rel_error: float | None = None
-    tolerance: float = TOLERANCE_COMPLEX_STEP
-    trials: list[Trial] = field(default_factory=list)
-    counterexample: Trial | None = None
-    steps: list[StepResult] = field(default_factory=list)
-    declarations: dict[str, Declaration] = field(default_factory=dict)
-    spellings: dict[str, str] = field(default_factory=dict)
-    exact: ExactOutcome | None = None
-    assumptions: list[Assumption] = field(default_factory=list)
-    formula: Relation | None = None
-    where: Location | None = None
-    conversion: Conversion | None = None
-
-    @property
-    def ok(self) -> bool:
-        expected = "refuted" if self.spec.refuted else "verified"
-        converted = self.conversion is None or self.conversion.status != "failed"
-        return (
-            self.status == expected and converted and all(s.status != "failed" for s in self.steps)
-        )
-
-    def failures(self) -> list[tuple[Location, str]]:
-        """Where and what, per problem: the identity's own, then each failed proof step."""
-        own = self.where if self.where is not None else self.spec.location
-        lines = [] if self.status in ("verified", "refuted") else [(own, self.message)]
-        if self.conversion is not None and self.conversion.status == "failed":
-            lines.append((own, self.conversion.reason))
-        for step in self.steps:
-            if step.status == "failed":
-                lines.append((step.display.location, f"proof step: {step.reason}"))
-        return lines
-
-    def warnings(self) -> list[str]:
-        """Assumptions that the identity does not need."""
-        return [
-            f"the assumption '{a.symbol} {a.property}' is not needed: {a.evidence} (fix: remove "
-            "it, or state the weaker property the identity really needs)"
-            for a in self.assumptions
-            if not a.necessary
-        ]
 
 
 @dataclass

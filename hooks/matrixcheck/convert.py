@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 
 from .declarations import Declaration
 from .model import Display, IdentitySpec
 from .printer import to_latex
+from .results import Conversion
 from .shapes import ENTRYWISE_FUNCTIONS, SCALAR_FUNCTIONS, ShapeChecker
 from .tree import (
     Add,
@@ -56,24 +56,6 @@ _TRANSPOSE_MARK = re.compile(
 )
 _BOLD_IDENTITY = re.compile(r"\\(?:boldsymbol|mathbf|bm|bold)\s*(?:\{\s*I\s*\}|I(?![A-Za-z]))")
 _MARK_SPELLINGS = {r"\text": r"\text T", r"\mathsf": r"\mathsf T", r"\top": r"\top"}
-
-
-@dataclass
-class Conversion:
-    """The identity in the other layout, as derived and checked at build time.
-
-    ``status`` is ``verified``, ``failed`` (the derived formula did not pass its checks: a bug in
-    the converter, which fails the build) or ``not applicable`` (entrywise and differential
-    identities, and refuted formulas, shown only as written), with ``reason`` saying why.
-    ``exact`` is the status of the exact check of the converted formula.
-    """
-
-    layout: str
-    status: str
-    latex: str = ""
-    reason: str = ""
-    max_rel_error: float | None = None
-    exact: str = ""
 
 
 def not_converted(spec: IdentitySpec) -> Conversion | None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -203,15 +202,6 @@ class ExactEvaluator(ArrayEvaluator):
         finally:
             self.depth -= 1
         return jets.entrywise(lambda e: jets.slope(e, bit), result)
-
-
-@dataclass
-class ExactOutcome:
-    """``verified``, ``failed`` (with the entry that differs) or ``not applicable`` (why)."""
-
-    status: str
-    reason: str = ""
-    sizes: list[dict[str, int]] | None = None
 
 
 def _rational(rng: np.random.Generator, shape: tuple[int, int], low: int = -4) -> np.ndarray:

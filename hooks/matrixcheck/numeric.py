@@ -16,7 +16,7 @@ plus rounding ``≈ 2ε/δ``, relative to the largest value. If the nearest sing
 singular matrix, a zero of a norm, a pole of σ at ``±iπ``) is at distance ``r``, Cauchy's estimate
 ``|g⁽⁹⁾| ≤ 9!·max|g|/r⁹`` bounds truncation by about ``576 (δ/r)⁸``; with ``δ = 2e-3`` both
 terms are below ``1e-12`` for any ``r > 0.2``, far from every sample, and
-:data:`check.TOLERANCE_HESSIAN` (1e-8) leaves a margin of thousands (a test checks that
+:data:`results.TOLERANCE_HESSIAN` (1e-8) leaves a margin of thousands (a test checks that
 Hessians land below 1e-11).
 """
 

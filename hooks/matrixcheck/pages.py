@@ -19,12 +19,12 @@ import posixpath
 import re
 from collections.abc import Callable
 
-from .check import IdentityResult
 from .document import Block
 from .model import Location, PageProblem
 from .project import Report
 from .records import record
-from .render import LAYOUT_LABELS, correction_for, render_block
+from .render import LAYOUT_LABELS, HtmlStash, correction_for, render_block
+from .results import IdentityResult
 
 MARKER = re.compile(r"^<!--\s*identities:\s*(?P<kind>[a-z-]+)(?:\s+(?P<argument>\S+))?\s*-->\s*$")
 IN_PAGE_LINK = re.compile(r"\]\(#")
@@ -32,10 +32,12 @@ IN_PAGE_LINK = re.compile(r"\]\(#")
 
 @dataclasses.dataclass(frozen=True)
 class SiteContext:
-    """What generated content needs beyond the report: page titles in navigation order, URLs."""
+    """What generated content needs beyond the report: page titles in navigation order, URLs,
+    and the page's :class:`~matrixcheck.render.HtmlStash` for the cards it shows."""
 
     titles: dict[str, str]
     urls: dict[str, str]
+    stash: HtmlStash
 
 
 def fill_markers(
@@ -142,11 +144,13 @@ def whole_reference(report: Report, page_path: str, site: SiteContext, argument:
         lines += [f"## {title} {{#{anchor} .print-page-title}}", ""]
         lines += [f"From the page [{title}]({source}).", "{: .print-page-source }", ""]
         for block in blocks:
-            lines += _printed_card(block, report, page_path, source)
+            lines += _printed_card(block, report, page_path, source, site.stash)
     return lines
 
 
-def _printed_card(block: Block, report: Report, page_path: str, source: str) -> list[str]:
+def _printed_card(
+    block: Block, report: Report, page_path: str, source: str, stash: HtmlStash
+) -> list[str]:
     """A card as on its own page, one level below the page title, with links kept working."""
     segments = [
         dataclasses.replace(s, lines=tuple(IN_PAGE_LINK.sub(f"]({source}#", x) for x in s.lines))
@@ -155,7 +159,7 @@ def _printed_card(block: Block, report: Report, page_path: str, source: str) -> 
     printed = dataclasses.replace(block, heading_level=3, segments=segments)
     result = report.result(block.spec.id)
     correction = correction_for(report, block.spec, page_path)
-    return render_block(printed, result, correction, proof_open=True)
+    return render_block(printed, result, stash, correction, proof_open=True)
 
 
 GENERATORS: dict[str, Callable[..., list[str] | str]] = {

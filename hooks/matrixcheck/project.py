@@ -7,13 +7,14 @@ problem at once, so that an author sees all failures in one build.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import ResultCache
-from .check import IdentityResult, check_identity
 from .document import Page, read_page, strip_front_matter
 from .model import IdentitySpec, Location, PageProblem
+from .results import IdentityResult
 from .workers import Stopped, run_all
 
 
@@ -128,7 +129,7 @@ def _results(
     """Cached results where trusted; the others checked in parallel (no process when none)."""
     stored = [cache.load(spec) if cache is not None else None for spec in specs]
     missing = [spec for spec, result in zip(specs, stored, strict=True) if result is None]
-    computed = run_all(missing, _checked)
+    computed = run_all(missing, _checker()) if missing else []
     if cache is not None:
         for spec, result in zip(missing, computed, strict=True):
             if not isinstance(result, Stopped):
@@ -139,16 +140,26 @@ def _results(
     return [result if result is not None else next(fresh) for result in stored]
 
 
-def _checked(spec: IdentitySpec) -> IdentityResult:
-    """Check one identity; a bug in the checker becomes that identity's error, not a traceback."""
-    try:
-        return check_identity(spec)
-    except Exception as error:  # noqa: BLE001 - reported to the author with the identity's place
-        message = (
-            f"internal error in the checker ({type(error).__name__}: {error}); the formula may use "
-            "a construct the checker mishandles: please report it with this identity"
-        )
-        return IdentityResult(spec, "error", message)
+def _checker() -> Callable[[IdentitySpec], IdentityResult]:
+    """The function that checks one identity.
+
+    NumPy and the checker are imported here, only when something must be checked (a build whose
+    results all come from the cache never does), and before the workers fork, so they share them.
+    """
+    from .check import check_identity
+
+    def checked(spec: IdentitySpec) -> IdentityResult:
+        """A bug in the checker becomes that identity's error, not a traceback."""
+        try:
+            return check_identity(spec)
+        except Exception as error:  # noqa: BLE001 - reported to the author with the identity's place
+            message = (
+                f"internal error in the checker ({type(error).__name__}: {error}); the formula may "
+                "use a construct the checker mishandles: please report it with this identity"
+            )
+            return IdentityResult(spec, "error", message)
+
+    return checked
 
 
 def _corrections(report: Report) -> list[PageProblem]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 
-from .check import IdentityResult
 from .declarations import Declaration
 from .project import Report
+from .results import IdentityResult
 
 SCHEMA_VERSION = 1
 

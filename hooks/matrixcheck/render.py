@@ -1,28 +1,35 @@
-"""Turns an identity block into the Markdown of its card, as readers see it.
+"""Turns an identity block into its card, as readers see it.
 
-The card is plain Markdown with ``attr_list`` classes and ``md_in_html``: a heading whose anchor is
-the identity's id; a row of badges (layout, verification, exact) with the id and buttons to copy a
-link or the LaTeX; the evidence of the checks behind the verification badge; the formula exactly
-as the author wrote it and, for numerator and denominator identities, the engine's verified
-conversion to the other layout (the site's layout switch shows one of the two, see
-``assets/javascripts/identities.js``); the "where …" line generated from the declarations; any
-prose; and the proof collapsed in a ``???`` block with each step marked checked, unchecked (with
-the reason) or failed. Buttons and the evidence are HTML, so they need no Markdown escaping.
+The card is a heading whose anchor is the identity's id (Markdown, so it enters the table of
+contents), then a ``div.identity`` holding: a row of badges (layout, verification, exact) with the
+id and buttons to copy a link or the LaTeX; the evidence of the checks behind the verification
+badge; the formula exactly as the author wrote it and, for numerator and denominator identities,
+the engine's verified conversion to the other layout (the site's layout switch shows one of the
+two, see ``assets/javascripts/identities.js``); the "where …" line generated from the
+declarations; any prose; and the proof in a collapsed ``details`` with each step marked checked,
+unchecked (with the reason) or failed.
+
+The parts the engine generates as HTML (wrappers, badges, evidence, step marks) never go through
+Markdown: each is put in an :class:`HtmlStash`, which leaves a placeholder paragraph in the
+Markdown and puts the HTML back into the page after conversion. Markdown converts only what the
+author wrote (prose, formulas, proof text) and the few generated lines that hold math or links,
+so a card costs the Markdown conversion little more than the same text without a card.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import posixpath
+import re
 from dataclasses import dataclass
 
-from .check import IdentityResult
-from .convert import Conversion
 from .declarations import Binding, Declaration
 from .document import Block, Segment
 from .model import IdentitySpec
 from .project import Report
 from .references import COOKBOOK_EDITION, References, wikipedia_url
+from .results import Conversion, IdentityResult, StepResult
 
 LAYOUT_LABELS = {
     "numerator": "numerator layout",
@@ -38,7 +45,6 @@ LAYOUT_HINTS = {
 }
 #: Layouts whose formulas read the same whichever layout the reader chose.
 SAME_IN_EVERY_LAYOUT = " · same in every layout"
-PROOF_INDENT = "    "
 
 
 @dataclass(frozen=True)
@@ -60,9 +66,40 @@ def correction_for(report: Report, spec: IdentitySpec, page_path: str) -> Correc
     return Correction(target.spec.formula.latex, link, target.spec.title)
 
 
+class HtmlStash:
+    """HTML kept out of Markdown: a placeholder paragraph in the Markdown, the HTML after it.
+
+    Placeholders are words of letters and digits, which no Markdown extension changes; each sits
+    alone in a paragraph, so Markdown turns it into ``<p>word</p>``, which :meth:`restore`
+    replaces. The words carry a hash of ``namespace`` (the page), so they do not depend on the
+    build and cannot be typed by accident. HTML added right after a placeholder joins its piece,
+    so a run of generated HTML costs Markdown one paragraph.
+    """
+
+    def __init__(self, namespace: str) -> None:
+        self.prefix = "mcstash" + hashlib.sha256(namespace.encode()).hexdigest()[:12] + "n"
+        self.pieces: list[str] = []
+        self.pattern = re.compile(rf"<p>{self.prefix}(\d+)</p>|{self.prefix}(\d+)")
+
+    def add(self, lines: list[str], html_text: str) -> None:
+        """Append ``html_text`` to the Markdown ``lines``, as a placeholder or into the last one."""
+        if len(lines) >= 2 and lines[-1] == "" and lines[-2].startswith(self.prefix):
+            self.pieces[int(lines[-2][len(self.prefix) :])] += "\n" + html_text
+            return
+        self.pieces.append(html_text)
+        lines += ["", f"{self.prefix}{len(self.pieces) - 1}", ""]
+
+    def restore(self, converted: str) -> str:
+        """The HTML Markdown made of the page, with every piece put back."""
+        return self.pattern.sub(
+            lambda match: self.pieces[int(match.group(1) or match.group(2))], converted
+        )
+
+
 def render_block(
     block: Block,
     result: IdentityResult | None,
+    stash: HtmlStash,
     correction: Correction | None = None,
     proof_open: bool = False,
 ) -> list[str]:
@@ -72,33 +109,49 @@ def render_block(
     converted = _converted(result)
     written = f' data-written-layout="{spec.layout}"' if converted else ""
     lines = [f"{'#' * block.heading_level} {spec.title} {{#{spec.id} .identity-title}}", ""]
-    lines += [f'<div class="{classes}" data-identity="{spec.id}"{written} markdown>', ""]
-    lines += [_badges(spec, result), ""]
+    stash.add(lines, f'<div class="{classes}" data-identity="{spec.id}"{written}>')
+    stash.add(lines, _badges(spec, result))
     if result is not None and result.ok and not spec.refuted:
-        lines += [evidence_panel(result), ""]
+        stash.add(lines, evidence_panel(result))
     if result is not None and not result.ok:
         lines += error_box([f"{where}: {text}" for where, text in result.failures()])
     for segment in block.segments:
         if segment.in_proof:
             continue
-        if segment.kind == "formula":
-            lines += _formula(spec.formula.latex, list(segment.lines), converted is not None)
-            if converted is not None:
-                note = _converted_note(spec.layout, converted.layout)
-                shown = ["$$", converted.latex, "$$", "", note, "{: .identity-converted-note }"]
-                lines += _formula(converted.latex, shown, True, True)
-        else:
+        if segment.kind != "formula":
             lines += list(segment.lines)
-        if segment.kind == "formula" and result is not None and result.declarations:
+            continue
+        role = ("mc-as-written", "mc-converted") if converted is not None else ("", "")
+        stash.add(lines, _formula(spec.formula.latex, role[0]))
+        if converted is not None:
+            note = html.escape(_converted_note(spec.layout, converted.layout))
+            shown = f'<p class="identity-converted-note">{note}</p>'
+            stash.add(lines, _formula(converted.latex, role[1], shown))
+        if result is not None and result.declarations:
             where = where_line(result.declarations, result.spellings, spec.formula.latex)
-            lines += ["", where, "{: .identity-where }", ""]
+            stash.add(lines, f'<p class="identity-where">{inline_math_html(where)}</p>')
             lines += _evidence(result, correction)
     lines += references_line(spec.references)
     proof = [s for s in block.segments if s.in_proof]
     if proof:
-        lines += ["", *_proof(proof, result, proof_open)]
-    lines += ["", "</div>", ""]
+        lines += _proof(proof, result, proof_open, stash)
+    stash.add(lines, "</div>")
     return lines
+
+
+#: Inline math as the "where" line writes it.
+INLINE_MATH = re.compile(r"\\\((.*?)\\\)")
+
+
+def inline_math_html(text: str) -> str:
+    """Text with ``\\(…\\)`` math as HTML, the math marked up the way arithmatex marks it up."""
+    parts = INLINE_MATH.split(text)
+    return "".join(
+        f'<span class="arithmatex">\\({html.escape(part, quote=False)}\\)</span>'
+        if index % 2
+        else html.escape(part, quote=False)
+        for index, part in enumerate(parts)
+    )
 
 
 def references_line(references: References) -> list[str]:
@@ -124,12 +177,18 @@ def _converted(result: IdentityResult | None) -> Conversion | None:
     return result.conversion if result.conversion.status == "verified" else None
 
 
-def _formula(latex: str, lines: list[str], switchable: bool, converted: bool = False) -> list[str]:
-    """A formula in a wrapper that carries its LaTeX (for copying) and its role in the switch."""
-    role = (" mc-converted" if converted else " mc-as-written") if switchable else ""
+def _formula(latex: str, role: str, after: str = "") -> str:
+    """A display formula as arithmatex marks it up, in a wrapper that carries its LaTeX (for
+    copying) and its role in the layout switch, followed by ``after``."""
+    classes = f"identity-formula {role}".strip()
     attribute = html.escape(latex.strip(), quote=True)
-    opening = f'<div class="identity-formula{role}" data-latex="{attribute}" markdown>'
-    return [opening, "", *lines, "", "</div>", ""]
+    math = html.escape(latex.strip(), quote=False)
+    shown = f'<div class="arithmatex">\\[\n{math}\n\\]</div>'
+    return "\n".join(
+        part
+        for part in (f'<div class="{classes}" data-latex="{attribute}">', shown, after, "</div>")
+        if part
+    )
 
 
 def _converted_note(written: str, shown: str) -> str:
@@ -196,7 +255,12 @@ def _layout_badges(spec: IdentitySpec, converted: Conversion | None) -> list[str
 
 
 def evidence_panel(result: IdentityResult) -> str:
-    """What the verification badge opens: samples, errors, exact check, assumptions, proof."""
+    """What the verification badge opens: samples, errors, exact check, assumptions, proof.
+
+    The panel is empty in the page, its content beside it in an inert ``text/html`` script that
+    ``identities.js`` moves in when the panel is first opened (or the page printed): hidden until
+    asked for, it costs neither the reader's browser nor the site search index anything.
+    """
     spec = result.spec
     rows = "".join(
         f"<tr><td>{html.escape(_sizes(t.sizes))}</td><td>{t.seed}</td>"
@@ -223,7 +287,8 @@ def evidence_panel(result: IdentityResult) -> str:
     ]
     return (
         f'<div class="identity-evidence" id="evidence-{spec.id}" role="region" '
-        f'aria-label="How {spec.id} was checked" hidden>{"".join(items)}</div>'
+        f'aria-label="How {spec.id} was checked" hidden></div>'
+        f'<script type="text/html" data-mc-evidence>{"".join(items)}</script>'
     )
 
 
@@ -321,35 +386,37 @@ def error_box(messages: list[str]) -> list[str]:
     return lines
 
 
-def _proof(segments: list[Segment], result: IdentityResult | None, is_open: bool) -> list[str]:
+def _proof(
+    segments: list[Segment], result: IdentityResult | None, is_open: bool, stash: HtmlStash
+) -> list[str]:
     steps = result.steps if result is not None else []
     checked = sum(1 for s in steps if s.status == "checked")
     total = sum(1 for s in segments if s.kind == "step")
     kind = "success" if total and checked == total else "note"
-    marker = "???+" if is_open else "???"
-    lines = [f'{marker} {kind} "Proof ({checked} of {total} steps checked by machine)"', ""]
+    opened = " open" if is_open else ""
+    summary = f"Proof ({checked} of {total} steps checked by machine)"
+    lines: list[str] = []
+    stash.add(lines, f'<details class="{kind}"{opened}>\n<summary>{summary}</summary>')
     pending = iter(steps)
     for segment in segments:
-        body = list(segment.lines)
+        lines += list(segment.lines)
         if segment.kind == "step":
-            step = next(pending, None)
-            body += ["", *_step_marker(step)]
-        lines += [PROOF_INDENT + line if line.strip() else "" for line in body]
+            stash.add(lines, _step_mark(next(pending, None)))
+    stash.add(lines, "</details>")
     return lines
 
 
-def _step_marker(step) -> list[str]:
+def _step_mark(step: StepResult | None) -> str:
+    """The line under a proof step: checked (with its error), not checked (why) or failed."""
     if step is None:
-        return ["step not checked", "{: .proof-step .proof-step-unchecked }"]
-    if step.status == "checked":
-        return [
-            f"step checked (relative error {step.max_rel_error:.1e})",
-            "{: .proof-step .proof-step-checked }",
-        ]
-    if step.status == "unchecked":
-        reason = _escape(step.reason)
-        return [f"step not checked: {reason}", "{: .proof-step .proof-step-unchecked }"]
-    return ["step failed its check", "{: .proof-step .proof-step-failed }"]
+        kind, text = "unchecked", "step not checked"
+    elif step.status == "checked":
+        kind, text = "checked", f"step checked (relative error {step.max_rel_error:.1e})"
+    elif step.status == "unchecked":
+        kind, text = "unchecked", f"step not checked: {step.reason}"
+    else:
+        kind, text = "failed", "step failed its check"
+    return f'<p class="proof-step proof-step-{kind}">{html.escape(text)}</p>'
 
 
 def where_line(declarations: dict[str, Declaration], spellings: dict[str, str], latex: str) -> str:

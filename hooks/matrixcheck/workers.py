@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import BaseContext
 
-from .check import IdentityResult
 from .model import IdentitySpec
+from .results import IdentityResult
 
 TIME_LIMIT = 60.0
 #: Memory an identity's check may allocate beyond what the build process already holds.

@@ -6,7 +6,8 @@
  *   HTML (the engine's conversion is verified at build time); this script only sets
  *   <html data-mc-layout="numerator|denominator"> and identities.css shows the matching one.
  *   The choice is kept in localStorage, so it survives reloads, visits and instant navigation.
- * - The verification badge opens and closes the evidence panel (aria-expanded).
+ * - The verification badge opens and closes the evidence panel (aria-expanded); the panel's
+ *   content is moved in from the inert script beside it when it is first opened or printed.
  * - "Copy link" and "Copy LaTeX" put the identity's permalink, or the LaTeX of the formula as
  *   currently shown, on the clipboard.
  * - Tables in a .mc-sortable wrapper sort by any column.
@@ -174,8 +175,20 @@
       return;
     }
     var open = button.getAttribute("aria-expanded") !== "true";
+    if (open) {
+      fillEvidence(panel);
+    }
     button.setAttribute("aria-expanded", open ? "true" : "false");
     panel.hidden = !open;
+  }
+
+  /* The panel's content waits in the inert script that follows it, until it is first shown. */
+  function fillEvidence(panel) {
+    var source = panel.nextElementSibling;
+    if (source && source.matches("script[data-mc-evidence]")) {
+      panel.innerHTML = source.textContent;
+      source.remove();
+    }
   }
 
   /* -- sortable tables ------------------------------------------------------------------------ */
@@ -262,6 +275,7 @@
 
   var opened = [];
   window.addEventListener("beforeprint", function () {
+    document.querySelectorAll(".identity-evidence").forEach(fillEvidence);
     opened = Array.prototype.filter.call(document.querySelectorAll("details"), function (d) {
       return !d.open;
     });
