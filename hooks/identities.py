@@ -108,7 +108,9 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     if report is None:
         return markdown
     src = page.file.src_uri
-    scanned = read_page(markdown, src)
+    scanned = report.page(src)
+    if scanned is None or scanned.text != markdown:
+        scanned = read_page(markdown, src)
     stash = _State.stashes[src] = HtmlStash(src)
     lines = markdown.split("\n")
     for block in reversed(scanned.blocks):

@@ -7,7 +7,8 @@ that, so an edited identity misses the cache and is checked again while every ot
 back. Line numbers enter the key only relative to the block's first line: inserting lines above
 an identity moves it without re-checking it, and the stored result is moved with it.
 
-Each entry is one JSON file holding its key, the payload (the result, written by :mod:`codec`)
+Each entry is one JSON file holding its key, the payload (the result, written by :mod:`codec`,
+without the block it came from, which the key stands for; with the block's own hash instead)
 and a SHA-256 checksum of the payload. A file that cannot be read, is truncated, has another key,
 a wrong checksum or a payload for another identity is never trusted: it becomes a note and the
 identity is checked again. The cache only saves time; a build without it gives the same results.
@@ -16,6 +17,7 @@ Set ``MATRIXCHECK_CACHE`` to a directory to move it, or to ``off`` to disable it
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -33,7 +35,7 @@ DISABLED = ("off", "none", "0", "false", "no")
 #: Where the cache lives below the project directory (next to ``docs/``), unless configured.
 DEFAULT_DIRECTORY = Path(".cache") / "matrixcheck"
 DEPENDENCIES = ("numpy", "mpmath", "sympy")
-FORMAT = 1
+FORMAT = 2
 
 
 @functools.cache
@@ -127,13 +129,14 @@ class ResultCache:
         if not isinstance(payload, str) or entry.get("checksum") != _sha256(payload):
             return self._distrust(spec, "its checksum does not match its contents")
         try:
-            result = codec.loads(payload, _absolute(spec))
+            stored = codec.loads(payload, _absolute(spec))
         except codec.CodecError as error:
             return self._distrust(spec, f"unreadable result ({error})")
-        if not isinstance(result, IdentityResult) or not isinstance(result.spec, IdentitySpec):
+        if not isinstance(stored, dict) or not isinstance(stored.get("result"), IdentityResult):
             return self._distrust(spec, "it does not hold an identity's result")
-        if codec.dumps(result.spec, _relative(spec)) != spec_text:
+        if stored.get("spec") != _sha256(spec_text):
             return self._distrust(spec, "it holds the result of another identity")
+        result = stored["result"]
         result.spec = spec
         return result
 
@@ -144,9 +147,11 @@ class ResultCache:
 
     def store(self, spec: IdentitySpec, result: IdentityResult) -> None:
         """Write the entry atomically; a result the codec cannot store is simply not cached."""
-        key = self.key(spec)
+        spec_text = codec.dumps(spec, _relative(spec))
+        key = _key(spec_text)
+        stored = {"spec": _sha256(spec_text), "result": dataclasses.replace(result, spec=None)}
         try:
-            payload = codec.dumps(result, _relative(spec))
+            payload = codec.dumps(stored, _relative(spec))
         except codec.CodecError as error:
             self.notes.append(f"[{spec.id}] the result was not cached: {error}")
             return

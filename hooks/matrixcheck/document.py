@@ -71,11 +71,12 @@ class Block:
 
 @dataclass
 class Page:
-    """Everything read from one page."""
+    """Everything read from one page, and the text (without front matter) it was read from."""
 
     path: str
     blocks: list[Block] = field(default_factory=list)
     problems: list[PageProblem] = field(default_factory=list)
+    text: str = ""
 
 
 def strip_front_matter(text: str) -> tuple[str, int]:
@@ -90,13 +91,13 @@ def strip_front_matter(text: str) -> tuple[str, int]:
 
 def read_page(text: str, path: str, line_offset: int = 0) -> Page:
     """Scan Markdown ``text``; reported lines are ``line_offset`` + 1-based line in ``text``."""
-    return _Scanner(text.split("\n"), path, line_offset).scan()
+    return _Scanner(text, path, line_offset).scan()
 
 
 class _Scanner:
-    def __init__(self, lines: list[str], path: str, line_offset: int) -> None:
-        self.lines = lines
-        self.page = Page(path)
+    def __init__(self, text: str, path: str, line_offset: int) -> None:
+        self.lines = text.split("\n")
+        self.page = Page(path, text=text)
         self.offset = line_offset
         self.index = 0
         self.heading_level = 1

@@ -44,6 +44,8 @@ def fill_markers(
     markdown: str, page_path: str, report: Report, site: SiteContext
 ) -> tuple[str, list[PageProblem]]:
     """``markdown`` with every marker line replaced by its content, and the problems found."""
+    if "identities:" not in markdown:
+        return markdown, []
     lines: list[str] = []
     problems: list[PageProblem] = []
     fence = False

@@ -33,6 +33,10 @@ class Report:
     computed: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def page(self, path: str) -> Page | None:
+        """The page read from ``path`` (relative to the docs directory), if there is one."""
+        return next((page for page in self.pages if page.path == path), None)
+
     def result(self, identity_id: str) -> IdentityResult | None:
         return next((r for r in self.results if r.spec.id == identity_id), None)
 
