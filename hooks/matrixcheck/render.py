@@ -126,7 +126,7 @@ def render_block(
         if converted is not None:
             note = html.escape(_converted_note(spec.layout, converted.layout))
             shown = f'<p class="identity-converted-note">{note}</p>'
-            stash.add(lines, _formula(converted.latex, role[1], shown))
+            stash.add(lines, _formula(converted.latex, role[1], shown, searchable=False))
         if result is not None and result.declarations:
             where = where_line(result.declarations, result.spellings, spec.formula.latex)
             stash.add(lines, f'<p class="identity-where">{inline_math_html(where)}</p>')
@@ -177,18 +177,17 @@ def _converted(result: IdentityResult | None) -> Conversion | None:
     return result.conversion if result.conversion.status == "verified" else None
 
 
-def _formula(latex: str, role: str, after: str = "") -> str:
+def _formula(latex: str, role: str, after: str = "", searchable: bool = True) -> str:
     """A display formula as arithmatex marks it up, in a wrapper that carries its LaTeX (for
-    copying) and its role in the layout switch, followed by ``after``."""
+    copying) and its role in the layout switch, followed by ``after``. The site search indexes
+    it unless it is not ``searchable`` (the converted form, which repeats the formula)."""
     classes = f"identity-formula {role}".strip()
+    excluded = "" if searchable else " data-search-exclude"
     attribute = html.escape(latex.strip(), quote=True)
     math = html.escape(latex.strip(), quote=False)
+    opening = f'<div class="{classes}" data-latex="{attribute}"{excluded}>'
     shown = f'<div class="arithmatex">\\[\n{math}\n\\]</div>'
-    return "\n".join(
-        part
-        for part in (f'<div class="{classes}" data-latex="{attribute}">', shown, after, "</div>")
-        if part
-    )
+    return "\n".join(part for part in (opening, shown, after, "</div>") if part)
 
 
 def _converted_note(written: str, shown: str) -> str:
@@ -226,12 +225,13 @@ def _badges(spec: IdentitySpec, result: IdentityResult | None) -> str:
     actions = (
         f'<span class="identity-actions"><code class="identity-id" title="The permanent id of '
         f'this identity">#{spec.id}</code>'
-        f'<button type="button" class="identity-action" data-mc-copy="link" '
+        f'<button type="button" class="identity-action" data-mc-copy="link" data-search-exclude '
         f'aria-label="Copy a link to {spec.id}">Copy link</button>'
-        f'<button type="button" class="identity-action" data-mc-copy="latex" '
+        f'<button type="button" class="identity-action" data-mc-copy="latex" data-search-exclude '
         f'aria-label="Copy the LaTeX of {spec.id} as shown">Copy LaTeX</button></span>'
     )
-    return f'<div class="identity-badges">{" ".join(badges)}{actions}</div>'
+    status = f'<span class="identity-status" data-search-exclude>{" ".join(badges)}</span>'
+    return f'<div class="identity-badges">{status}{actions}</div>'
 
 
 def _layout_badges(spec: IdentitySpec, converted: Conversion | None) -> list[str]:
@@ -416,7 +416,7 @@ def _step_mark(step: StepResult | None) -> str:
         kind, text = "unchecked", f"step not checked: {step.reason}"
     else:
         kind, text = "failed", "step failed its check"
-    return f'<p class="proof-step proof-step-{kind}">{html.escape(text)}</p>'
+    return f'<p class="proof-step proof-step-{kind}" data-search-exclude>{html.escape(text)}</p>'
 
 
 def where_line(declarations: dict[str, Declaration], spellings: dict[str, str], latex: str) -> str:
