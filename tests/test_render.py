@@ -136,8 +136,14 @@ def test_proof_steps_are_marked() -> None:
         r'<details class="note">\n<summary>(.*?)</summary>(.*?)</details>', card, re.DOTALL
     )
     assert proof and proof.group(1) == "Proof (1 of 2 steps checked by machine)"
-    assert '<p class="proof-step proof-step-checked">step checked (relative error' in proof.group(2)
-    assert '<p class="proof-step proof-step-unchecked">step not checked: ' in proof.group(2)
+    assert (
+        '<p class="proof-step proof-step-checked" data-search-exclude>step checked (relative error'
+        in proof.group(2)
+    )
+    assert (
+        '<p class="proof-step proof-step-unchecked" data-search-exclude>step not checked: '
+        in proof.group(2)
+    )
     # Proof content sits inside the collapsible block, typeset as display math.
     assert any("d(\\boldsymbol a^\\text T" in d for d in _displays(proof.group(2)))
     assert '<details class="note" open>' in card_html(block, result, proof_open=True)
@@ -180,7 +186,10 @@ def test_failing_proof_step_shows_in_the_red_box() -> None:
     card = card_html(block, result)
     boxes = re.findall(r'<p class="identity-error">(.*?)</p>', card)
     assert len(boxes) == 1 and "page.md:21: proof step: shape error" in boxes[0]
-    assert '<p class="proof-step proof-step-failed">step failed its check</p>' in card
+    assert (
+        '<p class="proof-step proof-step-failed" data-search-exclude>step failed its check</p>'
+        in card
+    )
 
 
 def test_error_box_escapes_markdown_and_html() -> None:
