@@ -9,7 +9,9 @@ this file only adapts it to MkDocs' events:
   failing ``mkdocs build`` exits non-zero with one line per problem (page:line, id, evidence) and
   leaves the previous site untouched. Under ``mkdocs serve`` it reports and carries on.
   Results of unchanged identities are read back from the on-disk cache (``.cache/matrixcheck``,
-  see ``matrixcheck.cache``); only new or edited identities are checked, in parallel.
+  see ``matrixcheck.cache``); only new or edited identities are checked, in parallel. The cache
+  lives as long as the process: under ``serve`` (which keeps hook modules across rebuilds) a
+  rebuild takes unchanged results from memory.
 - ``on_nav`` notes each page's title in navigation order, for the generated pages;
 - ``on_files`` adds ``identities.json`` to the site (so pages may link to it) and notes the URL of
   every identity;
@@ -49,6 +51,7 @@ class _State:
     the HTML stash of each page between its Markdown and its content events."""
 
     serving = False
+    cache: ResultCache | None = None
     report: Report | None = None
     urls: ClassVar[dict[str, str]] = {}
     titles: ClassVar[dict[str, str]] = {}
@@ -57,14 +60,15 @@ class _State:
 
 def on_startup(command: str, dirty: bool) -> None:
     _State.serving = command == "serve"
+    _State.cache = None
 
 
 def on_pre_build(config: MkDocsConfig) -> None:
     docs_dir = Path(config.docs_dir)
     project_dir = Path(config.config_file_path).parent
-    report = check_docs(
-        docs_dir, _label(docs_dir, project_dir), ResultCache.configured(project_dir)
-    )
+    if _State.cache is None:
+        _State.cache = ResultCache.configured(project_dir)
+    report = check_docs(docs_dir, _label(docs_dir, project_dir), _State.cache)
     _State.report, _State.urls, _State.titles, _State.stashes = report, {}, {}, {}
     for note in report.notes:
         log.info(note)

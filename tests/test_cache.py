@@ -68,6 +68,25 @@ def test_a_warm_run_reuses_every_result_and_forks_nothing(
     _same_results(cold, warm)
 
 
+def test_a_cache_kept_across_builds_serves_unmoved_results_from_memory(
+    docs: Path, cache: ResultCache
+) -> None:
+    """``mkdocs serve`` keeps its cache between rebuilds: files are read only for moved blocks."""
+    first = check_docs(docs, "docs", cache)
+    for entry in cache.directory.glob("*.json"):
+        entry.write_text("garbage", encoding="utf-8")
+    again = check_docs(docs, "docs", cache)
+    assert again.computed == [] and again.notes == []
+    _same_results(again, first)
+    page = docs / "seed.md"
+    page.write_text("\n" + page.read_text(encoding="utf-8"), encoding="utf-8")
+    moved = check_docs(docs, "docs", cache)
+    assert moved.computed == list(SEED_IDS)
+    assert len(moved.notes) == len(SEED_IDS)
+    assert all("not valid JSON" in note for note in moved.notes)
+    assert check_docs(docs, "docs", cache).notes == []
+
+
 def test_editing_one_identity_rechecks_only_that_one(docs: Path, cache: ResultCache) -> None:
     check_docs(docs, "docs", cache)
     page = docs / "seed.md"

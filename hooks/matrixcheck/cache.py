@@ -89,11 +89,17 @@ def _sha256(text: str) -> str:
 
 
 class ResultCache:
-    """Check results stored as one JSON file per key in ``directory``."""
+    """Check results stored as one JSON file per key in ``directory``.
+
+    An instance also remembers every result it has read or stored: a process that checks the
+    same docs again (``mkdocs serve`` rebuilding after an edit) gets an unchanged identity that
+    has not moved back from memory, without reading or decoding its file.
+    """
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.notes: list[str] = []
+        self.remembered: dict[str, IdentityResult] = {}
 
     @classmethod
     def configured(cls, project_dir: Path) -> ResultCache | None:
@@ -113,6 +119,9 @@ class ResultCache:
         """The stored result of ``spec``, or None (missing, or not trusted: then a note)."""
         spec_text = codec.dumps(spec, _relative(spec))
         key = _key(spec_text)
+        remembered = self.remembered.get(key)
+        if remembered is not None and remembered.spec.location == spec.location:
+            return remembered
         try:
             text = self.path(key).read_text(encoding="utf-8")
         except (FileNotFoundError, NotADirectoryError):
@@ -136,9 +145,14 @@ class ResultCache:
             return self._distrust(spec, "it does not hold an identity's result")
         if stored.get("spec") != _sha256(spec_text):
             return self._distrust(spec, "it holds the result of another identity")
-        result = stored["result"]
+        result = self.remembered[key] = stored["result"]
         result.spec = spec
         return result
+
+    def take_notes(self) -> list[str]:
+        """The notes since the last call (a cache kept across builds reports each note once)."""
+        notes, self.notes = self.notes, []
+        return notes
 
     def _distrust(self, spec: IdentitySpec, why: str) -> None:
         self.notes.append(
@@ -149,6 +163,7 @@ class ResultCache:
         """Write the entry atomically; a result the codec cannot store is simply not cached."""
         spec_text = codec.dumps(spec, _relative(spec))
         key = _key(spec_text)
+        self.remembered[key] = result
         stored = {"spec": _sha256(spec_text), "result": dataclasses.replace(result, spec=None)}
         try:
             payload = codec.dumps(stored, _relative(spec))

@@ -138,7 +138,7 @@ def _results(
         for spec, result in zip(missing, computed, strict=True):
             if not isinstance(result, Stopped):
                 cache.store(spec, result)
-        report.notes.extend(cache.notes)
+        report.notes.extend(cache.take_notes())
     report.computed = [spec.id for spec in missing]
     fresh = iter(computed)
     return [result if result is not None else next(fresh) for result in stored]
