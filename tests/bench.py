@@ -9,7 +9,10 @@ times, side by side:
 - ``plain``: the same pages built without the checking hook (median of three builds);
 - ``cold``: a build with every check and an empty cache;
 - ``warm``: the same build again, every result read from the cache (median of three);
-- ``edit``: the build after editing one identity (its title), which re-checks only that one.
+- ``edit``: the build after editing one identity (its title), which re-checks only that one;
+- ``serve``: what an author waits for under ``mkdocs serve``: the rebuild after each of three
+  edits of one identity, as MkDocs reports it ("Documentation built in … seconds"), with and
+  without the checking hook (median of the three).
 
 Each is printed as seconds and as a ratio to the plain build. Then the noise floor (median and
 largest relative error over all verified identities of the largest site) and the time until the
@@ -40,8 +43,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "hooks"))
+sys.path.insert(0, str(REPO / "tests"))
 
 from matrixcheck.document import read_page, strip_front_matter
+from support import mkdocs_serve
 
 PAGE_SIZES = (3, 8, 15, 30, 60, 5, 12, 40)
 CHECK_HOOK = "  - hooks/identities.py\n"
@@ -122,13 +127,24 @@ def build(project: Path, config: str, site: Path) -> tuple[float, float]:
     return elapsed, cpu
 
 
-def edit_one(project: Path, page: str) -> None:
-    """Edit the title of the first identity on ``page``."""
-    path = project / "docs" / page
+def edit_title(path: Path, suffix: str) -> None:
+    """Append ``suffix`` to the title of the first identity on the page at ``path``."""
     lines = path.read_text(encoding="utf-8").split("\n")
     first = next(i for i, line in enumerate(lines) if line.startswith("/// identity |"))
-    lines[first] += " (edited)"
+    lines[first] += suffix
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def serve_rebuilds(project: Path, config: str, page: str, edits: int = 3) -> float:
+    """Median seconds of the rebuilds ``mkdocs serve`` reports after ``edits`` edits of ``page``."""
+    with mkdocs_serve(project, config) as server:
+        server.next_build()
+        seconds = []
+        for number in range(edits):
+            time.sleep(0.5)
+            edit_title(project / "docs" / page, f" (served edit {number})")
+            seconds.append(server.next_build()[0])
+        return statistics.median(seconds)
 
 
 def measure(project: Path, pages: list[str]) -> dict[str, tuple[float, float]]:
@@ -143,9 +159,18 @@ def measure(project: Path, pages: list[str]) -> dict[str, tuple[float, float]]:
     shutil.rmtree(project / ".cache", ignore_errors=True)
     cold = build(project, "mkdocs.yml", site)
     warm = median("mkdocs.yml")
-    edit_one(project, pages[-1])
+    edit_title(project / "docs" / pages[-1], " (edited)")
     edit = build(project, "mkdocs.yml", site)
-    return {"plain": plain, "cold": cold, "warm": warm, "edit": edit}
+    serve_plain = serve_rebuilds(project, "mkdocs-plain.yml", pages[-1])
+    serve = serve_rebuilds(project, "mkdocs.yml", pages[-1])
+    return {
+        "plain": plain,
+        "cold": cold,
+        "warm": warm,
+        "edit": edit,
+        "serve-plain": (serve_plain, 0.0),
+        "serve": (serve, 0.0),
+    }
 
 
 def noise(site: Path) -> tuple[float, float]:
@@ -211,6 +236,7 @@ def main() -> int:
     print(
         f"{'N':>5} {'plain':>6} {'cold':>14} {'warm':>14} {'edit':>14} {'edit-plain':>10}"
         f" | cpu {'plain':>6} {'cold':>6} {'warm':>6} {'edit':>6}"
+        f" | serve {'plain':>6} {'edit':>6} {'added':>6}"
     )
     try:
         for count in arguments.sizes:
@@ -224,8 +250,11 @@ def main() -> int:
                 f"{f[k][0]:>6.2f} ({f[k][0] / plain:>4.2f})" for k in ("cold", "warm", "edit")
             )
             cpus = " ".join(f"{f[k][1]:>6.2f}" for k in ("plain", "cold", "warm", "edit"))
+            served, served_plain = f["serve"][0], f["serve-plain"][0]
+            serve = f"{served_plain:>6.2f} {served:>6.2f} {served - served_plain:>6.2f}"
             print(
-                f"{count:>5} {plain:>6.2f} {walls} {f['edit'][0] - plain:>10.2f} | cpu {cpus}",
+                f"{count:>5} {plain:>6.2f} {walls} {f['edit'][0] - plain:>10.2f} | cpu {cpus}"
+                f" | serve {serve}",
                 flush=True,
             )
             largest = (project / "site", pages[0])
@@ -246,6 +275,9 @@ def main() -> int:
     ):
         if count in figures:
             print(f"ratio {name} {figures[count][kind][0] / figures[count]['plain'][0]:.2f}")
+    if 200 in figures:
+        served = figures[200]["serve"][0] / figures[200]["serve-plain"][0]
+        print(f"ratio serve_edit_200 {served:.2f}")
     return 0
 
 

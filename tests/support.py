@@ -9,10 +9,21 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
+import queue
 import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import markdown
+from matrixcheck.cache import DEFAULT_DIRECTORY
 from matrixcheck.check import check_identity
 from matrixcheck.document import Block
 from matrixcheck.model import Display, IdentitySpec, Location
@@ -152,3 +163,82 @@ def card_html(
     lines = render_block(block, result, stash, correction, proof_open)
     converter = markdown.Markdown(extensions=names, extension_configs=options)
     return stash.restore(converter.convert("\n".join(lines)))
+
+
+def copy_project(target: Path) -> Path:
+    """A copy of the parts of the repository that a build reads."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(REPO / "docs", target / "docs", ignore=ignore)
+    shutil.copytree(REPO / "hooks", target / "hooks", ignore=ignore)
+    shutil.copy2(REPO / "mkdocs.yml", target / "mkdocs.yml")
+    return target
+
+
+def build_environment() -> dict[str, str]:
+    """The build's environment; the copies share the repository's result cache, so that only the
+    identity a case breaks is checked again (a cached result is reused only for an unchanged
+    identity and an unchanged engine, so every case still tests the whole gate)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["NO_MKDOCS_2_WARNING"] = "1"
+    env.setdefault("MATRIXCHECK_CACHE", str(REPO / DEFAULT_DIRECTORY))
+    return env
+
+
+class ServeSession:
+    """A running ``mkdocs serve``: the log lines it has written so far, and its pages."""
+
+    BUILT = "Documentation built in "
+    SERVING = "Serving on "
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.process = process
+        self.url = ""
+        self.log: list[str] = []
+        self._lines: queue.Queue[str] = queue.Queue()
+        assert process.stderr is not None
+        stream = process.stderr
+        threading.Thread(target=lambda: [self._lines.put(x) for x in stream], daemon=True).start()
+
+    def _next_line(self, timeout: float) -> str:
+        line = self._lines.get(timeout=timeout)
+        self.log.append(line)
+        if self.SERVING in line:
+            self.url = line.split(self.SERVING)[1].strip()
+        return line
+
+    def next_build(self, timeout: float = 300) -> tuple[float, list[str]]:
+        """Wait for the next build to end: the seconds MkDocs reports and its log lines."""
+        lines = []
+        while True:
+            lines.append(self._next_line(timeout))
+            if self.BUILT in lines[-1]:
+                return float(lines[-1].split(self.BUILT)[1].split()[0]), lines
+
+    def page(self, path: str) -> str:
+        """The served page at ``path`` (relative to the site's root)."""
+        while not self.url:
+            self._next_line(60)
+        with urllib.request.urlopen(self.url + path, timeout=60) as response:
+            return response.read().decode("utf-8")
+
+
+@contextmanager
+def mkdocs_serve(project: Path, config: str = "mkdocs.yml") -> Iterator[ServeSession]:
+    """``mkdocs serve`` of ``project`` on a free local port, stopped on exit."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-f", config, "-a", f"127.0.0.1:{port}"],
+        cwd=project,
+        env=build_environment(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield ServeSession(process)
+    finally:
+        process.terminate()
+        process.wait(timeout=60)

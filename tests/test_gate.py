@@ -10,8 +10,6 @@ A clean build must publish ``identities.json`` and an anchor for every seed iden
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -19,8 +17,16 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from matrixcheck.cache import DEFAULT_DIRECTORY
-from support import RECORD_FIELDS, REPO, SEED_IDS, formula_line, header_line, seed_blocks
+from support import (
+    RECORD_FIELDS,
+    REPO,
+    SEED_IDS,
+    build_environment,
+    copy_project,
+    formula_line,
+    header_line,
+    seed_blocks,
+)
 
 # One seed formula broken per case: (identity id, text in the formula, replacement).
 BREAKAGES = {
@@ -40,25 +46,6 @@ BREAKAGES = {
         r"= \boldsymbol{a}",
     ),
 }
-
-
-def copy_project(target: Path) -> Path:
-    """A copy of the parts of the repository that a build reads."""
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(REPO / "docs", target / "docs", ignore=ignore)
-    shutil.copytree(REPO / "hooks", target / "hooks", ignore=ignore)
-    shutil.copy2(REPO / "mkdocs.yml", target / "mkdocs.yml")
-    return target
-
-
-def _environment() -> dict[str, str]:
-    """The build's environment; the copies share the repository's result cache, so that only the
-    identity a case breaks is checked again (a cached result is reused only for an unchanged
-    identity and an unchanged engine, so every case still tests the whole gate)."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    env["NO_MKDOCS_2_WARNING"] = "1"
-    env.setdefault("MATRIXCHECK_CACHE", str(REPO / DEFAULT_DIRECTORY))
-    return env
 
 
 def snapshot(tree: Path) -> dict[str, tuple[bytes, int]]:
@@ -116,7 +103,7 @@ def broken_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, BrokenB
         name: subprocess.Popen(
             [sys.executable, "-m", "mkdocs", "build", "--strict"],
             cwd=case.project,
-            env=_environment(),
+            env=build_environment(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
