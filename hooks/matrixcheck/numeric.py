@@ -22,7 +22,7 @@ Hessians land below 1e-11).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 
 import numpy as np
@@ -102,13 +102,15 @@ class NumericEvaluator(ArrayEvaluator):
     def directionals(
         self, node: Node, values: Values, variable: str, directions: list[np.ndarray]
     ) -> list[np.ndarray]:
-        stacked = _new_axis(np.stack(directions), values)
+        stacked = _new_axis(np.stack(directions), values.values())
         return list(self.directional(node, values, {variable: stacked}))
 
     def second_directionals(
         self, node: Node, values: Values, variable: str, pairs: list[tuple[np.ndarray, ...]]
     ) -> list[np.ndarray]:
-        firsts, seconds = (_new_axis(np.stack(side), values) for side in zip(*pairs, strict=True))
+        firsts, seconds = (
+            _new_axis(np.stack(side), values.values()) for side in zip(*pairs, strict=True)
+        )
         return list(self.second_directional(node, values, {variable: firsts}, {variable: seconds}))
 
     def second_directional(
@@ -146,7 +148,7 @@ class NumericEvaluator(ArrayEvaluator):
         offsets = np.array(
             [sign * offset for offset in range(1, len(DIFFERENCE_WEIGHTS) + 1) for sign in (1, -1)]
         )
-        points = _new_axis(offsets * step, {**values, **directions}, 0)
+        points = _new_axis(offsets * step, [*values.values(), *directions.values()], 0)
         shifted = _shifted(values, {n: points * d for n, d in directions.items()}, 1)
         results = _full(function(shifted), shifted)
         total = None
@@ -205,10 +207,12 @@ def _batch_shape(values: Values) -> tuple[int, ...]:
     return np.broadcast_shapes(*(np.shape(v)[:-2] for v in values.values()))
 
 
-def _new_axis(stacked: np.ndarray, values: Values, matrix_axes: int = 2) -> np.ndarray:
+def _new_axis(
+    stacked: np.ndarray, arrays: Iterable[np.ndarray], matrix_axes: int = 2
+) -> np.ndarray:
     """``stacked`` (a batch axis, then ``matrix_axes`` axes) with its batch axis moved in front of
-    every axis of ``values``, so that it broadcasts as a new, outermost batch axis."""
-    depth = max(np.ndim(v) for v in values.values()) - matrix_axes
+    every axis of ``arrays``, so that it broadcasts with them as a new, outermost batch axis."""
+    depth = max(np.ndim(a) for a in arrays) - matrix_axes
     return stacked.reshape(stacked.shape[:1] + (1,) * depth + stacked.shape[1:])
 
 
