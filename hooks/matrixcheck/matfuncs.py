@@ -187,17 +187,17 @@ def _newton(
     batch = np.broadcast_shapes(value.shape[:-2], np.shape(eigenvalue), start.shape[:-1])
     anchor = start / np.linalg.norm(start, axis=-1, keepdims=True)
     vector = anchor.astype(value.dtype)
-    eigenvalue = np.asarray(eigenvalue)
+    eigenvalue, identity = np.asarray(eigenvalue), np.eye(n)
+    jacobian = np.zeros((*batch, n + 1, n + 1), dtype=np.result_type(value, complex))
+    jacobian[..., n, :n] = anchor
+    residual = np.zeros((*batch, n + 1, 1), dtype=jacobian.dtype)
     for _ in range(NEWTON_STEPS):
-        shifted = value - eigenvalue[..., None, None] * np.eye(n)
-        jacobian = np.zeros((*batch, n + 1, n + 1), dtype=np.result_type(value, complex))
+        shifted = value - eigenvalue[..., None, None] * identity
         jacobian[..., :n, :n] = shifted
         jacobian[..., :n, n] = -vector
-        jacobian[..., n, :n] = anchor
-        residual = np.concatenate(
-            [(shifted @ vector[..., None])[..., 0], _dot(anchor, vector)[..., None] - 1], axis=-1
-        )
-        step = np.linalg.solve(jacobian, -residual[..., None])[..., 0]
+        residual[..., :n, :] = shifted @ vector[..., None]
+        residual[..., n, 0] = _dot(anchor, vector) - 1
+        step = np.linalg.solve(jacobian, -residual)[..., 0]
         vector, eigenvalue = vector + step[..., :n], eigenvalue + step[..., n]
     if not np.iscomplexobj(value):
         vector, eigenvalue = vector.real, eigenvalue.real

@@ -67,10 +67,11 @@ class NumericEvaluator(ArrayEvaluator):
         largest Frobenius norm of a matrix in the batch. A value with an infinite or NaN entry
         (its sum of squares is not finite then) is a :class:`DomainError`.
         """
-        squares = [np.max(_squared_norms(value.real))]
-        if np.iscomplexobj(value):
-            squares.append(np.max(_squared_norms(value.imag)) / COMPLEX_STEP**2)
-        size = float(np.sqrt(max(squares)))
+        entries = value.reshape(-1, value.shape[-2] * value.shape[-1])
+        squares = _squared_norms(entries.real)
+        if np.iscomplexobj(entries):
+            squares = np.maximum(squares, _squared_norms(entries.imag) / COMPLEX_STEP**2)
+        size = float(np.sqrt(squares))
         if np.isfinite(size):
             self.magnitude = max(self.magnitude, size)
         elif not np.all(np.isfinite(value)):
@@ -198,9 +199,9 @@ class NumericEvaluator(ArrayEvaluator):
         return vector[..., None]
 
 
-def _squared_norms(value: np.ndarray) -> np.ndarray:
-    """``‖·‖_F²`` of each matrix of the batch."""
-    return np.sum(value * value, axis=(-2, -1))
+def _squared_norms(rows: np.ndarray) -> float:
+    """The largest squared Euclidean norm of a row of ``rows`` (NaN if an entry is NaN)."""
+    return np.vecdot(rows, rows).max()
 
 
 def _batch_shape(values: Values) -> tuple[int, ...]:
