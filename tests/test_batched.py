@@ -15,14 +15,13 @@ import functools
 
 import numpy as np
 import pytest
-from support import DOCS
-
 from matrixcheck import check
 from matrixcheck.check import IdentityResult, check_identity
 from matrixcheck.evaluate import DomainError, Evaluator, Point
 from matrixcheck.matfuncs import MATRIX_FUNCTIONS, eigenpair, nuclear_norm, singular_triple, sqrtm
 from matrixcheck.numeric import COMPLEX_STEP, NumericEvaluator
 from matrixcheck.project import read_file
+from support import DOCS
 
 
 class OneDirectionAtATime(NumericEvaluator):
