@@ -18,6 +18,14 @@ singular matrix, a zero of a norm, a pole of σ at ``±iπ``) is at distance ``r
 terms are below ``1e-12`` for any ``r > 0.2``, far from every sample, and
 :data:`check.TOLERANCE_HESSIAN` (1e-8) leaves a margin of thousands (a test checks that
 Hessians land below 1e-11).
+
+Batching: a value may carry leading batch axes before its two matrix axes, one matrix per
+direction. ∂Y/∂X stacks its basis directions on a new outermost axis and takes all the complex
+steps in one walk of the tree; a Hessian stacks its pairs ``(B_k, B_l)`` the same way; a
+difference formula stacks its eight points. Nested, these axes multiply (a difference of a
+Hessian's pairs is an 8 × pairs batch). Every primitive, matrix function and domain test acts on
+each matrix of a batch, so the result is that of the one-direction-at-a-time definition in
+:class:`~matrixcheck.evaluate.Evaluator`, at a fraction of the cost.
 """
 
 from __future__ import annotations
