@@ -168,6 +168,27 @@ class Evaluator(ABC):
     def directional(self, node: Node, values: Values, directions: Values) -> Value:
         """The derivative of ``node`` at ``values`` along ``directions`` (symbol → direction)."""
 
+    def directionals(
+        self, node: Node, values: Values, variable: str, directions: list[Value]
+    ) -> list[Value]:
+        """The derivatives of ``node`` along each of ``directions`` of ``variable``.
+
+        One :meth:`directional` per direction; a backend may evaluate them all in one walk.
+        """
+        return [self.directional(node, values, {variable: d}) for d in directions]
+
+    def second_directionals(
+        self, node: Node, values: Values, variable: str, pairs: list[tuple[Value, Value]]
+    ) -> list[Value]:
+        """The second derivatives of ``node`` along each pair of directions of ``variable``.
+
+        One :meth:`second_directional` per pair; a backend may evaluate them all in one walk.
+        """
+        return [
+            self.second_directional(node, values, {variable: first}, {variable: second})
+            for first, second in pairs
+        ]
+
     # -- leaves --------------------------------------------------------------------------------
     def _eval_Number(self, node: Number, values: Values) -> Value:
         return self.number(node.value)
@@ -325,7 +346,7 @@ class Evaluator(ABC):
             direction = self.point.directions[variable]
             return self.directional(node.operand, values, {variable: direction})
         basis = self.point.bases[variable]
-        partials = [self.directional(node.operand, values, {variable: b}) for b in basis]
+        partials = self.directionals(node.operand, values, variable, basis)
         if node.vectorized:
             basis = [self.column_vec(b) for b in basis]
         return self.lay_out(partials, basis)
@@ -338,11 +359,12 @@ class Evaluator(ABC):
         columns = [
             self.scale(self.column_vec(b), self.reciprocal(self.squared_norm(b))) for b in basis
         ]
+        pairs = list(itertools.combinations_with_replacement(range(len(basis)), 2))
+        seconds = self.second_directionals(
+            node.operand, values, variable, [(basis[k], basis[l]) for k, l in pairs]
+        )
         total = None
-        for k, l in itertools.combinations_with_replacement(range(len(basis)), 2):
-            second = self.second_directional(
-                node.operand, values, {variable: basis[k]}, {variable: basis[l]}
-            )
+        for (k, l), second in zip(pairs, seconds, strict=True):
             outer = self.matmul(columns[k], self.transpose(columns[l]))
             if k != l:
                 outer = outer + self.transpose(outer)
@@ -382,25 +404,32 @@ class Evaluator(ABC):
 
 
 class ArrayEvaluator(Evaluator):
-    """The primitives of backends whose values are 2-D NumPy arrays (complex or exact objects)."""
+    """The primitives of backends whose values are NumPy arrays (complex or exact objects).
+
+    A value is a matrix in its last two axes; any axes before them are a batch (one matrix per
+    direction of a derivative, say), and every primitive here acts on each matrix of the batch.
+    """
 
     def shape(self, value: np.ndarray) -> tuple[int, int]:
-        return value.shape
+        return value.shape[-2:]
 
     def entry(self, value: np.ndarray, row: int, column: int) -> Any:
-        return value[row, column]
+        """The entry of each matrix of the batch; of a lone matrix, the scalar itself."""
+        return value[..., row, column][()]
 
     def matmul(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         return left @ right
 
     def transpose(self, value: np.ndarray) -> np.ndarray:
-        return value.T
+        return np.swapaxes(value, -1, -2)
 
     def hadamard(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         return left * right
 
     def kron(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        return np.kron(left, right)
+        (m, n), (p, q) = self.shape(left), self.shape(right)
+        product = left[..., :, None, :, None] * right[..., None, :, None, :]
+        return product.reshape((*product.shape[:-4], m * p, n * q))
 
     def vec(self, value: np.ndarray) -> np.ndarray:
-        return value.reshape(-1, 1)
+        return value.reshape((*value.shape[:-2], -1, 1))

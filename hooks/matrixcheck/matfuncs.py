@@ -15,6 +15,10 @@ factorisation of the complex matrix, whose rounding would swamp the step). So:
 
 Eigenvalues are numbered in decreasing order (of the real part), ``λ_1 ≥ λ_2 ≥ …``; singular
 values likewise, with ``σ_i = sqrt(λ_i(XᵀX))`` and ``u_i = X v_i / σ_i``.
+
+Every function takes a batch of matrices (leading axes before the last two) and acts on each; the
+iteration counts (halvings, square roots, Denman–Beavers steps) are those of the batch's hardest
+matrix, which only adds harmless work for the others.
 """
 
 from __future__ import annotations
@@ -32,8 +36,18 @@ LOG_RADIUS = 0.05
 SERIES_TERMS = 40
 
 
+def _norms(value: np.ndarray) -> np.ndarray:
+    """The 1-norm (largest column sum) of the real part of each matrix of the batch."""
+    return np.max(np.sum(np.abs(value.real), axis=-2), axis=-1)
+
+
 def _norm(value: np.ndarray) -> float:
-    return float(np.linalg.norm(value.real, 1))
+    """The largest 1-norm in the batch."""
+    return float(np.max(_norms(value)))
+
+
+def _transpose(value: np.ndarray) -> np.ndarray:
+    return np.swapaxes(value, -1, -2)
 
 
 def _scaled(value: np.ndarray, radius: float) -> tuple[np.ndarray, int]:
@@ -46,8 +60,8 @@ def _scaled(value: np.ndarray, radius: float) -> tuple[np.ndarray, int]:
 def expm(value: np.ndarray) -> np.ndarray:
     """The matrix exponential, by scaling and squaring."""
     scaled, halvings = _scaled(value, 0.5)
-    identity = np.eye(len(value))
-    term, total = identity, identity.astype(value.dtype)
+    identity = np.eye(value.shape[-1])
+    term, total = identity, np.broadcast_to(identity, value.shape).astype(value.dtype)
     for k in range(1, TAYLOR_DEGREE + 1):
         term = term @ scaled / k
         total = total + term
@@ -58,9 +72,9 @@ def expm(value: np.ndarray) -> np.ndarray:
 
 def _sin_cos(value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     scaled, halvings = _scaled(value, 0.25)
-    identity = np.eye(len(value))
+    identity = np.eye(value.shape[-1])
     square = scaled @ scaled
-    sine, cosine = scaled.copy(), identity.astype(value.dtype)
+    sine, cosine = scaled.copy(), np.broadcast_to(identity, value.shape).astype(value.dtype)
     odd, even = scaled, identity
     for k in range(1, TAYLOR_DEGREE // 2 + 1):
         even = -even @ square / ((2 * k - 1) * (2 * k))
@@ -83,7 +97,7 @@ def cosm(value: np.ndarray) -> np.ndarray:
 
 def _require_principal(value: np.ndarray, what: str) -> None:
     eigenvalues = np.linalg.eigvals(value.real)
-    scale = max(1.0, float(np.max(np.abs(eigenvalues))))
+    scale = np.maximum(1.0, np.max(np.abs(eigenvalues), axis=-1, keepdims=True))
     on_cut = (np.abs(eigenvalues.imag) <= 1e-9 * scale) & (eigenvalues.real <= 1e-9 * scale)
     if np.any(on_cut):
         raise DomainError(
@@ -96,13 +110,16 @@ def _require_principal(value: np.ndarray, what: str) -> None:
 def sqrtm(value: np.ndarray) -> np.ndarray:
     """The principal square root, by the Denman–Beavers iteration."""
     _require_principal(value, "square root")
-    root, inverse_root = value, np.eye(len(value)).astype(value.dtype)
+    root, inverse_root = (
+        value,
+        np.broadcast_to(np.eye(value.shape[-1]), value.shape).astype(value.dtype),
+    )
     for _ in range(ROOT_ITERATIONS):
         root, inverse_root = (
             (root + np.linalg.inv(inverse_root)) / 2,
             (inverse_root + np.linalg.inv(root)) / 2,
         )
-        if _norm(root @ root - value) <= 1e-15 * max(1.0, _norm(value)):
+        if np.all(_norms(root @ root - value) <= 1e-15 * np.maximum(1.0, _norms(value))):
             break
     return root
 
@@ -110,7 +127,7 @@ def sqrtm(value: np.ndarray) -> np.ndarray:
 def logm(value: np.ndarray) -> np.ndarray:
     """The principal logarithm, by inverse scaling and squaring."""
     _require_principal(value, "logarithm")
-    identity = np.eye(len(value))
+    identity = np.eye(value.shape[-1])
     roots = 0
     while _norm(value - identity) > LOG_RADIUS:
         value, roots = sqrtm(value), roots + 1
@@ -150,54 +167,70 @@ def eigenpair(value: np.ndarray, index: str, seed: int) -> tuple[complex, np.nda
     """
     base = value.real
     eigenvalues, vectors = np.linalg.eig(base)
-    order = np.argsort(-eigenvalues.real, kind="stable")
-    position = order[_position(index, len(base), seed)]
-    left_values, left_vectors = np.linalg.eig(base.T)
-    left = np.argmin(np.abs(left_values - eigenvalues[position]))
-    eigenvalue, right = _newton(value, eigenvalues[position].real, vectors[:, position].real)
-    _, left_vector = _newton(value.T, eigenvalue, left_vectors[:, left].real)
+    order = np.argsort(-eigenvalues.real, axis=-1, kind="stable")
+    position = order[..., _position(index, base.shape[-1], seed), None]
+    chosen = np.take_along_axis(eigenvalues, position, -1)
+    left_values, left_vectors = np.linalg.eig(_transpose(base))
+    left = np.argmin(np.abs(left_values - chosen), axis=-1)[..., None]
+    start = np.take_along_axis(vectors, position[..., None], -1)[..., 0]
+    eigenvalue, right = _newton(value, chosen[..., 0].real, start.real)
+    left_start = np.take_along_axis(left_vectors, left[..., None], -1)[..., 0]
+    _, left_vector = _newton(_transpose(value), eigenvalue, left_start.real)
     return eigenvalue, right, left_vector
 
 
 def _newton(
-    value: np.ndarray, eigenvalue: complex, start: np.ndarray
-) -> tuple[complex, np.ndarray]:
+    value: np.ndarray, eigenvalue: complex | np.ndarray, start: np.ndarray
+) -> tuple[complex | np.ndarray, np.ndarray]:
     """Refine an eigenpair of ``value`` from ``(eigenvalue, start)``; unit length, no conjugate."""
-    n = len(value)
-    anchor = start / np.linalg.norm(start)
+    n = value.shape[-1]
+    batch = np.broadcast_shapes(value.shape[:-2], np.shape(eigenvalue), start.shape[:-1])
+    anchor = start / np.linalg.norm(start, axis=-1, keepdims=True)
     vector = anchor.astype(value.dtype)
+    eigenvalue, identity = np.asarray(eigenvalue), np.eye(n)
+    jacobian = np.zeros((*batch, n + 1, n + 1), dtype=np.result_type(value, complex))
+    jacobian[..., n, :n] = anchor
+    residual = np.zeros((*batch, n + 1, 1), dtype=jacobian.dtype)
     for _ in range(NEWTON_STEPS):
-        jacobian = np.zeros((n + 1, n + 1), dtype=np.result_type(value, complex))
-        jacobian[:n, :n] = value - eigenvalue * np.eye(n)
-        jacobian[:n, n] = -vector
-        jacobian[n, :n] = anchor
-        residual = np.concatenate(
-            [(value - eigenvalue * np.eye(n)) @ vector, [anchor @ vector - 1]]
-        )
-        step = np.linalg.solve(jacobian, -residual)
-        vector, eigenvalue = vector + step[:n], eigenvalue + step[n]
+        shifted = value - eigenvalue[..., None, None] * identity
+        jacobian[..., :n, :n] = shifted
+        jacobian[..., :n, n] = -vector
+        residual[..., :n, :] = shifted @ vector[..., None]
+        residual[..., n, 0] = _dot(anchor, vector) - 1
+        step = np.linalg.solve(jacobian, -residual)[..., 0]
+        vector, eigenvalue = vector + step[..., :n], eigenvalue + step[..., n]
     if not np.iscomplexobj(value):
         vector, eigenvalue = vector.real, eigenvalue.real
-    return eigenvalue, vector / np.sqrt(vector @ vector)
+    return eigenvalue[()], vector / np.sqrt(_dot(vector, vector))[..., None]
+
+
+def _dot(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``leftᵀ right`` for each pair of vectors of the batch (no conjugation)."""
+    return np.sum(left * right, axis=-1)
 
 
 def singular_triple(
     value: np.ndarray, index: str, seed: int
 ) -> tuple[complex, np.ndarray, np.ndarray]:
     """``σ_index`` with its left and right singular vectors ``u``, ``v`` (``X v = σ u``)."""
-    gram = value.T @ value
-    if value.shape[0] < value.shape[1]:
-        count = value.shape[0]
-        position = _position(index, count, seed)
-        squared, u, _ = eigenpair(value @ value.T, str(position + 1), seed)
+    rows, columns = value.shape[-2:]
+    if rows < columns:
+        position = _position(index, rows, seed)
+        squared, u, _ = eigenpair(value @ _transpose(value), str(position + 1), seed)
         sigma = np.sqrt(squared)
-        return sigma, u, value.T @ u / sigma
-    squared, v, _ = eigenpair(gram, index, seed)
+        return sigma, u, _apply(_transpose(value), u) / np.asarray(sigma)[..., None]
+    squared, v, _ = eigenpair(_transpose(value) @ value, index, seed)
     sigma = np.sqrt(squared)
-    return sigma, value @ v / sigma, v
+    return sigma, _apply(value, v) / np.asarray(sigma)[..., None], v
 
 
-def nuclear_norm(value: np.ndarray) -> complex:
+def _apply(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """``matrix @ vector`` for each pair of the batch."""
+    return (matrix @ vector[..., None])[..., 0]
+
+
+def nuclear_norm(value: np.ndarray) -> complex | np.ndarray:
     """``Σ σ_i = tr sqrt(XᵀX)`` (or ``tr sqrt(XXᵀ)`` for a wide ``X``)."""
-    gram = value.T @ value if value.shape[0] >= value.shape[1] else value @ value.T
-    return np.trace(sqrtm(gram))
+    rows, columns = value.shape[-2:]
+    gram = _transpose(value) @ value if rows >= columns else value @ _transpose(value)
+    return np.trace(sqrtm(gram), axis1=-2, axis2=-1)

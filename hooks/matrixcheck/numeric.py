@@ -18,11 +18,19 @@ singular matrix, a zero of a norm, a pole of σ at ``±iπ``) is at distance ``r
 terms are below ``1e-12`` for any ``r > 0.2``, far from every sample, and
 :data:`results.TOLERANCE_HESSIAN` (1e-8) leaves a margin of thousands (a test checks that
 Hessians land below 1e-11).
+
+Batching: a value may carry leading batch axes before its two matrix axes, one matrix per
+direction. ∂Y/∂X stacks its basis directions on a new outermost axis and takes all the complex
+steps in one walk of the tree; a Hessian stacks its pairs ``(B_k, B_l)`` the same way; a
+difference formula stacks its eight points. Nested, these axes multiply (a difference of a
+Hessian's pairs is an 8 × pairs batch). Every primitive, matrix function and domain test acts on
+each matrix of a batch, so the result is that of the one-direction-at-a-time definition in
+:class:`~matrixcheck.evaluate.Evaluator`, at a fraction of the cost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 
 import numpy as np
@@ -40,7 +48,12 @@ LARGEST_CONDITION = 1e10
 
 
 class NumericEvaluator(ArrayEvaluator):
-    """NumPy primitives; tracks the largest intermediate magnitude for the comparison."""
+    """NumPy primitives; tracks the largest intermediate magnitude for the comparison.
+
+    Values may carry leading batch axes (see :class:`~matrixcheck.evaluate.ArrayEvaluator`): all
+    directions of a derivative, all pairs of a Hessian and all points of a difference formula are
+    evaluated in one walk of the tree, each as one matrix of the batch.
+    """
 
     def __init__(self, point: Point) -> None:
         super().__init__(point)
@@ -50,11 +63,6 @@ class NumericEvaluator(ArrayEvaluator):
 
     def evaluate(self, node: Node, values: Values | None = None) -> np.ndarray:
         value = super().evaluate(node, values)
-        if not np.all(np.isfinite(value)):
-            raise DomainError(
-                "the evaluation overflowed or produced NaN at values of order 1",
-                "check the formula for a runaway exponent or a division that should not be there",
-            )
         self.observe(value)
         return value
 
@@ -63,13 +71,22 @@ class NumericEvaluator(ArrayEvaluator):
 
         Rounding errors scale with the largest quantity a computation passes through, not with
         its result: ``d(X X⁻¹) = 0`` is computed from terms of size ``‖X⁻¹‖``. The comparison
-        therefore measures differences against this magnitude as well as against the sides.
+        therefore measures differences against this magnitude as well as against the sides: the
+        largest Frobenius norm of a matrix in the batch. A value with an infinite or NaN entry
+        (its sum of squares is not finite then) is a :class:`DomainError`.
         """
-        size = float(np.linalg.norm(value.real))
-        if np.iscomplexobj(value):
-            size = max(size, float(np.linalg.norm(value.imag)) / COMPLEX_STEP)
+        entries = value.reshape(-1, value.shape[-2] * value.shape[-1])
+        squares = _squared_norms(entries.real)
+        if np.iscomplexobj(entries):
+            squares = np.maximum(squares, _squared_norms(entries.imag) / COMPLEX_STEP**2)
+        size = float(np.sqrt(squares))
         if np.isfinite(size):
             self.magnitude = max(self.magnitude, size)
+        elif not np.all(np.isfinite(value)):
+            raise DomainError(
+                "the evaluation overflowed or produced NaN at values of order 1",
+                "check the formula for a runaway exponent or a division that should not be there",
+            )
 
     def number(self, value: Fraction) -> np.ndarray:
         return np.array([[float(value)]])
@@ -77,11 +94,11 @@ class NumericEvaluator(ArrayEvaluator):
     def eye(self, size: int) -> np.ndarray:
         return np.eye(size)
 
-    def scale(self, value: np.ndarray, factor: complex) -> np.ndarray:
-        return value * factor
+    def scale(self, value: np.ndarray, factor: complex | np.ndarray) -> np.ndarray:
+        return value * np.asarray(factor)[..., None, None]
 
     def inverse(self, value: np.ndarray) -> np.ndarray:
-        if np.linalg.cond(value.real) > LARGEST_CONDITION:
+        if np.any(np.linalg.cond(value.real) > LARGEST_CONDITION):
             raise DomainError("a matrix that is inverted is singular (or nearly so) at the sample")
         return np.linalg.inv(value)
 
@@ -90,6 +107,20 @@ class NumericEvaluator(ArrayEvaluator):
 
     def matrix(self, entries: list[list[int]]) -> np.ndarray:
         return np.array(entries, dtype=float)
+
+    def directionals(
+        self, node: Node, values: Values, variable: str, directions: list[np.ndarray]
+    ) -> list[np.ndarray]:
+        stacked = _new_axis(np.stack(directions), values.values())
+        return list(self.directional(node, values, {variable: stacked}))
+
+    def second_directionals(
+        self, node: Node, values: Values, variable: str, pairs: list[tuple[np.ndarray, ...]]
+    ) -> list[np.ndarray]:
+        firsts, seconds = (
+            _new_axis(np.stack(side), values.values()) for side in zip(*pairs, strict=True)
+        )
+        return list(self.second_directional(node, values, {variable: firsts}, {variable: seconds}))
 
     def second_directional(
         self, node: Node, values: Values, first: Values, second: Values
@@ -102,6 +133,18 @@ class NumericEvaluator(ArrayEvaluator):
             HESSIAN_STEP,
         )
 
+    def directional(self, node: Node, values: Values, directions: Values) -> np.ndarray:
+        """The derivative along ``directions``, which may carry batch axes of their own (the
+        result then has them too)."""
+        if not any(np.iscomplexobj(v) for v in values.values()):
+            shifted = _shifted(values, directions, 1j * COMPLEX_STEP)
+            value = self.evaluate(node, shifted)
+            return _full(np.imag(value), shifted) / COMPLEX_STEP
+        self.used_differences = True
+        return self._central_difference(
+            lambda shifted: self.evaluate(node, shifted), values, directions, DIFFERENCE_STEP
+        )
+
     def _central_difference(
         self,
         function: Callable[[Values], np.ndarray],
@@ -110,25 +153,27 @@ class NumericEvaluator(ArrayEvaluator):
         step: float,
     ) -> np.ndarray:
         """The eighth-order central difference of ``function`` at ``values`` along
-        ``directions``."""
-        total: np.ndarray | None = None
-        for offset, weight in enumerate(DIFFERENCE_WEIGHTS, start=1):
-            for sign in (1, -1):
-                shifted = dict(values)
-                for name, direction in directions.items():
-                    shifted[name] = values[name] + sign * offset * step * direction
-                term = sign * weight * function(shifted)
-                total = term if total is None else total + term
+        ``directions``, its eight points evaluated together on a new leading batch axis."""
+        offsets = np.array(
+            [sign * offset for offset in range(1, len(DIFFERENCE_WEIGHTS) + 1) for sign in (1, -1)]
+        )
+        points = _new_axis(offsets * step, [*values.values(), *directions.values()], 0)
+        shifted = _shifted(values, {n: points * d for n, d in directions.items()}, 1)
+        results = _full(function(shifted), shifted)
+        total = None
+        for result, offset in zip(results, offsets, strict=True):
+            term = np.sign(offset) * DIFFERENCE_WEIGHTS[abs(offset) - 1] * result
+            total = term if total is None else total + term
         assert total is not None
         return total / step
 
-    def reciprocal(self, scalar: complex) -> complex:
-        if scalar == 0:
+    def reciprocal(self, scalar: complex | np.ndarray) -> complex | np.ndarray:
+        if np.any(scalar == 0):
             raise DomainError("division by zero")
         return 1 / scalar
 
     def function(self, name: str, value: np.ndarray) -> np.ndarray:
-        return np.array([[FUNCTIONS[name](value)]])
+        return np.asarray(FUNCTIONS[name](value))[..., None, None]
 
     def matrix_function(self, name: str, value: np.ndarray) -> np.ndarray:
         return MATRIX_FUNCTIONS[name](value)
@@ -136,21 +181,22 @@ class NumericEvaluator(ArrayEvaluator):
     def spectral(self, node: Spectral, value: np.ndarray) -> np.ndarray:
         seed = self.point.index_seed
         if node.kind == "singular value":
-            return np.array([[singular_triple(value, node.index, seed)[0]]])
-        if node.index in ("sum", "prod"):
-            eigenvalues = [eigenpair(value, str(k), seed)[0] for k in range(1, len(value) + 1)]
-            return np.array(
-                [[np.sum(eigenvalues) if node.index == "sum" else np.prod(eigenvalues)]]
-            )
-        return np.array([[eigenpair(value, node.index, seed)[0]]])
+            result = singular_triple(value, node.index, seed)[0]
+        elif node.index in ("sum", "prod"):
+            count = value.shape[-1]
+            eigenvalues = np.stack([eigenpair(value, str(k + 1), seed)[0] for k in range(count)])
+            result = np.sum(eigenvalues, 0) if node.index == "sum" else np.prod(eigenvalues, 0)
+        else:
+            result = eigenpair(value, node.index, seed)[0]
+        return np.asarray(result)[..., None, None]
 
     def bound(self, binding, values: Values) -> np.ndarray:
         value, seed = values[binding.of], self.point.index_seed
         if binding.kind.endswith("vectors"):
             which = 1 if binding.kind.startswith("left") else 2
-            count = min(value.shape)
+            count = min(value.shape[-2:])
             columns = [singular_triple(value, str(k), seed)[which] for k in range(1, count + 1)]
-            return np.stack(columns, axis=1)
+            return np.stack(columns, axis=-1)
         if binding.kind in ("eigenvector", "left eigenvector"):
             vector = eigenpair(value, binding.index, seed)[
                 1 if binding.kind == "eigenvector" else 2
@@ -158,51 +204,76 @@ class NumericEvaluator(ArrayEvaluator):
         else:
             triple = singular_triple(value, binding.index, seed)
             vector = triple[1 if binding.kind == "left singular vector" else 2]
-        return vector.reshape(-1, 1)
-
-    def directional(self, node: Node, values: Values, directions: Values) -> np.ndarray:
-        if not any(np.iscomplexobj(v) for v in values.values()):
-            shifted = dict(values)
-            for name, direction in directions.items():
-                shifted[name] = values[name] + 1j * COMPLEX_STEP * direction
-            return np.imag(self.evaluate(node, shifted)) / COMPLEX_STEP
-        self.used_differences = True
-        return self._central_difference(
-            lambda shifted: self.evaluate(node, shifted), values, directions, DIFFERENCE_STEP
-        )
+        return vector[..., None]
 
 
-def _scalar(value: np.ndarray) -> complex:
-    return value[0, 0]
+def _squared_norms(rows: np.ndarray) -> float:
+    """The largest squared Euclidean norm of a row of ``rows`` (NaN if an entry is NaN)."""
+    return np.vecdot(rows, rows).max()
 
 
-def _log(value: np.ndarray) -> complex:
+def _batch_shape(values: Values) -> tuple[int, ...]:
+    return np.broadcast_shapes(*(np.shape(v)[:-2] for v in values.values()))
+
+
+def _new_axis(
+    stacked: np.ndarray, arrays: Iterable[np.ndarray], matrix_axes: int = 2
+) -> np.ndarray:
+    """``stacked`` (a batch axis, then ``matrix_axes`` axes) with its batch axis moved in front of
+    every axis of ``arrays``, so that it broadcasts with them as a new, outermost batch axis."""
+    depth = max(np.ndim(a) for a in arrays) - matrix_axes
+    return stacked.reshape(stacked.shape[:1] + (1,) * depth + stacked.shape[1:])
+
+
+def _shifted(values: Values, directions: Values, factor: complex) -> Values:
+    shifted = dict(values)
+    for name, direction in directions.items():
+        shifted[name] = values[name] + factor * direction
+    return shifted
+
+
+def _full(value: np.ndarray, values: Values) -> np.ndarray:
+    """``value`` with every batch axis of ``values`` (a part that did not depend on one lacks
+    it)."""
+    return np.broadcast_to(value, _batch_shape(values) + value.shape[-2:])
+
+
+def _scalar(value: np.ndarray) -> complex | np.ndarray:
+    return value[..., 0, 0]
+
+
+def _log(value: np.ndarray) -> complex | np.ndarray:
     z = _scalar(value)
-    if z.real <= 0:
+    if np.any(z.real <= 0):
         raise DomainError("the logarithm of a non-positive number")
     return np.log(z)
 
 
-def _abs(value: np.ndarray) -> complex:
+def _abs(value: np.ndarray) -> complex | np.ndarray:
     z = _scalar(value)
-    if z.real == 0:
+    if np.any(z.real == 0):
         raise DomainError("the absolute value at zero, where it is not differentiable")
     return z * np.sign(z.real)
 
 
-def _signed_sum(value: np.ndarray) -> complex:
+def _entries_sum(value: np.ndarray) -> complex | np.ndarray:
+    """The sum of the entries of each matrix of the batch."""
+    return np.sum(value, axis=(-2, -1))
+
+
+def _signed_sum(value: np.ndarray) -> complex | np.ndarray:
     if np.any(value.real == 0):
         raise DomainError(
             "the 1-norm at a vector with a zero entry, where it is not differentiable"
         )
-    return np.sum(value * np.sign(value.real))
+    return _entries_sum(value * np.sign(value.real))
 
 
-def _p_norm(power: int) -> Callable[[np.ndarray], complex]:
+def _p_norm(power: int) -> Callable[[np.ndarray], complex | np.ndarray]:
     """``(Σ |x_i|^p)^{1/p}``, with ``|z|`` continued analytically as ``z·sign(Re z)``."""
 
-    def norm(value: np.ndarray) -> complex:
-        if np.all(value.real == 0):
+    def norm(value: np.ndarray) -> complex | np.ndarray:
+        if np.any(np.all(value.real == 0, axis=(-2, -1))):
             raise DomainError("a norm at zero, where it is not differentiable")
         if power % 2 and np.any(value.real == 0):
             raise DomainError(
@@ -210,7 +281,7 @@ def _p_norm(power: int) -> Callable[[np.ndarray], complex]:
                 "analytic"
             )
         signs = np.sign(value.real) if power % 2 else 1
-        return np.sum((value * signs) ** power) ** (1 / power)
+        return _entries_sum((value * signs) ** power) ** (1 / power)
 
     return norm
 
@@ -249,22 +320,22 @@ ENTRYWISE_FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 }
 
 
-def _two_norm(value: np.ndarray) -> complex:
+def _two_norm(value: np.ndarray) -> complex | np.ndarray:
     """The Euclidean norm of a vector, the spectral norm (largest singular value) of a matrix."""
-    if min(value.shape) > 1:
+    if min(value.shape[-2:]) > 1:
         return singular_triple(value, "max", 0)[0]
     return _euclidean(value)
 
 
-def _euclidean(value: np.ndarray) -> complex:
-    squared = np.sum(value * value)
-    if squared.real <= 0:
+def _euclidean(value: np.ndarray) -> complex | np.ndarray:
+    squared = _entries_sum(value * value)
+    if np.any(squared.real <= 0):
         raise DomainError("a norm at zero, where it is not differentiable")
     return np.sqrt(squared)
 
 
-FUNCTIONS: dict[str, Callable[[np.ndarray], complex]] = {
-    "tr": np.trace,
+FUNCTIONS: dict[str, Callable[[np.ndarray], complex | np.ndarray]] = {
+    "tr": lambda v: np.trace(v, axis1=-2, axis2=-1),
     "det": np.linalg.det,
     "log": _log,
     "exp": lambda v: np.exp(_scalar(v)),

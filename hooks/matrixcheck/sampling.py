@@ -238,7 +238,7 @@ def test_function(
         elif kind == "transcendental":
             result = result + entrywise.sin(linear(x, 1)) / 2 + entrywise.exp(linear(x, 2)) / 5
         if symmetric:
-            result = (result + result.T) / 2
+            result = (result + result.swapaxes(-1, -2)) / 2
         return result
 
     return value
