@@ -21,6 +21,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import TYPE_CHECKING, TypeAlias
 
+import gmpy2
 import numpy as np
 
 if TYPE_CHECKING:
@@ -168,6 +169,21 @@ def real(value: Coefficient) -> mpmath.mpf:
     if isinstance(value, Fraction):
         return mp().mpf(value.numerator) / value.denominator
     return value if isinstance(value, mp().mpf) else mp().mpf(value)
+
+
+def rational(value: Coefficient) -> gmpy2.mpq:
+    """A coefficient as an exact rational (a 50-digit number is a binary fraction)."""
+    if is_rational(value):
+        return gmpy2.mpq(value)
+    mantissa, exponent = (int(part) for part in value.man_exp)
+    magnitude = gmpy2.mpq(mantissa << max(exponent, 0), 1 << max(-exponent, 0))
+    return -magnitude if value < 0 else magnitude
+
+
+def from_binary(value: gmpy2.mpfr) -> mpmath.mpf:
+    """An MPFR float rounded to a 50-digit number."""
+    mantissa, exponent = value.as_mantissa_exp()
+    return mp().mpf((int(mantissa), int(exponent)))
 
 
 # -- functions of a jet: Taylor polynomials ------------------------------------------------------
