@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
+from gmpy2 import mpq
 
 from . import jets, matrixjets
 from .declarations import Declaration, bound_symbols
@@ -57,7 +58,7 @@ class ExactEvaluator(ArrayEvaluator):
         self.depth = 0
 
     def number(self, value: Fraction) -> np.ndarray:
-        return jets.matrix(1, 1, lambda i, j: value)
+        return jets.matrix(1, 1, lambda i, j: mpq(value))
 
     def eye(self, size: int) -> np.ndarray:
         return jets.eye(size)
@@ -167,13 +168,13 @@ class ExactEvaluator(ArrayEvaluator):
             return self._scalar_function(name, jets.matrix(1, 1, lambda i, j: z))
         sign = self._sign(z)
         if name == "sign":
-            return Fraction(sign)
+            return mpq(sign)
         if name == "step":
-            return Fraction(int(sign > 0))
+            return mpq(int(sign > 0))
         return z * int(sign > 0)
 
     def matrix(self, entries: list[list[int]]) -> np.ndarray:
-        return jets.matrix(len(entries), len(entries[0]), lambda i, j: Fraction(entries[i][j]))
+        return jets.matrix(len(entries), len(entries[0]), lambda i, j: mpq(entries[i][j]))
 
     def second_directional(
         self, node: Node, values: Values, first: Values, second: Values
@@ -212,12 +213,10 @@ class ExactOutcome:
 def _rational(rng: np.random.Generator, shape: tuple[int, int], low: int = -4) -> np.ndarray:
     numerators = rng.integers(low, 5, size=shape)
     denominators = rng.integers(1, 4, size=shape)
-    return jets.matrix(
-        *shape, lambda i, j: Fraction(int(numerators[i, j]), int(denominators[i, j]))
-    )
+    return jets.matrix(*shape, lambda i, j: mpq(int(numerators[i, j]), int(denominators[i, j])))
 
 
-def _diagonal(entries: list[Fraction]) -> np.ndarray:
+def _diagonal(entries: list[mpq]) -> np.ndarray:
     n = len(entries)
     return jets.matrix(n, n, lambda i, j: entries[i] if i == j else ZERO)
 
@@ -254,7 +253,7 @@ def exact_value(
     else:
         value = general
     if "positive" in properties:
-        value = jets.entrywise(lambda e: abs(e) + Fraction(1, 2), value)
+        value = jets.entrywise(lambda e: abs(e) + mpq(1, 2), value)
     elif "nonzero" in properties:
         value = jets.entrywise(lambda e: e if e != 0 else ONE, value)
     shift = 0
@@ -287,12 +286,12 @@ def _exact_simple_spectrum(
     if "simple singular values" in properties:
         left = _rational_orthogonal(rows, rng)[:, :count]
         right = _rational_orthogonal(columns, rng)[:, :count]
-        return left @ _diagonal([Fraction(v) for v in values]) @ right.T
+        return left @ _diagonal([mpq(v) for v in values]) @ right.T
     if "positive definite" not in properties:
         shift = int(rng.integers(0, count + 1))
         values = [v - values[shift - 1] if shift else v for v in values]
         values = [2 * v - 1 if shift else v for v in values]
-    diagonal = _diagonal([Fraction(v) for v in values])
+    diagonal = _diagonal([mpq(v) for v in values])
     q = _rational_orthogonal(rows, rng)
     if properties & {"symmetric", "positive definite"}:
         return q @ diagonal @ q.T
@@ -302,9 +301,9 @@ def _exact_simple_spectrum(
     return basis @ diagonal @ inverse
 
 
-def _nonzero(rng: np.random.Generator) -> Fraction:
+def _nonzero(rng: np.random.Generator) -> mpq:
     numerator = int(rng.integers(1, 5)) * int(rng.choice((-1, 1)))
-    return Fraction(numerator, int(rng.integers(1, 4)))
+    return mpq(numerator, int(rng.integers(1, 4)))
 
 
 def exact_sizes(names: list[str]) -> list[dict[str, int]]:
@@ -359,7 +358,7 @@ def _exact_basis(properties: frozenset[str], value: np.ndarray) -> list[np.ndarr
     for pattern in tangent_patterns(properties, value.shape):
         direction = jets.zeros(*value.shape)
         for i, j, coefficient in pattern:
-            direction[i, j] = Fraction(coefficient)
+            direction[i, j] = mpq(coefficient)
         basis.append(value @ direction if orthogonal_group(properties) else direction)
     return basis
 
@@ -405,7 +404,7 @@ def exact_difference(left: np.ndarray, right: np.ndarray) -> str:
     return ""
 
 
-def _number(entry: Scalar) -> int | Fraction | object:
+def _number(entry: Scalar) -> int | mpq | object:
     """An entry of a finished side: a rational or a 50-digit number, never a float."""
     value = value_at_zero(entry)
     if isinstance(value, float) or (isinstance(entry, jets.Jet) and entry.terms.keys() - {0}):

@@ -23,14 +23,17 @@ from typing import TYPE_CHECKING, TypeAlias
 
 import gmpy2
 import numpy as np
+from gmpy2 import mpq
 
 if TYPE_CHECKING:
     import mpmath
 
 DIGITS = 50
-ZERO = Fraction(0)
-ONE = Fraction(1)
-Coefficient: TypeAlias = "int | Fraction | mpmath.mpf"
+ZERO = mpq(0)
+ONE = mpq(1)
+#: The exact coefficients: gmpy2's rationals, integers, and the parser's fractions.
+RATIONAL = (mpq, int, Fraction)
+Coefficient: TypeAlias = "int | mpq | mpmath.mpf"
 Scalar: TypeAlias = "Coefficient | Jet"
 
 
@@ -62,11 +65,15 @@ class Jet:
         return f"Jet({self.terms!r})"
 
     def __add__(self, other: object) -> Scalar:
+        if isinstance(other, Jet):
+            terms = dict(self.terms)
+            for mask, coefficient in other.terms.items():
+                terms[mask] = _plus(terms[mask], coefficient) if mask in terms else coefficient
+            return jet(terms)
         if isinstance(other, np.ndarray):
             return NotImplemented
         terms = dict(self.terms)
-        for mask, coefficient in _terms(other).items():
-            terms[mask] = _plus(terms.get(mask, ZERO), coefficient)
+        terms[0] = _plus(terms[0], other) if 0 in terms else other
         return jet(terms)
 
     __radd__ = __add__
@@ -121,25 +128,26 @@ def jet(terms: dict[int, Coefficient]) -> Scalar:
     """A jet without zero terms; a plain rational when no infinitesimal is left.
 
     A 50-digit number always stays wrapped in a jet, even alone: only the jet's own arithmetic
-    mixes it with rationals (``Fraction`` and ``mpf`` do not combine with each other).
+    mixes it with rationals (``mpq`` and ``mpf`` do not combine with each other).
     """
-    terms = {mask: c for mask, c in terms.items() if mask == 0 or c != 0}
-    constant = terms.get(0, ZERO)
-    if terms.keys() <= {0} and is_rational(constant):
-        return constant
-    return Jet(terms)
+    kept = {mask: c for mask, c in terms.items() if c or not mask}
+    if not kept:
+        return ZERO
+    if len(kept) == 1 and isinstance(kept.get(0), RATIONAL):
+        return kept[0]
+    return Jet(kept)
 
 
 def _plus(a: Coefficient, b: Coefficient) -> Coefficient:
-    return a + b if is_rational(a) and is_rational(b) else real(a) + real(b)
+    if isinstance(a, RATIONAL) and isinstance(b, RATIONAL):
+        return a + b
+    return real(a) + real(b)
 
 
 def _times(a: Coefficient, b: Coefficient) -> Coefficient:
-    return a * b if is_rational(a) and is_rational(b) else real(a) * real(b)
-
-
-def _terms(value: Scalar) -> dict[int, Coefficient]:
-    return value.terms if isinstance(value, Jet) else {0: value}
+    if isinstance(a, RATIONAL) and isinstance(b, RATIONAL):
+        return a * b
+    return real(a) * real(b)
 
 
 def infinitesimal(bit: int) -> Jet:
@@ -161,13 +169,13 @@ def slope(value: Scalar, bit: int) -> Scalar:
 
 
 def is_rational(value: Coefficient) -> bool:
-    return isinstance(value, (int, Fraction))
+    return isinstance(value, RATIONAL)
 
 
 def real(value: Coefficient) -> mpmath.mpf:
     """A coefficient as a 50-digit number."""
-    if isinstance(value, Fraction):
-        return mp().mpf(value.numerator) / value.denominator
+    if is_rational(value):
+        return mp().mpf(int(value.numerator)) / int(value.denominator)
     return value if isinstance(value, mp().mpf) else mp().mpf(value)
 
 
@@ -209,7 +217,7 @@ def apply(series: Series, value: Scalar) -> Scalar:
 
 def _inverse(a: Coefficient) -> Coefficient:
     """``1/a`` for a nonzero coefficient, rational when ``a`` is."""
-    return 1 / Fraction(a) if is_rational(a) else 1 / a
+    return 1 / mpq(a) if is_rational(a) else 1 / a
 
 
 def _reciprocal_series(a: Coefficient, order: int) -> list[Coefficient]:
@@ -225,7 +233,7 @@ def _exp_series(a: Coefficient, order: int) -> list[Coefficient]:
 def _log_series(a: Coefficient, order: int) -> list[Coefficient]:
     inverse = _inverse(a)
     return [mp().log(real(a))] + [
-        _times(Fraction((-1) ** (k - 1), k), inverse**k) for k in range(1, order + 1)
+        _times(mpq((-1) ** (k - 1), k), inverse**k) for k in range(1, order + 1)
     ]
 
 
@@ -249,7 +257,7 @@ def root_series(power: int) -> Series:
         coefficients = []
         for k in range(order + 1):
             coefficients.append(_times(binomial, _times(root, _inverse(a) ** k)))
-            binomial = binomial * (Fraction(1, power) - k) / (k + 1)
+            binomial = binomial * (mpq(1, power) - k) / (k + 1)
         return coefficients
 
     return series
@@ -258,13 +266,13 @@ def root_series(power: int) -> Series:
 def exact_root(a: Coefficient, power: int) -> Coefficient:
     """``a^(1/power)`` for ``a > 0``, a rational when ``a`` is a power of one, else 50 digits."""
     if is_rational(a):
-        a = Fraction(a)
+        a = mpq(a)
         numerator, denominator = (
-            _integer_root(a.numerator, power),
-            _integer_root(a.denominator, power),
+            _integer_root(int(a.numerator), power),
+            _integer_root(int(a.denominator), power),
         )
         if numerator is not None and denominator is not None:
-            return Fraction(numerator, denominator)
+            return mpq(numerator, denominator)
     return mp().root(real(a), power)
 
 
