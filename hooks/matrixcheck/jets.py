@@ -92,18 +92,18 @@ class Jet:
         return (-self) + other
 
     def __mul__(self, other: object) -> Scalar:
-        if _number(other):
-            return jet({mask: _times(c, other) for mask, c in self.terms.items()})
-        if not isinstance(other, Jet):
+        if isinstance(other, Jet):
+            terms: dict[int, Coefficient] = {}
+            for mask, coefficient in self.terms.items():
+                for other_mask, other_coefficient in other.terms.items():
+                    if not mask & other_mask:
+                        key = mask | other_mask
+                        product = _times(coefficient, other_coefficient)
+                        terms[key] = _plus(terms[key], product) if key in terms else product
+            return jet(terms)
+        if isinstance(other, np.ndarray):
             return NotImplemented
-        terms: dict[int, Coefficient] = {}
-        for mask, coefficient in self.terms.items():
-            for other_mask, other_coefficient in other.terms.items():
-                if not mask & other_mask:
-                    key = mask | other_mask
-                    product = _times(coefficient, other_coefficient)
-                    terms[key] = _plus(terms.get(key, ZERO), product)
-        return jet(terms)
+        return jet({mask: _times(c, other) for mask, c in self.terms.items()})
 
     __rmul__ = __mul__
 
