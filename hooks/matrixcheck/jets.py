@@ -139,13 +139,13 @@ def jet(terms: dict[int, Coefficient]) -> Scalar:
 
 
 def _plus(a: Coefficient, b: Coefficient) -> Coefficient:
-    if isinstance(a, RATIONAL) and isinstance(b, RATIONAL):
+    if type(a) is mpq is type(b) or (isinstance(a, RATIONAL) and isinstance(b, RATIONAL)):
         return a + b
     return real(a) + real(b)
 
 
 def _times(a: Coefficient, b: Coefficient) -> Coefficient:
-    if isinstance(a, RATIONAL) and isinstance(b, RATIONAL):
+    if type(a) is mpq is type(b) or (isinstance(a, RATIONAL) and isinstance(b, RATIONAL)):
         return a * b
     return real(a) * real(b)
 
