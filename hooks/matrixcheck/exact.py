@@ -2,12 +2,14 @@
 
 Symbols take random rational values that honour their declarations (symmetric ``G + Gᵀ``,
 positive definite ``B Bᵀ + I``, orthogonal by the Cayley transform ``(I − S)(I + S)⁻¹``, …) at
-small sizes (2, 3, 4). Values are NumPy object arrays of :class:`fractions.Fraction` entries. A
+small sizes (2, 3, 4). Values are NumPy object arrays of exact rationals (gmpy2's ``mpq``). A
 directional derivative is ``d/dt f(X + t V)`` at ``t = 0``, computed on first-order jets
 (:mod:`jets`, numbers ``a + b t`` with ``t² = 0``): no step size, no rounding, no symbolic
 algebra. The sides are then compared exactly when every entry is rational (a nonzero rational
 function vanishes at a random rational point with negligible probability), and to 50 digits when
-logarithms, exponentials, sines or irrational square roots appear.
+logarithms, exponentials, sines or irrational square roots appear. Matrix functions (``e^X``,
+``log X``, ``sin X``, ``cos X``) are evaluated on the jet ``X + t V`` in 256-bit binary floats
+(:mod:`matrixjets`), which gives their derivatives by the block rule.
 """
 
 from __future__ import annotations

@@ -3,14 +3,15 @@
 The exact backend differentiates by evaluating at ``X + t V`` and reading the coefficient of
 ``t``. Keeping only first order in each open ``t`` (a jet, or dual number) is all that
 ``d/dt … at t = 0`` ever needs, and nested derivatives simply open a second ``t``. A term is keyed
-by the bit mask of the infinitesimals it multiplies; coefficients are exact rationals
-(:class:`fractions.Fraction`), so sums, products, quotients, inverses and determinants are exact
-with no symbolic algebra at all.
+by the bit mask of the infinitesimals it multiplies; coefficients are exact rationals (gmpy2's
+``mpq``, GMP arithmetic; ``int`` and the parser's ``Fraction`` mix with them), so sums, products,
+quotients, inverses and determinants are exact with no symbolic algebra at all.
 
-Only transcendental values (logarithms, exponentials, sines, non-square roots) leave the
-rationals: they become 50-digit :mod:`mpmath` numbers (imported only then), and the comparison of the two sides then
-works to 50 digits instead of exactly. A function of a jet is its Taylor polynomial, which is
-exact because the nilpotent part vanishes after as many powers as there are open infinitesimals.
+Only transcendental values (logarithms, exponentials, sines, irrational roots) leave the
+rationals: they become 50-digit :mod:`mpmath` numbers (imported only then), and the comparison of
+the two sides then works to 50 digits instead of exactly. A function of a jet is its Taylor
+polynomial, which is exact because the nilpotent part vanishes after as many powers as there are
+open infinitesimals.
 """
 
 from __future__ import annotations

@@ -30,7 +30,8 @@ from gmpy2 import mpfr
 
 #: Working precision in bits (about 77 digits) for 50-digit results.
 PRECISION = 256
-#: The Taylor series start at ``2⁻ˢ M`` with ``‖2⁻ˢ M‖₁ ≤ 2⁻ᔆᶜᴬᴸᴱ``.
+#: The Taylor series are summed at ``2⁻ˢ M`` with ``‖2⁻ˢ M‖₁ ≤ 2^-EXP_SCALE`` (for the
+#: exponential) or ``2^-TRIGONOMETRIC_SCALE`` (sine and cosine, whose doublings lose 2 bits each).
 EXP_SCALE = 10
 TRIGONOMETRIC_SCALE = 4
 #: Square roots are taken until ``‖R − I‖₁`` is at most this.
@@ -142,7 +143,7 @@ def _negligible(change: Pair, total: Pair) -> bool:
 
 
 def _halvings(a: Pair, scale: int) -> int:
-    """The ``s ≥ 0`` with ``‖2⁻ˢ M‖₁ ≤ 2⁻ˢᶜᵃˡᵉ``."""
+    """The least ``s ≥ 0`` with ``‖2⁻ˢ M‖₁ ≤ 2^-scale`` (up to a factor 2)."""
     norm = _norm(a[0])
     return 0 if norm == 0 else max(0, math.frexp(float(norm))[1] + scale)
 
