@@ -2,8 +2,8 @@
 
 Checking an identity is deterministic: its result depends only on the block as written (formula,
 proof, declarations, layout, options, id — the id seeds the samples) and on the engine (its own
-source and the versions of Python, NumPy and mpmath). The key of an entry is a SHA-256 of exactly
-that, so an edited identity misses the cache and is checked again while every other one is read
+source and the versions of Python, NumPy, mpmath and gmpy2). The key of an entry is a SHA-256 of
+exactly that, so an edited identity misses the cache and is checked again while every other one is read
 back. Line numbers enter the key only relative to the block's first line: inserting lines above
 an identity moves it without re-checking it, and the stored result is moved with it.
 
@@ -34,7 +34,7 @@ ENVIRONMENT = "MATRIXCHECK_CACHE"
 DISABLED = ("off", "none", "0", "false", "no")
 #: Where the cache lives below the project directory (next to ``docs/``), unless configured.
 DEFAULT_DIRECTORY = Path(".cache") / "matrixcheck"
-DEPENDENCIES = ("numpy", "mpmath", "sympy")
+DEPENDENCIES = ("numpy", "mpmath", "gmpy2", "sympy")
 FORMAT = 2
 
 

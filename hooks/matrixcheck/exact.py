@@ -2,12 +2,14 @@
 
 Symbols take random rational values that honour their declarations (symmetric ``G + Gᵀ``,
 positive definite ``B Bᵀ + I``, orthogonal by the Cayley transform ``(I − S)(I + S)⁻¹``, …) at
-small sizes (2, 3, 4). Values are NumPy object arrays of :class:`fractions.Fraction` entries. A
+small sizes (2, 3, 4). Values are NumPy object arrays of exact rationals (gmpy2's ``mpq``). A
 directional derivative is ``d/dt f(X + t V)`` at ``t = 0``, computed on first-order jets
 (:mod:`jets`, numbers ``a + b t`` with ``t² = 0``): no step size, no rounding, no symbolic
 algebra. The sides are then compared exactly when every entry is rational (a nonzero rational
 function vanishes at a random rational point with negligible probability), and to 50 digits when
-logarithms, exponentials, sines or irrational square roots appear.
+logarithms, exponentials, sines or irrational square roots appear. Matrix functions (``e^X``,
+``log X``, ``sin X``, ``cos X``) are evaluated on the jet ``X + t V`` in 256-bit binary floats
+(:mod:`matrixjets`), which gives their derivatives by the block rule.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from collections.abc import Callable
 from fractions import Fraction
 
 import numpy as np
+from gmpy2 import mpq
 
-from . import jets
+from . import jets, matrixjets
 from .declarations import Declaration, bound_symbols
 from .evaluate import ArrayEvaluator, DomainError, Point, Values
 from .jets import DIGITS, ONE, ZERO, Scalar, is_rational, mp, real, value_at_zero
@@ -35,8 +38,6 @@ from .tree import Node, Spectral
 EXACT_TRIALS = 2
 #: Relative agreement required of 50-digit values.
 AGREEMENT = "1e-35"
-
-MPMATH_FUNCTIONS = {"exp": "expm", "log": "logm", "sin": "sinm", "cos": "cosm"}
 
 
 class NotExact(Exception):
@@ -58,7 +59,7 @@ class ExactEvaluator(ArrayEvaluator):
         self.depth = 0
 
     def number(self, value: Fraction) -> np.ndarray:
-        return jets.matrix(1, 1, lambda i, j: value)
+        return jets.matrix(1, 1, lambda i, j: mpq(value))
 
     def eye(self, size: int) -> np.ndarray:
         return jets.eye(size)
@@ -109,8 +110,9 @@ class ExactEvaluator(ArrayEvaluator):
         return jets.apply(jets.SERIES["sqrt"], squared)
 
     def matrix_function(self, name: str, value: np.ndarray) -> np.ndarray:
-        """The matrix function at 50 digits (mpmath); with one open ``t`` by the block rule.
+        """The matrix function to 50 digits (:mod:`matrixjets`), with one open ``t``.
 
+        ``f(M + t N) = f(M) + t Df(M)[N]`` by the block rule
         ``f([[M, N], [0, M]]) = [[f(M), Df(M)[N]], [0, f(M)]]`` for analytic ``f``, so the
         first-order part in ``t`` is exact to 50 digits without any rule of matrix calculus.
         """
@@ -121,27 +123,23 @@ class ExactEvaluator(ArrayEvaluator):
             raise NotExact("a matrix function inside a nested derivative")
         bit = next(iter(masks)).bit_length() - 1 if masks else None
         n = value.shape[0]
-        base = [[real(value_at_zero(value[i, j])) for j in range(n)] for i in range(n)]
+        base = [[jets.rational(value_at_zero(value[i, j])) for j in range(n)] for i in range(n)]
         if name == "log":
             eigenvalues = np.linalg.eigvals(np.array(base, dtype=float))
             if np.any((np.abs(eigenvalues.imag) < 1e-12) & (eigenvalues.real <= 0)):
                 raise DomainError("the logarithm of a matrix with an eigenvalue on (−∞, 0]")
-        context = mp()
-        with context.workdps(DIGITS + 10):
-            size = 2 * n if bit is not None else n
-            block = context.zeros(size, size)
-            for i, j in itertools.product(range(n), range(n)):
-                block[i, j] = base[i][j]
-                if bit is not None:
-                    block[n + i, n + j] = base[i][j]
-                    block[i, n + j] = real(value_at_zero(jets.slope(value[i, j], bit)))
-            result = getattr(context, MPMATH_FUNCTIONS[name])(block)
-            entries = [[context.re(result[i, j]) for j in range(size)] for i in range(size)]
+        slope = None
+        if bit is not None:
+            slope = [
+                [jets.rational(value_at_zero(jets.slope(value[i, j], bit))) for j in range(n)]
+                for i in range(n)
+            ]
+        result, derivative = matrixjets.function(name, (base, slope))
 
         def entry(i: int, j: int) -> Scalar:
-            terms = {0: +entries[i][j]}
-            if bit is not None:
-                terms[1 << bit] = +entries[i][n + j]
+            terms = {0: jets.from_binary(result[i][j])}
+            if derivative is not None:
+                terms[1 << bit] = jets.from_binary(derivative[i][j])
             return jets.jet(terms)
 
         return jets.matrix(n, n, entry)
@@ -171,13 +169,13 @@ class ExactEvaluator(ArrayEvaluator):
             return self._scalar_function(name, jets.matrix(1, 1, lambda i, j: z))
         sign = self._sign(z)
         if name == "sign":
-            return Fraction(sign)
+            return mpq(sign)
         if name == "step":
-            return Fraction(int(sign > 0))
+            return mpq(int(sign > 0))
         return z * int(sign > 0)
 
     def matrix(self, entries: list[list[int]]) -> np.ndarray:
-        return jets.matrix(len(entries), len(entries[0]), lambda i, j: Fraction(entries[i][j]))
+        return jets.matrix(len(entries), len(entries[0]), lambda i, j: mpq(entries[i][j]))
 
     def second_directional(
         self, node: Node, values: Values, first: Values, second: Values
@@ -207,12 +205,10 @@ class ExactEvaluator(ArrayEvaluator):
 def _rational(rng: np.random.Generator, shape: tuple[int, int], low: int = -4) -> np.ndarray:
     numerators = rng.integers(low, 5, size=shape)
     denominators = rng.integers(1, 4, size=shape)
-    return jets.matrix(
-        *shape, lambda i, j: Fraction(int(numerators[i, j]), int(denominators[i, j]))
-    )
+    return jets.matrix(*shape, lambda i, j: mpq(int(numerators[i, j]), int(denominators[i, j])))
 
 
-def _diagonal(entries: list[Fraction]) -> np.ndarray:
+def _diagonal(entries: list[mpq]) -> np.ndarray:
     n = len(entries)
     return jets.matrix(n, n, lambda i, j: entries[i] if i == j else ZERO)
 
@@ -249,7 +245,7 @@ def exact_value(
     else:
         value = general
     if "positive" in properties:
-        value = jets.entrywise(lambda e: abs(e) + Fraction(1, 2), value)
+        value = jets.entrywise(lambda e: abs(e) + mpq(1, 2), value)
     elif "nonzero" in properties:
         value = jets.entrywise(lambda e: e if e != 0 else ONE, value)
     shift = 0
@@ -282,12 +278,12 @@ def _exact_simple_spectrum(
     if "simple singular values" in properties:
         left = _rational_orthogonal(rows, rng)[:, :count]
         right = _rational_orthogonal(columns, rng)[:, :count]
-        return left @ _diagonal([Fraction(v) for v in values]) @ right.T
+        return left @ _diagonal([mpq(v) for v in values]) @ right.T
     if "positive definite" not in properties:
         shift = int(rng.integers(0, count + 1))
         values = [v - values[shift - 1] if shift else v for v in values]
         values = [2 * v - 1 if shift else v for v in values]
-    diagonal = _diagonal([Fraction(v) for v in values])
+    diagonal = _diagonal([mpq(v) for v in values])
     q = _rational_orthogonal(rows, rng)
     if properties & {"symmetric", "positive definite"}:
         return q @ diagonal @ q.T
@@ -297,9 +293,9 @@ def _exact_simple_spectrum(
     return basis @ diagonal @ inverse
 
 
-def _nonzero(rng: np.random.Generator) -> Fraction:
+def _nonzero(rng: np.random.Generator) -> mpq:
     numerator = int(rng.integers(1, 5)) * int(rng.choice((-1, 1)))
-    return Fraction(numerator, int(rng.integers(1, 4)))
+    return mpq(numerator, int(rng.integers(1, 4)))
 
 
 def exact_sizes(names: list[str]) -> list[dict[str, int]]:
@@ -354,7 +350,7 @@ def _exact_basis(properties: frozenset[str], value: np.ndarray) -> list[np.ndarr
     for pattern in tangent_patterns(properties, value.shape):
         direction = jets.zeros(*value.shape)
         for i, j, coefficient in pattern:
-            direction[i, j] = Fraction(coefficient)
+            direction[i, j] = mpq(coefficient)
         basis.append(value @ direction if orthogonal_group(properties) else direction)
     return basis
 
@@ -400,7 +396,7 @@ def exact_difference(left: np.ndarray, right: np.ndarray) -> str:
     return ""
 
 
-def _number(entry: Scalar) -> int | Fraction | object:
+def _number(entry: Scalar) -> int | mpq | object:
     """An entry of a finished side: a rational or a 50-digit number, never a float."""
     value = value_at_zero(entry)
     if isinstance(value, float) or (isinstance(entry, jets.Jet) and entry.terms.keys() - {0}):

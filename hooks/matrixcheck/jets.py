@@ -3,14 +3,15 @@
 The exact backend differentiates by evaluating at ``X + t V`` and reading the coefficient of
 ``t``. Keeping only first order in each open ``t`` (a jet, or dual number) is all that
 ``d/dt … at t = 0`` ever needs, and nested derivatives simply open a second ``t``. A term is keyed
-by the bit mask of the infinitesimals it multiplies; coefficients are exact rationals
-(:class:`fractions.Fraction`), so sums, products, quotients, inverses and determinants are exact
-with no symbolic algebra at all.
+by the bit mask of the infinitesimals it multiplies; coefficients are exact rationals (gmpy2's
+``mpq``, GMP arithmetic; ``int`` and the parser's ``Fraction`` mix with them), so sums, products,
+quotients, inverses and determinants are exact with no symbolic algebra at all.
 
-Only transcendental values (logarithms, exponentials, sines, non-square roots) leave the
-rationals: they become 50-digit :mod:`mpmath` numbers (imported only then), and the comparison of the two sides then
-works to 50 digits instead of exactly. A function of a jet is its Taylor polynomial, which is
-exact because the nilpotent part vanishes after as many powers as there are open infinitesimals.
+Only transcendental values (logarithms, exponentials, sines, irrational roots) leave the
+rationals: they become 50-digit :mod:`mpmath` numbers (imported only then), and the comparison of
+the two sides then works to 50 digits instead of exactly. A function of a jet is its Taylor
+polynomial, which is exact because the nilpotent part vanishes after as many powers as there are
+open infinitesimals.
 """
 
 from __future__ import annotations
@@ -21,15 +22,19 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import TYPE_CHECKING, TypeAlias
 
+import gmpy2
 import numpy as np
+from gmpy2 import mpq
 
 if TYPE_CHECKING:
     import mpmath
 
 DIGITS = 50
-ZERO = Fraction(0)
-ONE = Fraction(1)
-Coefficient: TypeAlias = "int | Fraction | mpmath.mpf"
+ZERO = mpq(0)
+ONE = mpq(1)
+#: The exact coefficients: gmpy2's rationals, integers, and the parser's fractions.
+RATIONAL = (mpq, int, Fraction)
+Coefficient: TypeAlias = "int | mpq | mpmath.mpf"
 Scalar: TypeAlias = "Coefficient | Jet"
 
 
@@ -61,11 +66,15 @@ class Jet:
         return f"Jet({self.terms!r})"
 
     def __add__(self, other: object) -> Scalar:
+        if isinstance(other, Jet):
+            terms = dict(self.terms)
+            for mask, coefficient in other.terms.items():
+                terms[mask] = _plus(terms[mask], coefficient) if mask in terms else coefficient
+            return jet(terms)
         if isinstance(other, np.ndarray):
             return NotImplemented
         terms = dict(self.terms)
-        for mask, coefficient in _terms(other).items():
-            terms[mask] = _plus(terms.get(mask, ZERO), coefficient)
+        terms[0] = _plus(terms[0], other) if 0 in terms else other
         return jet(terms)
 
     __radd__ = __add__
@@ -84,18 +93,18 @@ class Jet:
         return (-self) + other
 
     def __mul__(self, other: object) -> Scalar:
-        if _number(other):
-            return jet({mask: _times(c, other) for mask, c in self.terms.items()})
-        if not isinstance(other, Jet):
+        if isinstance(other, Jet):
+            terms: dict[int, Coefficient] = {}
+            for mask, coefficient in self.terms.items():
+                for other_mask, other_coefficient in other.terms.items():
+                    if not mask & other_mask:
+                        key = mask | other_mask
+                        product = _times(coefficient, other_coefficient)
+                        terms[key] = _plus(terms[key], product) if key in terms else product
+            return jet(terms)
+        if isinstance(other, np.ndarray):
             return NotImplemented
-        terms: dict[int, Coefficient] = {}
-        for mask, coefficient in self.terms.items():
-            for other_mask, other_coefficient in other.terms.items():
-                if not mask & other_mask:
-                    key = mask | other_mask
-                    product = _times(coefficient, other_coefficient)
-                    terms[key] = _plus(terms.get(key, ZERO), product)
-        return jet(terms)
+        return jet({mask: _times(c, other) for mask, c in self.terms.items()})
 
     __rmul__ = __mul__
 
@@ -120,25 +129,26 @@ def jet(terms: dict[int, Coefficient]) -> Scalar:
     """A jet without zero terms; a plain rational when no infinitesimal is left.
 
     A 50-digit number always stays wrapped in a jet, even alone: only the jet's own arithmetic
-    mixes it with rationals (``Fraction`` and ``mpf`` do not combine with each other).
+    mixes it with rationals (``mpq`` and ``mpf`` do not combine with each other).
     """
-    terms = {mask: c for mask, c in terms.items() if mask == 0 or c != 0}
-    constant = terms.get(0, ZERO)
-    if terms.keys() <= {0} and is_rational(constant):
-        return constant
-    return Jet(terms)
+    kept = {mask: c for mask, c in terms.items() if c or not mask}
+    if not kept:
+        return ZERO
+    if len(kept) == 1 and isinstance(kept.get(0), RATIONAL):
+        return kept[0]
+    return Jet(kept)
 
 
 def _plus(a: Coefficient, b: Coefficient) -> Coefficient:
-    return a + b if is_rational(a) and is_rational(b) else real(a) + real(b)
+    if type(a) is mpq is type(b) or (isinstance(a, RATIONAL) and isinstance(b, RATIONAL)):
+        return a + b
+    return real(a) + real(b)
 
 
 def _times(a: Coefficient, b: Coefficient) -> Coefficient:
-    return a * b if is_rational(a) and is_rational(b) else real(a) * real(b)
-
-
-def _terms(value: Scalar) -> dict[int, Coefficient]:
-    return value.terms if isinstance(value, Jet) else {0: value}
+    if type(a) is mpq is type(b) or (isinstance(a, RATIONAL) and isinstance(b, RATIONAL)):
+        return a * b
+    return real(a) * real(b)
 
 
 def infinitesimal(bit: int) -> Jet:
@@ -160,14 +170,29 @@ def slope(value: Scalar, bit: int) -> Scalar:
 
 
 def is_rational(value: Coefficient) -> bool:
-    return isinstance(value, (int, Fraction))
+    return isinstance(value, RATIONAL)
 
 
 def real(value: Coefficient) -> mpmath.mpf:
     """A coefficient as a 50-digit number."""
-    if isinstance(value, Fraction):
-        return mp().mpf(value.numerator) / value.denominator
+    if is_rational(value):
+        return mp().mpf(int(value.numerator)) / int(value.denominator)
     return value if isinstance(value, mp().mpf) else mp().mpf(value)
+
+
+def rational(value: Coefficient) -> gmpy2.mpq:
+    """A coefficient as an exact rational (a 50-digit number is a binary fraction)."""
+    if is_rational(value):
+        return gmpy2.mpq(value)
+    mantissa, exponent = (int(part) for part in value.man_exp)
+    magnitude = gmpy2.mpq(mantissa << max(exponent, 0), 1 << max(-exponent, 0))
+    return -magnitude if value < 0 else magnitude
+
+
+def from_binary(value: gmpy2.mpfr) -> mpmath.mpf:
+    """An MPFR float rounded to a 50-digit number."""
+    mantissa, exponent = value.as_mantissa_exp()
+    return mp().mpf((int(mantissa), int(exponent)))
 
 
 # -- functions of a jet: Taylor polynomials ------------------------------------------------------
@@ -193,7 +218,7 @@ def apply(series: Series, value: Scalar) -> Scalar:
 
 def _inverse(a: Coefficient) -> Coefficient:
     """``1/a`` for a nonzero coefficient, rational when ``a`` is."""
-    return 1 / Fraction(a) if is_rational(a) else 1 / a
+    return 1 / mpq(a) if is_rational(a) else 1 / a
 
 
 def _reciprocal_series(a: Coefficient, order: int) -> list[Coefficient]:
@@ -209,7 +234,7 @@ def _exp_series(a: Coefficient, order: int) -> list[Coefficient]:
 def _log_series(a: Coefficient, order: int) -> list[Coefficient]:
     inverse = _inverse(a)
     return [mp().log(real(a))] + [
-        _times(Fraction((-1) ** (k - 1), k), inverse**k) for k in range(1, order + 1)
+        _times(mpq((-1) ** (k - 1), k), inverse**k) for k in range(1, order + 1)
     ]
 
 
@@ -233,7 +258,7 @@ def root_series(power: int) -> Series:
         coefficients = []
         for k in range(order + 1):
             coefficients.append(_times(binomial, _times(root, _inverse(a) ** k)))
-            binomial = binomial * (Fraction(1, power) - k) / (k + 1)
+            binomial = binomial * (mpq(1, power) - k) / (k + 1)
         return coefficients
 
     return series
@@ -242,13 +267,13 @@ def root_series(power: int) -> Series:
 def exact_root(a: Coefficient, power: int) -> Coefficient:
     """``a^(1/power)`` for ``a > 0``, a rational when ``a`` is a power of one, else 50 digits."""
     if is_rational(a):
-        a = Fraction(a)
+        a = mpq(a)
         numerator, denominator = (
-            _integer_root(a.numerator, power),
-            _integer_root(a.denominator, power),
+            _integer_root(int(a.numerator), power),
+            _integer_root(int(a.denominator), power),
         )
         if numerator is not None and denominator is not None:
-            return Fraction(numerator, denominator)
+            return mpq(numerator, denominator)
     return mp().root(real(a), power)
 
 
