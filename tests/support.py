@@ -223,15 +223,18 @@ class ServeSession:
 
 
 @contextmanager
-def mkdocs_serve(project: Path, config: str = "mkdocs.yml") -> Iterator[ServeSession]:
-    """``mkdocs serve`` of ``project`` on a free local port, stopped on exit."""
+def mkdocs_serve(
+    project: Path, config: str = "mkdocs.yml", cache: Path | None = None
+) -> Iterator[ServeSession]:
+    """``mkdocs serve`` of ``project`` on a free local port, stopped on exit; its result cache is
+    the repository's unless ``cache`` names another directory."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "-f", config, "-a", f"127.0.0.1:{port}"],
         cwd=project,
-        env=build_environment(),
+        env={**build_environment(), **({"MATRIXCHECK_CACHE": str(cache)} if cache else {})},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
