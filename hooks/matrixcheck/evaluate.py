@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -83,15 +83,28 @@ class Point:
 
 
 class Evaluator(ABC):
-    """Evaluates a tree at a :class:`Point` with a backend's primitives."""
+    """Evaluates a tree at a :class:`Point` with a backend's primitives.
+
+    Each node type is dispatched to its ``_eval_`` method through a table per evaluator class,
+    filled on first use (the lookup by name costs more than many a primitive).
+    """
+
+    _methods: ClassVar[dict[type[Node], Callable[..., Value]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._methods = {}
 
     def __init__(self, point: Point) -> None:
         self.point = point
 
     def evaluate(self, node: Node, values: Values | None = None) -> Value:
         values = self.point.values if values is None else values
-        method = getattr(self, f"_eval_{type(node).__name__}")
-        return method(node, values)
+        kind = type(node)
+        method = self._methods.get(kind)
+        if method is None:
+            method = self._methods[kind] = getattr(type(self), f"_eval_{kind.__name__}")
+        return method(self, node, values)
 
     # -- primitives a backend provides ---------------------------------------------------------
     @abstractmethod

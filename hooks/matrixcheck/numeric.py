@@ -30,6 +30,7 @@ each matrix of a batch, so the result is that of the one-direction-at-a-time def
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 
@@ -75,12 +76,13 @@ class NumericEvaluator(ArrayEvaluator):
         largest Frobenius norm of a matrix in the batch. A value with an infinite or NaN entry
         (its sum of squares is not finite then) is a :class:`DomainError`.
         """
-        entries = value.reshape(-1, value.shape[-2] * value.shape[-1])
-        squares = _squared_norms(entries.real)
-        if np.iscomplexobj(entries):
-            squares = np.maximum(squares, _squared_norms(entries.imag) / COMPLEX_STEP**2)
-        size = float(np.sqrt(squares))
-        if np.isfinite(size):
+        squares = _squared_norm(value.real)
+        if value.dtype.kind == "c":
+            steps = _squared_norm(value.imag) / COMPLEX_STEP**2
+            if steps > squares or math.isnan(steps):
+                squares = steps
+        size = math.sqrt(squares)
+        if math.isfinite(size):
             self.magnitude = max(self.magnitude, size)
         elif not np.all(np.isfinite(value)):
             raise DomainError(
@@ -207,9 +209,13 @@ class NumericEvaluator(ArrayEvaluator):
         return vector[..., None]
 
 
-def _squared_norms(rows: np.ndarray) -> float:
-    """The largest squared Euclidean norm of a row of ``rows`` (NaN if an entry is NaN)."""
-    return np.vecdot(rows, rows).max()
+def _squared_norm(value: np.ndarray) -> float:
+    """The largest squared Frobenius norm of a matrix of the batch (NaN if an entry is NaN)."""
+    if value.ndim == 2:
+        entries = value.reshape(-1)
+        return float(entries @ entries)
+    rows = value.reshape(-1, value.shape[-2] * value.shape[-1])
+    return float(np.vecdot(rows, rows).max())
 
 
 def _batch_shape(values: Values) -> tuple[int, ...]:
