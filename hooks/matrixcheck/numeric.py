@@ -61,6 +61,7 @@ class NumericEvaluator(ArrayEvaluator):
         self.magnitude = 0.0
         self.used_differences = False
         self.used_hessian = False
+        self._decompositions: dict[tuple, tuple[np.ndarray, tuple]] = {}
 
     def evaluate(self, node: Node, values: Values | None = None) -> np.ndarray:
         value = super().evaluate(node, values)
@@ -181,32 +182,44 @@ class NumericEvaluator(ArrayEvaluator):
         return MATRIX_FUNCTIONS[name](value)
 
     def spectral(self, node: Spectral, value: np.ndarray) -> np.ndarray:
-        seed = self.point.index_seed
         if node.kind == "singular value":
-            result = singular_triple(value, node.index, seed)[0]
+            result = self._decomposed(singular_triple, value, node.index)[0]
         elif node.index in ("sum", "prod"):
             count = value.shape[-1]
-            eigenvalues = np.stack([eigenpair(value, str(k + 1), seed)[0] for k in range(count)])
+            eigenvalues = np.stack(
+                [self._decomposed(eigenpair, value, str(k + 1))[0] for k in range(count)]
+            )
             result = np.sum(eigenvalues, 0) if node.index == "sum" else np.prod(eigenvalues, 0)
         else:
-            result = eigenpair(value, node.index, seed)[0]
+            result = self._decomposed(eigenpair, value, node.index)[0]
         return np.asarray(result)[..., None, None]
 
     def bound(self, binding, values: Values) -> np.ndarray:
-        value, seed = values[binding.of], self.point.index_seed
+        value = values[binding.of]
         if binding.kind.endswith("vectors"):
             which = 1 if binding.kind.startswith("left") else 2
             count = min(value.shape[-2:])
-            columns = [singular_triple(value, str(k), seed)[which] for k in range(1, count + 1)]
+            columns = [
+                self._decomposed(singular_triple, value, str(k))[which] for k in range(1, count + 1)
+            ]
             return np.stack(columns, axis=-1)
         if binding.kind in ("eigenvector", "left eigenvector"):
-            vector = eigenpair(value, binding.index, seed)[
+            vector = self._decomposed(eigenpair, value, binding.index)[
                 1 if binding.kind == "eigenvector" else 2
             ]
         else:
-            triple = singular_triple(value, binding.index, seed)
+            triple = self._decomposed(singular_triple, value, binding.index)
             vector = triple[1 if binding.kind == "left singular vector" else 2]
         return vector[..., None]
+
+    def _decomposed(self, decompose: Callable[..., tuple], value: np.ndarray, index: str) -> tuple:
+        """``decompose(value, index, seed)`` (an eigenpair or a singular triple), computed once
+        per value in this evaluation: ``u`` and ``v`` of the same ``X``, or ``λ(A)`` on both
+        sides, share one decomposition. The entry keeps ``value`` alive, so its id is not reused."""
+        key = (decompose, id(value), index)
+        if key not in self._decompositions:
+            self._decompositions[key] = (value, decompose(value, index, self.point.index_seed))
+        return self._decompositions[key][1]
 
 
 def _squared_norm(value: np.ndarray) -> float:
