@@ -434,7 +434,7 @@ class ArrayEvaluator(Evaluator):
         return left @ right
 
     def transpose(self, value: np.ndarray) -> np.ndarray:
-        return np.swapaxes(value, -1, -2)
+        return value.swapaxes(-1, -2)
 
     def hadamard(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         return left * right

@@ -101,7 +101,10 @@ class NumericEvaluator(ArrayEvaluator):
         return value * np.asarray(factor)[..., None, None]
 
     def inverse(self, value: np.ndarray) -> np.ndarray:
-        if np.any(np.linalg.cond(value.real) > LARGEST_CONDITION):
+        """The inverse; a condition number ``σ_max/σ_min`` of 1e10 or more (or a zero matrix) is
+        a :class:`DomainError`."""
+        singular = np.linalg.svd(value.real, compute_uv=False)
+        if np.any(singular[..., 0] >= LARGEST_CONDITION * singular[..., -1]):
             raise DomainError("a matrix that is inverted is singular (or nearly so) at the sample")
         return np.linalg.inv(value)
 
