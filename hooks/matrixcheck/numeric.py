@@ -98,13 +98,15 @@ class NumericEvaluator(ArrayEvaluator):
         return np.eye(size)
 
     def scale(self, value: np.ndarray, factor: complex | np.ndarray) -> np.ndarray:
-        return value * np.asarray(factor)[..., None, None]
+        if isinstance(factor, np.ndarray):
+            return value * factor[..., None, None]
+        return value * factor
 
     def inverse(self, value: np.ndarray) -> np.ndarray:
         """The inverse; a condition number ``σ_max/σ_min`` of 1e10 or more (or a zero matrix) is
         a :class:`DomainError`."""
         singular = np.linalg.svd(value.real, compute_uv=False)
-        if np.any(singular[..., 0] >= LARGEST_CONDITION * singular[..., -1]):
+        if (singular[..., 0] >= LARGEST_CONDITION * singular[..., -1]).any():
             raise DomainError("a matrix that is inverted is singular (or nearly so) at the sample")
         return np.linalg.inv(value)
 
@@ -174,7 +176,7 @@ class NumericEvaluator(ArrayEvaluator):
         return total / step
 
     def reciprocal(self, scalar: complex | np.ndarray) -> complex | np.ndarray:
-        if np.any(scalar == 0):
+        if (scalar == 0).any():
             raise DomainError("division by zero")
         return 1 / scalar
 
@@ -257,7 +259,10 @@ def _shifted(values: Values, directions: Values, factor: complex) -> Values:
 def _full(value: np.ndarray, values: Values) -> np.ndarray:
     """``value`` with every batch axis of ``values`` (a part that did not depend on one lacks
     it)."""
-    return np.broadcast_to(value, _batch_shape(values) + value.shape[-2:])
+    batch = _batch_shape(values)
+    if value.shape[:-2] == batch:
+        return value
+    return np.broadcast_to(value, batch + value.shape[-2:])
 
 
 def _scalar(value: np.ndarray) -> complex | np.ndarray:
@@ -266,14 +271,14 @@ def _scalar(value: np.ndarray) -> complex | np.ndarray:
 
 def _log(value: np.ndarray) -> complex | np.ndarray:
     z = _scalar(value)
-    if np.any(z.real <= 0):
+    if (z.real <= 0).any():
         raise DomainError("the logarithm of a non-positive number")
     return np.log(z)
 
 
 def _abs(value: np.ndarray) -> complex | np.ndarray:
     z = _scalar(value)
-    if np.any(z.real == 0):
+    if (z.real == 0).any():
         raise DomainError("the absolute value at zero, where it is not differentiable")
     return z * np.sign(z.real)
 
@@ -284,7 +289,7 @@ def _entries_sum(value: np.ndarray) -> complex | np.ndarray:
 
 
 def _signed_sum(value: np.ndarray) -> complex | np.ndarray:
-    if np.any(value.real == 0):
+    if (value.real == 0).any():
         raise DomainError(
             "the 1-norm at a vector with a zero entry, where it is not differentiable"
         )
@@ -295,9 +300,9 @@ def _p_norm(power: int) -> Callable[[np.ndarray], complex | np.ndarray]:
     """``(Σ |x_i|^p)^{1/p}``, with ``|z|`` continued analytically as ``z·sign(Re z)``."""
 
     def norm(value: np.ndarray) -> complex | np.ndarray:
-        if np.any(np.all(value.real == 0, axis=(-2, -1))):
+        if (value.real == 0).all(axis=(-2, -1)).any():
             raise DomainError("a norm at zero, where it is not differentiable")
-        if power % 2 and np.any(value.real == 0):
+        if power % 2 and (value.real == 0).any():
             raise DomainError(
                 f"the {power}-norm at a vector with a zero entry, where |x_i|^{power} is not "
                 "analytic"
@@ -309,7 +314,7 @@ def _p_norm(power: int) -> Callable[[np.ndarray], complex | np.ndarray]:
 
 
 def _entrywise_log(value: np.ndarray) -> np.ndarray:
-    if np.any(value.real <= 0):
+    if (value.real <= 0).any():
         raise DomainError("the logarithm of a non-positive entry")
     return np.log(value)
 
@@ -318,7 +323,7 @@ def _kinked(function: Callable[[np.ndarray], np.ndarray], what: str):
     """A piecewise analytic function whose kink at 0 no sample may sit on."""
 
     def apply(value: np.ndarray) -> np.ndarray:
-        if np.any(value.real == 0):
+        if (value.real == 0).any():
             raise DomainError(f"{what} at an entry equal to zero, where it is not differentiable")
         return function(value)
 
@@ -351,7 +356,7 @@ def _two_norm(value: np.ndarray) -> complex | np.ndarray:
 
 def _euclidean(value: np.ndarray) -> complex | np.ndarray:
     squared = _entries_sum(value * value)
-    if np.any(squared.real <= 0):
+    if (squared.real <= 0).any():
         raise DomainError("a norm at zero, where it is not differentiable")
     return np.sqrt(squared)
 
