@@ -144,7 +144,7 @@ class NumericEvaluator(ArrayEvaluator):
     def directional(self, node: Node, values: Values, directions: Values) -> np.ndarray:
         """The derivative along ``directions``, which may carry batch axes of their own (the
         result then has them too)."""
-        if not any(np.iscomplexobj(v) for v in values.values()):
+        if not any(v.dtype.kind == "c" for v in values.values()):
             shifted = _shifted(values, directions, 1j * COMPLEX_STEP)
             value = self.evaluate(node, shifted)
             return _full(np.imag(value), shifted) / COMPLEX_STEP
