@@ -293,12 +293,14 @@ def _compare(
 @dataclass
 class _Sample:
     """One trial's draw: the symbols' values, the test functions, and for each variable its
-    tangent basis and a random direction."""
+    tangent basis and a random direction (and, once computed, the dual basis, which every point
+    of the sample shares)."""
 
     values: dict[str, np.ndarray]
     functions: dict[str, Callable[[np.ndarray], np.ndarray]]
     bases: dict[str, list[np.ndarray]]
     directions: dict[str, np.ndarray]
+    dual_bases: dict[str, list[np.ndarray]] = field(default_factory=dict)
 
 
 @dataclass
@@ -334,6 +336,7 @@ class _Sampler:
                 {},
                 bindings,
                 trial.seed,
+                sample.dual_bases,
             )
 
         if layout != "entrywise" or not self.variables:
