@@ -402,7 +402,8 @@ def relative_error(left: np.ndarray, right: np.ndarray, magnitude: float = 0.0) 
     ``M`` is the largest intermediate value met while evaluating, so that two sides which are both
     zero up to rounding (``d(X X⁻¹) = 0``) compare as equal.
     """
-    left, right = np.broadcast_arrays(left, right)
+    if left.shape != right.shape:
+        left, right = np.broadcast_arrays(left, right)
     scale = max(np.linalg.norm(left), np.linalg.norm(right), magnitude)
     if not np.isfinite(scale):
         return float("inf")
@@ -511,8 +512,7 @@ def _conversion(result: IdentityResult, sampler: _Sampler) -> Conversion:
     try:
         spec = converted_spec(result.spec, result.formula, result.declarations, result.spellings)
         numeric = _check_identity(spec, 0, False, sampler)
-        converted = numeric.formula if numeric.status == "verified" else None
-        exact = None if converted is None else _exact_transposes(result, converted)
+        exact = _exact_transposes(result, spec) if numeric.status == "verified" else None
     except AuthorError as error:
         return converter_failure(result.spec, "", error.describe())
     if exact is None:
@@ -523,10 +523,10 @@ def _conversion(result: IdentityResult, sampler: _Sampler) -> Conversion:
     return Conversion(spec.layout, "verified", latex, "", numeric.max_rel_error, exact.status)
 
 
-def _exact_transposes(result: IdentityResult, relation: Relation) -> ExactOutcome:
-    """Exactly: every derivative-free side of the converted ``relation`` is the original side
-    transposed."""
+def _exact_transposes(result: IdentityResult, converted: IdentitySpec) -> ExactOutcome:
+    """Exactly: every derivative-free side of ``converted`` is the original side transposed."""
     assert result.formula is not None
+    relation = _parse_single(converted.formula, _vocabulary(result.declarations))
     outcome = ExactOutcome("not applicable", "every side differentiates; checked numerically")
     for new, old in zip(relation.sides, result.formula.sides, strict=True):
         if any(isinstance(n, (Derivative, Differential)) for n in walk(old)):
