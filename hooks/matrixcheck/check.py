@@ -13,7 +13,8 @@ The formula is then checked a second, independent way by the exact backend, and 
 property is dropped in turn to show that it is needed. A refuted block must fail both checks.
 Finally the formula is converted to the other layout (:mod:`convert`) and the converted formula is
 checked numerically and exactly too, so that what a reader sees after switching layouts is
-verified like what the author wrote.
+verified like what the author wrote; it is checked on the very samples of the original (drawn
+once, as are the tangent bases and their duals).
 """
 
 from __future__ import annotations
@@ -107,9 +108,9 @@ def check_identity(
 
 
 def _check_identity(
-    spec: IdentitySpec, trial_offset: int, thorough: bool, drawn: _Sampler | None
+    spec: IdentitySpec, trial_offset: int, thorough: bool, shared: _Sampler | None
 ) -> IdentityResult:
-    """:func:`check_identity`, reusing the samples of ``drawn`` where they fit (the converted
+    """:func:`check_identity`, reusing the samples of ``shared`` where they fit (the converted
     formula of an identity is checked on the samples of the identity itself)."""
     result = IdentityResult(spec, "error")
     try:
@@ -140,8 +141,8 @@ def _check_identity(
     checks = [_Checked(formula, checker)] + [s for s in steps if isinstance(s, _Checked)]
     result.trials = _trials(spec.id, result.declarations, trial_offset)
     sampler = _Sampler(result.declarations, variables)
-    if drawn is not None and drawn.fits(sampler):
-        sampler = drawn
+    if shared is not None and shared.fits(sampler):
+        sampler = shared
     try:
         comparisons = _compare(checks, result.trials, sampler, spec.layout)
         _record_formula(result, comparisons[0])
