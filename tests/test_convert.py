@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import matrixcheck.check as check_module
 import pytest
 from matrixcheck.check import _exact_transposes, check_identity
 from matrixcheck.convert import Transposer, other_layout, transpose_mark
@@ -16,7 +17,7 @@ from matrixcheck.declarations import parse_declarations
 from matrixcheck.parser import Vocabulary, parse_expression, parse_relation
 from matrixcheck.printer import to_latex
 from matrixcheck.tree import Relation
-from support import check, make_spec, seed_result
+from support import check, make_spec, seed_blocks, seed_result
 
 VECTORS = {"x": "vector n", "a": "vector n", "A": "matrix n x n"}
 
@@ -202,3 +203,19 @@ def test_a_derivative_inside_a_trace_is_read_in_the_other_layout() -> None:
     assert result.conversion.latex.endswith(
         r"= \operatorname{tr}\left(\frac{\partial f(X)}{\partial X} d X\right)"
     )
+
+
+def test_the_converted_formula_is_checked_on_the_samples_of_the_original(monkeypatch) -> None:
+    draws = []
+    draw = check_module._Sampler._draw
+
+    def counted(sampler, trial):
+        draws.append(trial.seed)
+        return draw(sampler, trial)
+
+    monkeypatch.setattr(check_module._Sampler, "_draw", counted)
+    result = check_identity(seed_blocks()["bilinear-form"].spec)
+    assert result.conversion is not None and result.conversion.status == "verified"
+    # One draw per trial, shared by the formula, its proof steps and the converted formula.
+    assert sorted(draws) == sorted(trial.seed for trial in result.trials)
+    assert len(draws) == check_module.TRIALS

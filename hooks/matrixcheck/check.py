@@ -13,14 +13,16 @@ The formula is then checked a second, independent way by the exact backend, and 
 property is dropped in turn to show that it is needed. A refuted block must fail both checks.
 Finally the formula is converted to the other layout (:mod:`convert`) and the converted formula is
 checked numerically and exactly too, so that what a reader sees after switching layouts is
-verified like what the author wrote.
+verified like what the author wrote; it is checked on the very samples of the original (drawn
+once, as are the tangent bases and their duals).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -102,6 +104,14 @@ def check_identity(
     ``trial_offset`` shifts the seeds, for tests that re-run every identity on fresh samples.
     With ``thorough`` off only the numeric gate runs (no exact check, no assumption analysis).
     """
+    return _check_identity(spec, trial_offset, thorough, None)
+
+
+def _check_identity(
+    spec: IdentitySpec, trial_offset: int, thorough: bool, shared: _Sampler | None
+) -> IdentityResult:
+    """:func:`check_identity`, reusing the samples of ``shared`` where they fit (the converted
+    formula of an identity is checked on the samples of the identity itself)."""
     result = IdentityResult(spec, "error")
     try:
         if spec.layout not in LAYOUTS:
@@ -130,8 +140,11 @@ def check_identity(
     ]
     checks = [_Checked(formula, checker)] + [s for s in steps if isinstance(s, _Checked)]
     result.trials = _trials(spec.id, result.declarations, trial_offset)
+    sampler = _Sampler(result.declarations, variables)
+    if shared is not None and shared.fits(sampler):
+        sampler = shared
     try:
-        comparisons = _compare(checks, result.trials, result.declarations, variables, spec.layout)
+        comparisons = _compare(checks, result.trials, sampler, spec.layout)
         _record_formula(result, comparisons[0])
         _record_steps(result, steps, comparisons[1:])
         if thorough and result.status in ("verified", "refuted"):
@@ -140,7 +153,7 @@ def check_identity(
         if thorough and result.status == "verified":
             result.assumptions = _assumptions(checks[0], result, variables)
         if thorough and result.status in ("verified", "refuted"):
-            result.conversion = _conversion(result)
+            result.conversion = _conversion(result, sampler)
     except AuthorError as error:
         result.status, result.message = "error", error.describe()
     return result
@@ -267,49 +280,89 @@ def _trials(identity_id: str, declarations: dict[str, Declaration], offset: int)
 
 
 def _compare(
-    checks: list[_Checked],
-    trials: list[Trial],
-    declarations: dict[str, Declaration],
-    variables: list[str],
-    layout: str,
+    checks: list[_Checked], trials: list[Trial], sampler: _Sampler, layout: str
 ) -> list[Comparison]:
     comparisons = [Comparison() for _ in checks]
     for trial in trials:
-        for point in _points(trial, declarations, variables, layout):
+        for point in sampler.points(trial, layout):
             for check, comparison in zip(checks, comparisons, strict=True):
                 if not comparison.domain_error:
                     _compare_at(check, point, trial, comparison)
     return comparisons
 
 
-def _points(
-    trial: Trial, declarations: dict[str, Declaration], variables: list[str], layout: str
-) -> list[Point]:
-    """The sample of one trial, once per direction the layout needs."""
-    rng = np.random.default_rng(trial.seed)
-    values: dict[str, np.ndarray] = {}
-    functions = {}
-    for name in sorted(declarations):
-        declaration = declarations[name]
-        if declaration.is_function:
-            functions[name] = numeric_test_function(
-                declaration, trial.sizes, trial.test_functions, rng
+@dataclass
+class _Sample:
+    """One trial's draw: the symbols' values, the test functions, and for each variable its
+    tangent basis and a random direction (and, once computed, the dual basis, which every point
+    of the sample shares)."""
+
+    values: dict[str, np.ndarray]
+    functions: dict[str, Callable[[np.ndarray], np.ndarray]]
+    bases: dict[str, list[np.ndarray]]
+    directions: dict[str, np.ndarray]
+    dual_bases: dict[str, list[np.ndarray]] = field(default_factory=dict)
+
+
+@dataclass
+class _Sampler:
+    """Draws the sample of each trial once for the given declarations and variables.
+
+    The formula converted to the other layout has the same symbols, seeds and variables, so its
+    check reuses the identity's samples instead of drawing them again (:meth:`fits`).
+    """
+
+    declarations: dict[str, Declaration]
+    variables: list[str]
+    drawn: dict[tuple, _Sample] = field(default_factory=dict)
+
+    def fits(self, other: _Sampler) -> bool:
+        return self.declarations == other.declarations and self.variables == other.variables
+
+    def points(self, trial: Trial, layout: str) -> list[Point]:
+        """The sample of one trial, once per direction the layout needs."""
+        key = (trial.seed, trial.test_functions, tuple(trial.sizes.items()))
+        if key not in self.drawn:
+            self.drawn[key] = self._draw(trial)
+        sample = self.drawn[key]
+        bindings = bound_symbols(self.declarations)
+
+        def point(chosen: dict[str, np.ndarray]) -> Point:
+            return Point(
+                sample.values,
+                sample.functions,
+                layout,
+                sample.bases,
+                chosen,
+                {},
+                bindings,
+                trial.seed,
+                sample.dual_bases,
             )
-        elif declaration.binding is None:
-            shape = concrete(declaration.shape, trial.sizes)
-            values[name] = sample_value(declaration.properties, shape, rng)
-    bases = {v: tangent_basis(declarations[v].properties, values[v]) for v in variables}
-    directions = {v: random_direction(bases[v], rng) for v in variables}
 
-    bindings = bound_symbols(declarations)
+        if layout != "entrywise" or not self.variables:
+            # Without a variable there is no entry to differentiate by: compare at the sample.
+            return [point(sample.directions)]
+        return [point({**sample.directions, v: b}) for v in self.variables for b in sample.bases[v]]
 
-    def point(chosen: dict[str, np.ndarray]) -> Point:
-        return Point(values, functions, layout, bases, chosen, {}, bindings, trial.seed)
-
-    if layout != "entrywise" or not variables:
-        # Without a variable there is no entry to differentiate by: compare at the sample itself.
-        return [point(directions)]
-    return [point({**directions, v: b}) for v in variables for b in bases[v]]
+    def _draw(self, trial: Trial) -> _Sample:
+        rng = np.random.default_rng(trial.seed)
+        values: dict[str, np.ndarray] = {}
+        functions = {}
+        for name in sorted(self.declarations):
+            declaration = self.declarations[name]
+            if declaration.is_function:
+                functions[name] = numeric_test_function(
+                    declaration, trial.sizes, trial.test_functions, rng
+                )
+            elif declaration.binding is None:
+                shape = concrete(declaration.shape, trial.sizes)
+                values[name] = sample_value(declaration.properties, shape, rng)
+        bases = {
+            v: tangent_basis(self.declarations[v].properties, values[v]) for v in self.variables
+        }
+        directions = {v: random_direction(bases[v], rng) for v in self.variables}
+        return _Sample(values, functions, bases, directions)
 
 
 def _compare_at(check: _Checked, point: Point, trial: Trial, comparison: Comparison) -> None:
@@ -350,7 +403,8 @@ def relative_error(left: np.ndarray, right: np.ndarray, magnitude: float = 0.0) 
     ``M`` is the largest intermediate value met while evaluating, so that two sides which are both
     zero up to rounding (``d(X X⁻¹) = 0``) compare as equal.
     """
-    left, right = np.broadcast_arrays(left, right)
+    if left.shape != right.shape:
+        left, right = np.broadcast_arrays(left, right)
     scale = max(np.linalg.norm(left), np.linalg.norm(right), magnitude)
     if not np.isfinite(scale):
         return float("inf")
@@ -444,7 +498,7 @@ def _exact(
     return ExactOutcome("verified", "", [sizes for sizes, _ in trials])
 
 
-def _conversion(result: IdentityResult) -> Conversion:
+def _conversion(result: IdentityResult, sampler: _Sampler) -> Conversion:
     """The formula in the other layout, derived by the engine and checked like any formula.
 
     Numerically the converted formula is checked end to end in the other layout. Exactly, each
@@ -458,7 +512,7 @@ def _conversion(result: IdentityResult) -> Conversion:
     assert result.formula is not None
     try:
         spec = converted_spec(result.spec, result.formula, result.declarations, result.spellings)
-        numeric = check_identity(spec, thorough=False)
+        numeric = _check_identity(spec, 0, False, sampler)
         exact = _exact_transposes(result, spec) if numeric.status == "verified" else None
     except AuthorError as error:
         return converter_failure(result.spec, "", error.describe())
@@ -538,7 +592,8 @@ def _without(
     stated = tuple(p for p in declaration.stated if p != prop)
     relaxed = dataclasses.replace(declaration, stated=stated, properties=with_implied(stated))
     declarations = {**result.declarations, name: relaxed}
-    comparison = _compare([check], result.trials, declarations, variables, result.spec.layout)[0]
+    sampler = _Sampler(declarations, variables)
+    comparison = _compare([check], result.trials, sampler, result.spec.layout)[0]
     if comparison.holds:
         return False, f"without it the relative error is {comparison.max_rel_error:.1e}"
     if comparison.domain_error:

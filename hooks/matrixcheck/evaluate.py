@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -69,7 +69,8 @@ class Point:
     ``bases`` holds, for each variable of differentiation, an orthonormal basis of the directions
     it may move in; ``directions`` the direction that ``dX`` and, in entrywise layout, ``∂/∂X``
     mean. ``identity_sizes`` sizes each identity matrix and ones vector node, and gives the two
-    sizes of each commutation matrix node (keyed by node identity).
+    sizes of each commutation matrix node (keyed by node identity). ``dual_bases`` holds, once
+    computed, each basis scaled to its dual ``B_k / ⟨B_k, B_k⟩`` (see :meth:`Evaluator.dual_basis`).
     """
 
     values: Values
@@ -80,18 +81,32 @@ class Point:
     identity_sizes: dict[int, Any] = field(default_factory=dict)
     bindings: dict[str, Any] = field(default_factory=dict)
     index_seed: int = 0
+    dual_bases: dict[str, list[Value]] = field(default_factory=dict)
 
 
 class Evaluator(ABC):
-    """Evaluates a tree at a :class:`Point` with a backend's primitives."""
+    """Evaluates a tree at a :class:`Point` with a backend's primitives.
+
+    Each node type is dispatched to its ``_eval_`` method through a table per evaluator class,
+    filled on first use (the lookup by name costs more than many a primitive).
+    """
+
+    _methods: ClassVar[dict[type[Node], Callable[..., Value]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._methods = {}
 
     def __init__(self, point: Point) -> None:
         self.point = point
 
     def evaluate(self, node: Node, values: Values | None = None) -> Value:
         values = self.point.values if values is None else values
-        method = getattr(self, f"_eval_{type(node).__name__}")
-        return method(node, values)
+        kind = type(node)
+        method = self._methods.get(kind)
+        if method is None:
+            method = self._methods[kind] = getattr(type(self), f"_eval_{kind.__name__}")
+        return method(self, node, values)
 
     # -- primitives a backend provides ---------------------------------------------------------
     @abstractmethod
@@ -345,20 +360,30 @@ class Evaluator(ABC):
         if self.point.layout == "entrywise":
             direction = self.point.directions[variable]
             return self.directional(node.operand, values, {variable: direction})
-        basis = self.point.bases[variable]
-        partials = self.directionals(node.operand, values, variable, basis)
+        partials = self.directionals(node.operand, values, variable, self.point.bases[variable])
+        dual = self.dual_basis(variable)
         if node.vectorized:
-            basis = [self.column_vec(b) for b in basis]
-        return self.lay_out(partials, basis)
+            dual = [self.column_vec(b) for b in dual]
+        return self.lay_out(partials, dual)
+
+    def dual_basis(self, variable: str) -> list[Value]:
+        """``B_k / ⟨B_k, B_k⟩`` for the orthogonal basis ``B_k`` of ``variable``: what reads the
+        gradient off its partials. Computed once per point (and shared by the points that share
+        its basis)."""
+        dual = self.point.dual_bases.get(variable)
+        if dual is None:
+            dual = self.point.dual_bases[variable] = [
+                self.scale(b, self.reciprocal(self.squared_norm(b)))
+                for b in self.point.bases[variable]
+            ]
+        return dual
 
     def hessian(self, node: Derivative, values: Values) -> Value:
         """``Σ_kl D²f[B_k, B_l] b_k b_lᵀ`` with ``b_k = vec(B_k)/⟨B_k, B_k⟩``; symmetric, so the
         same in both layouts, and computed for ``k ≤ l`` only."""
         variable = node.variable
         basis = self.point.bases[variable]
-        columns = [
-            self.scale(self.column_vec(b), self.reciprocal(self.squared_norm(b))) for b in basis
-        ]
+        columns = [self.column_vec(b) for b in self.dual_basis(variable)]
         pairs = list(itertools.combinations_with_replacement(range(len(basis)), 2))
         seconds = self.second_directionals(
             node.operand, values, variable, [(basis[k], basis[l]) for k, l in pairs]
@@ -372,8 +397,9 @@ class Evaluator(ABC):
             total = term if total is None else total + term
         return total
 
-    def lay_out(self, partials: list[Value], basis: list[Value]) -> Value:
-        """Assemble ∂Y/∂X from the partials ``D Y[B_k]`` along an orthogonal basis ``B_k``.
+    def lay_out(self, partials: list[Value], dual: list[Value]) -> Value:
+        """Assemble ∂Y/∂X from the partials ``D Y[B_k]`` along an orthogonal basis ``B_k`` and its
+        dual basis ``B_k / ⟨B_k, B_k⟩`` (:meth:`dual_basis`).
 
         The gradient is ``Σ_k D Y[B_k] ⊗ B_k / ⟨B_k, B_k⟩``. Denominator layout gives X's shape
         for a scalar Y and ``len(x) × len(y)`` for vectors; numerator layout is its transpose.
@@ -381,12 +407,11 @@ class Evaluator(ABC):
         """
         numerator = self.point.layout == "numerator"
         rows, columns = self.shape(partials[0])
-        basis = [self.scale(b, self.reciprocal(self.squared_norm(b))) for b in basis]
-        pairs = list(zip(partials, basis, strict=True))
+        pairs = list(zip(partials, dual, strict=True))
         if rows * columns == 1:
             terms = [self.scale(b, self.entry(p, 0, 0)) for p, b in pairs]
             flip = numerator
-        elif self.shape(basis[0]) == (1, 1):
+        elif self.shape(dual[0]) == (1, 1):
             terms = [self.scale(p, self.entry(b, 0, 0)) for p, b in pairs]
             flip = not numerator
         else:
@@ -421,7 +446,7 @@ class ArrayEvaluator(Evaluator):
         return left @ right
 
     def transpose(self, value: np.ndarray) -> np.ndarray:
-        return np.swapaxes(value, -1, -2)
+        return value.swapaxes(-1, -2)
 
     def hadamard(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         return left * right

@@ -173,10 +173,12 @@ def eigenpair(value: np.ndarray, index: str, seed: int) -> tuple[complex, np.nda
     left_values, left_vectors = np.linalg.eig(_transpose(base))
     left = np.argmin(np.abs(left_values - chosen), axis=-1)[..., None]
     start = np.take_along_axis(vectors, position[..., None], -1)[..., 0]
-    eigenvalue, right = _newton(value, chosen[..., 0].real, start.real)
     left_start = np.take_along_axis(left_vectors, left[..., None], -1)[..., 0]
-    _, left_vector = _newton(_transpose(value), eigenvalue, left_start.real)
-    return eigenvalue, right, left_vector
+    # The right pair of X and the left pair (the right pair of Xᵀ) refined together.
+    both = np.stack([value, _transpose(value)])
+    starts = np.stack(np.broadcast_arrays(start.real, left_start.real))
+    eigenvalues, refined = _newton(both, chosen[..., 0].real, starts)
+    return eigenvalues[0], refined[0], refined[1]
 
 
 def _newton(

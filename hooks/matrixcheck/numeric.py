@@ -30,6 +30,7 @@ each matrix of a batch, so the result is that of the one-direction-at-a-time def
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 
@@ -60,6 +61,7 @@ class NumericEvaluator(ArrayEvaluator):
         self.magnitude = 0.0
         self.used_differences = False
         self.used_hessian = False
+        self._decompositions: dict[tuple, tuple[np.ndarray, tuple]] = {}
 
     def evaluate(self, node: Node, values: Values | None = None) -> np.ndarray:
         value = super().evaluate(node, values)
@@ -75,12 +77,13 @@ class NumericEvaluator(ArrayEvaluator):
         largest Frobenius norm of a matrix in the batch. A value with an infinite or NaN entry
         (its sum of squares is not finite then) is a :class:`DomainError`.
         """
-        entries = value.reshape(-1, value.shape[-2] * value.shape[-1])
-        squares = _squared_norms(entries.real)
-        if np.iscomplexobj(entries):
-            squares = np.maximum(squares, _squared_norms(entries.imag) / COMPLEX_STEP**2)
-        size = float(np.sqrt(squares))
-        if np.isfinite(size):
+        squares = _squared_norm(value.real)
+        if value.dtype.kind == "c":
+            steps = _squared_norm(value.imag) / COMPLEX_STEP**2
+            if steps > squares or math.isnan(steps):
+                squares = steps
+        size = math.sqrt(squares)
+        if math.isfinite(size):
             self.magnitude = max(self.magnitude, size)
         elif not np.all(np.isfinite(value)):
             raise DomainError(
@@ -95,10 +98,15 @@ class NumericEvaluator(ArrayEvaluator):
         return np.eye(size)
 
     def scale(self, value: np.ndarray, factor: complex | np.ndarray) -> np.ndarray:
-        return value * np.asarray(factor)[..., None, None]
+        if isinstance(factor, np.ndarray):
+            return value * factor[..., None, None]
+        return value * factor
 
     def inverse(self, value: np.ndarray) -> np.ndarray:
-        if np.any(np.linalg.cond(value.real) > LARGEST_CONDITION):
+        """The inverse; a condition number ``σ_max/σ_min`` of 1e10 or more (or a zero matrix) is
+        a :class:`DomainError`."""
+        singular = np.linalg.svd(value.real, compute_uv=False)
+        if (singular[..., 0] >= LARGEST_CONDITION * singular[..., -1]).any():
             raise DomainError("a matrix that is inverted is singular (or nearly so) at the sample")
         return np.linalg.inv(value)
 
@@ -136,7 +144,7 @@ class NumericEvaluator(ArrayEvaluator):
     def directional(self, node: Node, values: Values, directions: Values) -> np.ndarray:
         """The derivative along ``directions``, which may carry batch axes of their own (the
         result then has them too)."""
-        if not any(np.iscomplexobj(v) for v in values.values()):
+        if not any(v.dtype.kind == "c" for v in values.values()):
             shifted = _shifted(values, directions, 1j * COMPLEX_STEP)
             value = self.evaluate(node, shifted)
             return _full(np.imag(value), shifted) / COMPLEX_STEP
@@ -168,7 +176,7 @@ class NumericEvaluator(ArrayEvaluator):
         return total / step
 
     def reciprocal(self, scalar: complex | np.ndarray) -> complex | np.ndarray:
-        if np.any(scalar == 0):
+        if (scalar == 0).any():
             raise DomainError("division by zero")
         return 1 / scalar
 
@@ -179,37 +187,53 @@ class NumericEvaluator(ArrayEvaluator):
         return MATRIX_FUNCTIONS[name](value)
 
     def spectral(self, node: Spectral, value: np.ndarray) -> np.ndarray:
-        seed = self.point.index_seed
         if node.kind == "singular value":
-            result = singular_triple(value, node.index, seed)[0]
+            result = self._decomposed(singular_triple, value, node.index)[0]
         elif node.index in ("sum", "prod"):
             count = value.shape[-1]
-            eigenvalues = np.stack([eigenpair(value, str(k + 1), seed)[0] for k in range(count)])
+            eigenvalues = np.stack(
+                [self._decomposed(eigenpair, value, str(k + 1))[0] for k in range(count)]
+            )
             result = np.sum(eigenvalues, 0) if node.index == "sum" else np.prod(eigenvalues, 0)
         else:
-            result = eigenpair(value, node.index, seed)[0]
+            result = self._decomposed(eigenpair, value, node.index)[0]
         return np.asarray(result)[..., None, None]
 
     def bound(self, binding, values: Values) -> np.ndarray:
-        value, seed = values[binding.of], self.point.index_seed
+        value = values[binding.of]
         if binding.kind.endswith("vectors"):
             which = 1 if binding.kind.startswith("left") else 2
             count = min(value.shape[-2:])
-            columns = [singular_triple(value, str(k), seed)[which] for k in range(1, count + 1)]
+            columns = [
+                self._decomposed(singular_triple, value, str(k))[which] for k in range(1, count + 1)
+            ]
             return np.stack(columns, axis=-1)
         if binding.kind in ("eigenvector", "left eigenvector"):
-            vector = eigenpair(value, binding.index, seed)[
+            vector = self._decomposed(eigenpair, value, binding.index)[
                 1 if binding.kind == "eigenvector" else 2
             ]
         else:
-            triple = singular_triple(value, binding.index, seed)
+            triple = self._decomposed(singular_triple, value, binding.index)
             vector = triple[1 if binding.kind == "left singular vector" else 2]
         return vector[..., None]
 
+    def _decomposed(self, decompose: Callable[..., tuple], value: np.ndarray, index: str) -> tuple:
+        """``decompose(value, index, seed)`` (an eigenpair or a singular triple), computed once
+        per value in this evaluation: ``u`` and ``v`` of the same ``X``, or ``λ(A)`` on both
+        sides, share one decomposition. The entry keeps ``value`` alive, so its id is not reused."""
+        key = (decompose, id(value), index)
+        if key not in self._decompositions:
+            self._decompositions[key] = (value, decompose(value, index, self.point.index_seed))
+        return self._decompositions[key][1]
 
-def _squared_norms(rows: np.ndarray) -> float:
-    """The largest squared Euclidean norm of a row of ``rows`` (NaN if an entry is NaN)."""
-    return np.vecdot(rows, rows).max()
+
+def _squared_norm(value: np.ndarray) -> float:
+    """The largest squared Frobenius norm of a matrix of the batch (NaN if an entry is NaN)."""
+    if value.ndim == 2:
+        entries = value.reshape(-1)
+        return float(entries @ entries)
+    rows = value.reshape(-1, value.shape[-2] * value.shape[-1])
+    return float(np.vecdot(rows, rows).max())
 
 
 def _batch_shape(values: Values) -> tuple[int, ...]:
@@ -235,7 +259,10 @@ def _shifted(values: Values, directions: Values, factor: complex) -> Values:
 def _full(value: np.ndarray, values: Values) -> np.ndarray:
     """``value`` with every batch axis of ``values`` (a part that did not depend on one lacks
     it)."""
-    return np.broadcast_to(value, _batch_shape(values) + value.shape[-2:])
+    batch = _batch_shape(values)
+    if value.shape[:-2] == batch:
+        return value
+    return np.broadcast_to(value, batch + value.shape[-2:])
 
 
 def _scalar(value: np.ndarray) -> complex | np.ndarray:
@@ -244,14 +271,14 @@ def _scalar(value: np.ndarray) -> complex | np.ndarray:
 
 def _log(value: np.ndarray) -> complex | np.ndarray:
     z = _scalar(value)
-    if np.any(z.real <= 0):
+    if (z.real <= 0).any():
         raise DomainError("the logarithm of a non-positive number")
     return np.log(z)
 
 
 def _abs(value: np.ndarray) -> complex | np.ndarray:
     z = _scalar(value)
-    if np.any(z.real == 0):
+    if (z.real == 0).any():
         raise DomainError("the absolute value at zero, where it is not differentiable")
     return z * np.sign(z.real)
 
@@ -262,7 +289,7 @@ def _entries_sum(value: np.ndarray) -> complex | np.ndarray:
 
 
 def _signed_sum(value: np.ndarray) -> complex | np.ndarray:
-    if np.any(value.real == 0):
+    if (value.real == 0).any():
         raise DomainError(
             "the 1-norm at a vector with a zero entry, where it is not differentiable"
         )
@@ -273,9 +300,9 @@ def _p_norm(power: int) -> Callable[[np.ndarray], complex | np.ndarray]:
     """``(Σ |x_i|^p)^{1/p}``, with ``|z|`` continued analytically as ``z·sign(Re z)``."""
 
     def norm(value: np.ndarray) -> complex | np.ndarray:
-        if np.any(np.all(value.real == 0, axis=(-2, -1))):
+        if (value.real == 0).all(axis=(-2, -1)).any():
             raise DomainError("a norm at zero, where it is not differentiable")
-        if power % 2 and np.any(value.real == 0):
+        if power % 2 and (value.real == 0).any():
             raise DomainError(
                 f"the {power}-norm at a vector with a zero entry, where |x_i|^{power} is not "
                 "analytic"
@@ -287,7 +314,7 @@ def _p_norm(power: int) -> Callable[[np.ndarray], complex | np.ndarray]:
 
 
 def _entrywise_log(value: np.ndarray) -> np.ndarray:
-    if np.any(value.real <= 0):
+    if (value.real <= 0).any():
         raise DomainError("the logarithm of a non-positive entry")
     return np.log(value)
 
@@ -296,7 +323,7 @@ def _kinked(function: Callable[[np.ndarray], np.ndarray], what: str):
     """A piecewise analytic function whose kink at 0 no sample may sit on."""
 
     def apply(value: np.ndarray) -> np.ndarray:
-        if np.any(value.real == 0):
+        if (value.real == 0).any():
             raise DomainError(f"{what} at an entry equal to zero, where it is not differentiable")
         return function(value)
 
@@ -329,7 +356,7 @@ def _two_norm(value: np.ndarray) -> complex | np.ndarray:
 
 def _euclidean(value: np.ndarray) -> complex | np.ndarray:
     squared = _entries_sum(value * value)
-    if np.any(squared.real <= 0):
+    if (squared.real <= 0).any():
         raise DomainError("a norm at zero, where it is not differentiable")
     return np.sqrt(squared)
 
