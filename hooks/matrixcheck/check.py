@@ -401,11 +401,13 @@ def relative_error(left: np.ndarray, right: np.ndarray, magnitude: float = 0.0) 
     """``‖L − R‖_F / max(‖L‖_F, ‖R‖_F, M)``, and 0 when all three are zero.
 
     ``M`` is the largest intermediate value met while evaluating, so that two sides which are both
-    zero up to rounding (``d(X X⁻¹) = 0``) compare as equal.
+    zero up to rounding (``d(X X⁻¹) = 0``) compare as equal. Sides too large to square in
+    floating point give an infinite scale, and so an infinite error.
     """
     if left.shape != right.shape:
         left, right = np.broadcast_arrays(left, right)
-    scale = max(np.linalg.norm(left), np.linalg.norm(right), magnitude)
+    with np.errstate(over="ignore", invalid="ignore"):
+        scale = max(np.linalg.norm(left), np.linalg.norm(right), magnitude)
     if not np.isfinite(scale):
         return float("inf")
     if scale == 0:
