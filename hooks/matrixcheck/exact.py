@@ -14,7 +14,9 @@ logarithms, exponentials, sines or irrational square roots appear. Matrix functi
 
 from __future__ import annotations
 
+import functools
 import itertools
+import operator
 from collections.abc import Callable
 from fractions import Fraction
 
@@ -56,7 +58,8 @@ class ExactEvaluator(ArrayEvaluator):
 
     def __init__(self, point: Point) -> None:
         super().__init__(point)
-        self.depth = 0
+        #: The lowest bit no open infinitesimal uses.
+        self.free_bit = 0
 
     def number(self, value: Fraction) -> np.ndarray:
         return jets.matrix(1, 1, lambda i, j: mpq(value))
@@ -110,36 +113,37 @@ class ExactEvaluator(ArrayEvaluator):
         return jets.apply(jets.SERIES["sqrt"], squared)
 
     def matrix_function(self, name: str, value: np.ndarray) -> np.ndarray:
-        """The matrix function to 50 digits (:mod:`matrixjets`), with one open ``t``.
+        """The matrix function to 50 digits (:mod:`matrixjets`), with open ``t_k``, ``t_j t_k = 0``.
 
         ``f(M + t N) = f(M) + t Df(M)[N]`` by the block rule
         ``f([[M, N], [0, M]]) = [[f(M), Df(M)[N]], [0, f(M)]]`` for analytic ``f``, so the
-        first-order part in ``t`` is exact to 50 digits without any rule of matrix calculus.
+        first-order part in ``t`` is exact to 50 digits without any rule of matrix calculus. The
+        ``t_k`` are one infinitesimal or the directions of one :func:`jets.batch` (any two
+        share a bit); infinitesimals of nested derivatives (``t₁ t₂ ≠ 0``) are not supported.
         """
-        masks = {
-            mask for entry in value.flat if isinstance(entry, jets.Jet) for mask in entry.terms
-        } - {0}
-        if len(masks) > 1 or any(mask.bit_count() != 1 for mask in masks):
+        masks = sorted(
+            {mask for entry in value.flat if isinstance(entry, jets.Jet) for mask in entry.terms}
+            - {0}
+        )
+        if masks and functools.reduce(operator.and_, masks) == 0:
             raise NotExact("a matrix function inside a nested derivative")
-        bit = next(iter(masks)).bit_length() - 1 if masks else None
         n = value.shape[0]
-        base = [[jets.rational(value_at_zero(value[i, j])) for j in range(n)] for i in range(n)]
+
+        def part(mask: int) -> list[list[mpq]]:
+            """The coefficient matrix of the term ``mask`` (0: the value at ``t = 0``)."""
+            return [[jets.rational(_term(value[i, j], mask)) for j in range(n)] for i in range(n)]
+
+        base = part(0)
         if name == "log":
             eigenvalues = np.linalg.eigvals(np.array(base, dtype=float))
             if np.any((np.abs(eigenvalues.imag) < 1e-12) & (eigenvalues.real <= 0)):
                 raise DomainError("the logarithm of a matrix with an eigenvalue on (−∞, 0]")
-        slope = None
-        if bit is not None:
-            slope = [
-                [jets.rational(value_at_zero(jets.slope(value[i, j], bit))) for j in range(n)]
-                for i in range(n)
-            ]
-        result, derivative = matrixjets.function(name, (base, slope))
+        result, derivatives = matrixjets.function(name, (base, [part(mask) for mask in masks]))
 
         def entry(i: int, j: int) -> Scalar:
             terms = {0: jets.from_binary(result[i][j])}
-            if derivative is not None:
-                terms[1 << bit] = jets.from_binary(derivative[i][j])
+            for mask, derivative in zip(masks, derivatives, strict=True):
+                terms[mask] = jets.from_binary(derivative[i][j])
             return jets.jet(terms)
 
         return jets.matrix(n, n, entry)
@@ -185,21 +189,46 @@ class ExactEvaluator(ArrayEvaluator):
     def directional(self, node: Node, values: Values, directions: Values) -> np.ndarray:
         return self._along(lambda shifted: self.evaluate(node, shifted), values, directions)
 
+    def directionals(
+        self, node: Node, values: Values, variable: str, directions: list[np.ndarray]
+    ) -> list[np.ndarray]:
+        """All the derivatives in one walk, at ``X + Σ_k t_k V_k`` with ``t_j t_k = 0``
+        (:func:`jets.batch`): each ``t_k`` keeps its products with the infinitesimals of
+        enclosing derivatives, so nesting stays exact."""
+        flags = jets.batch(self.free_bit, len(directions))
+        shifted = dict(values)
+        for flag, direction in zip(flags, directions, strict=True):
+            t = jets.Jet({flag: ONE})
+            shifted[variable] = shifted[variable] + jets.entrywise(lambda e: e * t, direction)
+        result = self._opened(len(directions) + 1, lambda: self.evaluate(node, shifted))
+        return [jets.entrywise(lambda e: jets.coefficient(e, flag), result) for flag in flags]
+
     def _along(
         self, evaluate: Callable[[Values], np.ndarray], values: Values, directions: Values
     ) -> np.ndarray:
         """The slope of ``evaluate`` at ``values + t·directions`` in a fresh infinitesimal t."""
-        bit = self.depth
+        bit = self.free_bit
         t = jets.infinitesimal(bit)
         shifted = dict(values)
         for name, direction in directions.items():
             shifted[name] = values[name] + jets.entrywise(lambda e: e * t, direction)
-        self.depth += 1
-        try:
-            result = evaluate(shifted)
-        finally:
-            self.depth -= 1
+        result = self._opened(1, lambda: evaluate(shifted))
         return jets.entrywise(lambda e: jets.slope(e, bit), result)
+
+    def _opened(self, bits: int, evaluate: Callable[[], np.ndarray]) -> np.ndarray:
+        """``evaluate()`` with the next ``bits`` bits taken by the infinitesimals it opened."""
+        self.free_bit += bits
+        try:
+            return evaluate()
+        finally:
+            self.free_bit -= bits
+
+
+def _term(entry: Scalar, mask: int) -> jets.Coefficient:
+    """The coefficient of exactly the product of infinitesimals ``mask`` (0: the value)."""
+    if isinstance(entry, jets.Jet):
+        return entry.terms.get(mask, ZERO)
+    return ZERO if mask else entry
 
 
 def _rational(rng: np.random.Generator, shape: tuple[int, int], low: int = -4) -> np.ndarray:

@@ -156,6 +156,17 @@ def infinitesimal(bit: int) -> Jet:
     return Jet({1 << bit: ONE})
 
 
+def batch(level: int, count: int) -> list[int]:
+    """Masks of ``count`` infinitesimals ``t_k`` with ``t_j t_k = 0`` for all ``j``, ``k``.
+
+    Each is a product of the shared bit ``level`` with its own bit above it: any two share
+    ``level``, so their product drops out exactly as ``t²`` does, while products with other open
+    infinitesimals are kept. Derivatives along ``count`` directions then take one evaluation
+    at ``X + Σ_k t_k V_k``. The bits used are ``level`` to ``level + count``.
+    """
+    return [(1 << level) | (1 << (level + 1 + k)) for k in range(count)]
+
+
 def value_at_zero(value: Scalar) -> Coefficient:
     """The value with every open infinitesimal set to 0."""
     return value.terms.get(0, ZERO) if isinstance(value, Jet) else value
@@ -163,10 +174,15 @@ def value_at_zero(value: Scalar) -> Coefficient:
 
 def slope(value: Scalar, bit: int) -> Scalar:
     """``d/dt`` at ``t = 0`` for the infinitesimal ``bit``: the coefficient of ``t``."""
+    return coefficient(value, 1 << bit)
+
+
+def coefficient(value: Scalar, flag: int) -> Scalar:
+    """The coefficient of the infinitesimal with mask ``flag`` (one bit, or one of a
+    :func:`batch`), which may still hold other open infinitesimals."""
     if not isinstance(value, Jet):
         return ZERO
-    flag = 1 << bit
-    return jet({mask & ~flag: c for mask, c in value.terms.items() if mask & flag})
+    return jet({mask & ~flag: c for mask, c in value.terms.items() if mask & flag == flag})
 
 
 def is_rational(value: Coefficient) -> bool:
@@ -205,8 +221,9 @@ def apply(series: Series, value: Scalar) -> Scalar:
     if not isinstance(value, Jet):
         return jet({0: series(value, 0)[0]})
     nilpotent = Jet({mask: c for mask, c in value.terms.items() if mask})
-    used = functools.reduce(lambda a, b: a | b, nilpotent.terms, 0)
-    order = used.bit_count()
+    # A nonzero product of k terms needs k disjoint masks, and disjoint masks have distinct
+    # lowest bits: nᵏ = 0 beyond the number of lowest bits (a whole :func:`batch` counts once).
+    order = len({mask & -mask for mask in nilpotent.terms})
     coefficients = series(value_at_zero(value), order)
     result: Scalar = Jet({0: coefficients[0]})
     power: Scalar = ONE
