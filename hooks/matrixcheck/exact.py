@@ -196,22 +196,20 @@ class ExactEvaluator(ArrayEvaluator):
         (:func:`jets.batch`): each ``t_k`` keeps its products with the infinitesimals of
         enclosing derivatives, so nesting stays exact."""
         flags = jets.batch(self.free_bit, len(directions))
-        shifted = dict(values)
-        for flag, direction in zip(flags, directions, strict=True):
-            t = jets.Jet({flag: ONE})
-            shifted[variable] = shifted[variable] + jets.entrywise(lambda e: e * t, direction)
+        shifted = {**values, variable: _shifted(values[variable], flags, directions)}
         result = self._opened(len(directions) + 1, lambda: self.evaluate(node, shifted))
-        return [jets.entrywise(lambda e: jets.coefficient(e, flag), result) for flag in flags]
+        return [
+            jets.entrywise(functools.partial(jets.coefficient, flag=flag), result) for flag in flags
+        ]
 
     def _along(
         self, evaluate: Callable[[Values], np.ndarray], values: Values, directions: Values
     ) -> np.ndarray:
         """The slope of ``evaluate`` at ``values + t·directions`` in a fresh infinitesimal t."""
         bit = self.free_bit
-        t = jets.infinitesimal(bit)
         shifted = dict(values)
         for name, direction in directions.items():
-            shifted[name] = values[name] + jets.entrywise(lambda e: e * t, direction)
+            shifted[name] = _shifted(values[name], [1 << bit], [direction])
         result = self._opened(1, lambda: evaluate(shifted))
         return jets.entrywise(lambda e: jets.slope(e, bit), result)
 
@@ -222,6 +220,18 @@ class ExactEvaluator(ArrayEvaluator):
             return evaluate()
         finally:
             self.free_bit -= bits
+
+
+def _shifted(value: np.ndarray, flags: list[int], directions: list[np.ndarray]) -> np.ndarray:
+    """``value + Σ_k t_k·directions[k]`` for new infinitesimals ``t_k`` with masks ``flags``."""
+    rows, columns = value.shape
+    return jets.matrix(
+        rows,
+        columns,
+        lambda i, j: jets.shifted(
+            value[i, j], [(flag, d[i, j]) for flag, d in zip(flags, directions, strict=True)]
+        ),
+    )
 
 
 def _term(entry: Scalar, mask: int) -> jets.Coefficient:

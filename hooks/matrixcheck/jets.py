@@ -66,10 +66,18 @@ class Jet:
         return f"Jet({self.terms!r})"
 
     def __add__(self, other: object) -> Scalar:
-        if isinstance(other, Jet):
-            terms = dict(self.terms)
+        if type(other) is Jet:
+            terms = self.terms.copy()
             for mask, coefficient in other.terms.items():
-                terms[mask] = _plus(terms[mask], coefficient) if mask in terms else coefficient
+                if mask in terms:
+                    term = terms[mask]
+                    terms[mask] = (
+                        term + coefficient
+                        if type(term) is mpq is type(coefficient)
+                        else _plus(term, coefficient)
+                    )
+                else:
+                    terms[mask] = coefficient
             return jet(terms)
         if isinstance(other, np.ndarray):
             return NotImplemented
@@ -93,17 +101,38 @@ class Jet:
         return (-self) + other
 
     def __mul__(self, other: object) -> Scalar:
-        if isinstance(other, Jet):
+        if type(other) is Jet:
             terms: dict[int, Coefficient] = {}
             for mask, coefficient in self.terms.items():
+                rational = type(coefficient) is mpq
                 for other_mask, other_coefficient in other.terms.items():
-                    if not mask & other_mask:
-                        key = mask | other_mask
-                        product = _times(coefficient, other_coefficient)
-                        terms[key] = _plus(terms[key], product) if key in terms else product
+                    if mask & other_mask:
+                        continue
+                    product = (
+                        coefficient * other_coefficient
+                        if rational and type(other_coefficient) is mpq
+                        else _times(coefficient, other_coefficient)
+                    )
+                    key = mask | other_mask
+                    if key in terms:
+                        term = terms[key]
+                        terms[key] = (
+                            term + product
+                            if type(term) is mpq is type(product)
+                            else _plus(term, product)
+                        )
+                    else:
+                        terms[key] = product
             return jet(terms)
         if isinstance(other, np.ndarray):
             return NotImplemented
+        if type(other) is mpq:
+            return jet(
+                {
+                    mask: c * other if type(c) is mpq else _times(c, other)
+                    for mask, c in self.terms.items()
+                }
+            )
         return jet({mask: _times(c, other) for mask, c in self.terms.items()})
 
     __rmul__ = __mul__
@@ -170,6 +199,18 @@ def batch(level: int, count: int) -> list[int]:
 def value_at_zero(value: Scalar) -> Coefficient:
     """The value with every open infinitesimal set to 0."""
     return value.terms.get(0, ZERO) if isinstance(value, Jet) else value
+
+
+def shifted(value: Scalar, slopes: list[tuple[int, Scalar]]) -> Scalar:
+    """``value + Σ_k d_k t_k`` for ``(mask of t_k, d_k)`` in ``slopes``; every ``t_k`` is new to
+    ``value`` and to every ``d_k``, so no two terms share a mask and nothing is added up."""
+    terms = dict(value.terms) if isinstance(value, Jet) else {0: value}
+    for flag, direction in slopes:
+        if isinstance(direction, Jet):
+            terms.update((mask | flag, c) for mask, c in direction.terms.items())
+        else:
+            terms[flag] = direction
+    return jet(terms)
 
 
 def slope(value: Scalar, bit: int) -> Scalar:
@@ -338,8 +379,7 @@ def eye(size: int) -> np.ndarray:
 
 
 def entrywise(function: Callable[[Scalar], Scalar], value: np.ndarray) -> np.ndarray:
-    rows, columns = value.shape
-    return matrix(rows, columns, lambda i, j: function(value[i, j]))
+    return np.frompyfunc(function, 1, 1)(value)
 
 
 def inverse(value: np.ndarray) -> np.ndarray | None:
