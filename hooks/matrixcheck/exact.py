@@ -186,6 +186,27 @@ class ExactEvaluator(ArrayEvaluator):
     ) -> np.ndarray:
         return self._along(lambda shifted: self.directional(node, shifted, second), values, first)
 
+    def second_directionals(
+        self, node: Node, values: Values, variable: str, pairs: list[tuple[np.ndarray, np.ndarray]]
+    ) -> list[np.ndarray]:
+        """One walk per first direction: along it, the :meth:`directionals` of all its seconds."""
+        groups: dict[int, list[int]] = {}
+        for index, (first, _) in enumerate(pairs):
+            groups.setdefault(id(first), []).append(index)
+        results: dict[int, np.ndarray] = {}
+        for indices in groups.values():
+            seconds = [pairs[index][1] for index in indices]
+            stacked = self._along(
+                lambda shifted, seconds=seconds: np.stack(
+                    self.directionals(node, shifted, variable, seconds)
+                ),
+                values,
+                {variable: pairs[indices[0]][0]},
+            )
+            for index, second in zip(indices, stacked, strict=True):
+                results[index] = second
+        return [results[index] for index in range(len(pairs))]
+
     def directional(self, node: Node, values: Values, directions: Values) -> np.ndarray:
         return self._along(lambda shifted: self.evaluate(node, shifted), values, directions)
 
