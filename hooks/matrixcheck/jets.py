@@ -34,6 +34,7 @@ ZERO = mpq(0)
 ONE = mpq(1)
 #: The exact coefficients: gmpy2's rationals, integers, and the parser's fractions.
 RATIONAL = (mpq, int, Fraction)
+_EXACT_TYPES = frozenset({mpq, int})
 Coefficient: TypeAlias = "int | mpq | mpmath.mpf"
 Scalar: TypeAlias = "Coefficient | Jet"
 
@@ -161,21 +162,23 @@ def jet(terms: dict[int, Coefficient]) -> Scalar:
     mixes it with rationals (``mpq`` and ``mpf`` do not combine with each other).
     """
     kept = {mask: c for mask, c in terms.items() if c or not mask}
+    if len(kept) > 1:
+        return Jet(kept)
     if not kept:
         return ZERO
-    if len(kept) == 1 and isinstance(kept.get(0), RATIONAL):
+    if 0 in kept and is_rational(kept[0]):
         return kept[0]
     return Jet(kept)
 
 
 def _plus(a: Coefficient, b: Coefficient) -> Coefficient:
-    if type(a) is mpq is type(b) or (isinstance(a, RATIONAL) and isinstance(b, RATIONAL)):
+    if is_rational(a) and is_rational(b):
         return a + b
     return real(a) + real(b)
 
 
 def _times(a: Coefficient, b: Coefficient) -> Coefficient:
-    if type(a) is mpq is type(b) or (isinstance(a, RATIONAL) and isinstance(b, RATIONAL)):
+    if is_rational(a) and is_rational(b):
         return a * b
     return real(a) * real(b)
 
@@ -227,7 +230,8 @@ def coefficient(value: Scalar, flag: int) -> Scalar:
 
 
 def is_rational(value: Coefficient) -> bool:
-    return isinstance(value, RATIONAL)
+    # The common types first: ``Fraction`` is an abstract ``numbers.Rational``, slow to test.
+    return type(value) in _EXACT_TYPES or isinstance(value, RATIONAL)
 
 
 def real(value: Coefficient) -> mpmath.mpf:
