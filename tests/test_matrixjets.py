@@ -58,3 +58,15 @@ def test_without_an_infinitesimal_only_the_value_is_computed() -> None:
     for row, original in zip(back, M, strict=True):
         for ours, exact in zip(row, original, strict=True):
             assert abs(mpq(ours) - exact) < mpq(1, 10**65)
+
+
+def test_several_slopes_are_each_the_slope_alone() -> None:
+    other = [[mpq(i - j, 1 + i + j) for j in range(3)] for i in range(3)]
+    for name in ("exp", "log", "sin", "cos"):
+        value, derivatives = matrixjets.function(name, (M, [N, other]))
+        for slope, derivative in zip((N, other), derivatives, strict=True):
+            alone_value, (alone,) = matrixjets.function(name, (M, [slope]))
+            for ours, theirs in ((value, alone_value), (derivative, alone)):
+                for row, reference in zip(ours, theirs, strict=True):
+                    for a, b in zip(row, reference, strict=True):
+                        assert abs(a - b) <= mpq(1, 10**65) * max(1, abs(b))
