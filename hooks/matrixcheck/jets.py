@@ -127,14 +127,7 @@ class Jet:
             return jet(terms)
         if isinstance(other, np.ndarray):
             return NotImplemented
-        if type(other) is mpq:
-            return jet(
-                {
-                    mask: c * other if type(c) is mpq else _times(c, other)
-                    for mask, c in self.terms.items()
-                }
-            )
-        return jet({mask: _times(c, other) for mask, c in self.terms.items()})
+        return jet(_scaled(self.terms, other))
 
     __rmul__ = __mul__
 
@@ -169,6 +162,21 @@ def jet(terms: dict[int, Coefficient]) -> Scalar:
     if 0 in kept and is_rational(kept[0]):
         return kept[0]
     return Jet(kept)
+
+
+def _scaled(terms: dict[int, Coefficient], factor: Coefficient) -> dict[int, Coefficient]:
+    """Each coefficient times ``factor``, a rational factor made a 50-digit number at most once."""
+    if not is_rational(factor):
+        return {mask: _times(c, factor) for mask, c in terms.items()}
+    converted = None
+    scaled = {}
+    for mask, c in terms.items():
+        if is_rational(c):
+            scaled[mask] = c * factor
+        else:
+            converted = real(factor) if converted is None else converted
+            scaled[mask] = real(c) * converted
+    return scaled
 
 
 def _plus(a: Coefficient, b: Coefficient) -> Coefficient:
