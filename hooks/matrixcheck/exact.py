@@ -5,8 +5,10 @@ positive definite ``B Bᵀ + I``, orthogonal by the Cayley transform ``(I − S)
 small sizes (2, 3, 4). Values are NumPy object arrays of exact rationals (gmpy2's ``mpq``). A
 directional derivative is ``d/dt f(X + t V)`` at ``t = 0``, computed on first-order jets
 (:mod:`jets`, numbers ``a + b t`` with ``t² = 0``): no step size, no rounding, no symbolic
-algebra. The sides are then compared exactly when every entry is rational (a nonzero rational
-function vanishes at a random rational point with negligible probability), and to 50 digits when
+algebra. All the directions of a gradient are taken in one evaluation at ``X + Σ_k t_k V_k``
+with ``t_j t_k = 0`` (:func:`jets.batch`), and a Hessian in one evaluation per first direction.
+The sides are then compared exactly when every entry is rational (a nonzero rational function
+vanishes at a random rational point with negligible probability), and to 50 digits when
 logarithms, exponentials, sines or irrational square roots appear. Matrix functions (``e^X``,
 ``log X``, ``sin X``, ``cos X``) are evaluated on the jet ``X + t V`` in 256-bit binary floats
 (:mod:`matrixjets`), which gives their derivatives by the block rule.

@@ -2,7 +2,8 @@
 
 The exact backend differentiates by evaluating at ``X + t V`` and reading the coefficient of
 ``t``. Keeping only first order in each open ``t`` (a jet, or dual number) is all that
-``d/dt … at t = 0`` ever needs, and nested derivatives simply open a second ``t``. A term is keyed
+``d/dt … at t = 0`` ever needs, and nested derivatives simply open a second ``t``; the directions
+of one gradient open a :func:`batch` of ``t_k`` whose products vanish. A term is keyed
 by the bit mask of the infinitesimals it multiplies; coefficients are exact rationals (gmpy2's
 ``mpq``, GMP arithmetic; ``int`` and the parser's ``Fraction`` mix with them), so sums, products,
 quotients, inverses and determinants are exact with no symbolic algebra at all.
