@@ -76,3 +76,33 @@ def test_a_determinant_singular_at_the_sample_still_has_its_derivative() -> None
 
 
 ONE_PLUS_T = Fraction(1) + infinitesimal(0)
+
+
+def test_a_batch_gives_each_directional_derivative_and_no_cross_terms() -> None:
+    # f(x, y) = x² y / (1 + x y) at (x, y) + Σ_k t_k (a_k, b_k), with t_j t_k = 0.
+    x, y = Fraction(2, 3), Fraction(-5, 4)
+    directions = [(Fraction(1), Fraction(0)), (Fraction(0), Fraction(1)), (Fraction(3), -2)]
+    flags = jets.batch(0, len(directions))
+    at_x = jets.shifted(x, [(flag, a) for flag, (a, _) in zip(flags, directions, strict=True)])
+    at_y = jets.shifted(y, [(flag, b) for flag, (_, b) in zip(flags, directions, strict=True)])
+    value = at_x * at_x * at_y / (1 + at_x * at_y)
+    fx = (2 * x * y * (1 + x * y) - x**2 * y * y) / (1 + x * y) ** 2
+    fy = (x**2 * (1 + x * y) - x**2 * y * x) / (1 + x * y) ** 2
+    for flag, (a, b) in zip(flags, directions, strict=True):
+        assert jets.coefficient(value, flag) == fx * a + fy * b
+    assert set(value.terms) == {0, *flags}
+
+
+def test_a_batch_inside_an_outer_derivative_keeps_the_cross_terms() -> None:
+    # exp(x + s + Σ_k t_k v_k): d/ds d/dt_k is exp(x) v_k, so the products s t_k must survive.
+    x = Fraction(1, 3)
+    velocities = [Fraction(2), Fraction(-1, 2)]
+    flags = jets.batch(1, len(velocities))
+    value = jets.apply(
+        jets.SERIES["exp"],
+        jets.shifted(x + infinitesimal(0), list(zip(flags, velocities, strict=True))),
+    )
+    mp = jets.mp()
+    for flag, v in zip(flags, velocities, strict=True):
+        mixed = slope(jets.coefficient(value, flag), 0)
+        assert abs(jets.real(value_at_zero(mixed)) - mp.exp(jets.real(x)) * v) < mp.mpf("1e-45")

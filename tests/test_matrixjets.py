@@ -38,7 +38,7 @@ def test_value_and_derivative_agree_with_the_block_rule(name: str) -> None:
     context = mpmath.MPContext()
     context.dps = 80
     reference = _reference(name, context)
-    value, derivative = matrixjets.function(name, (M, N))
+    value, (derivative,) = matrixjets.function(name, (M, [N]))
     n = len(M)
     for i in range(n):
         for j in range(n):
@@ -52,9 +52,21 @@ def test_value_and_derivative_agree_with_the_block_rule(name: str) -> None:
 
 
 def test_without_an_infinitesimal_only_the_value_is_computed() -> None:
-    value, derivative = matrixjets.function("exp", (M, None))
-    assert derivative is None
-    back, _ = matrixjets.function("log", (value, None))
+    value, derivatives = matrixjets.function("exp", (M, []))
+    assert derivatives == []
+    back, _ = matrixjets.function("log", (value, []))
     for row, original in zip(back, M, strict=True):
         for ours, exact in zip(row, original, strict=True):
             assert abs(mpq(ours) - exact) < mpq(1, 10**65)
+
+
+def test_several_slopes_are_each_the_slope_alone() -> None:
+    other = [[mpq(i - j, 1 + i + j) for j in range(3)] for i in range(3)]
+    for name in ("exp", "log", "sin", "cos"):
+        value, derivatives = matrixjets.function(name, (M, [N, other]))
+        for slope, derivative in zip((N, other), derivatives, strict=True):
+            alone_value, (alone,) = matrixjets.function(name, (M, [slope]))
+            for ours, theirs in ((value, alone_value), (derivative, alone)):
+                for row, reference in zip(ours, theirs, strict=True):
+                    for a, b in zip(row, reference, strict=True):
+                        assert abs(a - b) <= mpq(1, 10**65) * max(1, abs(b))

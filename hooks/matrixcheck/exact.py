@@ -5,8 +5,10 @@ positive definite ``B Bᵀ + I``, orthogonal by the Cayley transform ``(I − S)
 small sizes (2, 3, 4). Values are NumPy object arrays of exact rationals (gmpy2's ``mpq``). A
 directional derivative is ``d/dt f(X + t V)`` at ``t = 0``, computed on first-order jets
 (:mod:`jets`, numbers ``a + b t`` with ``t² = 0``): no step size, no rounding, no symbolic
-algebra. The sides are then compared exactly when every entry is rational (a nonzero rational
-function vanishes at a random rational point with negligible probability), and to 50 digits when
+algebra. All the directions of a gradient are taken in one evaluation at ``X + Σ_k t_k V_k``
+with ``t_j t_k = 0`` (:func:`jets.batch`), and a Hessian in one evaluation per first direction.
+The sides are then compared exactly when every entry is rational (a nonzero rational function
+vanishes at a random rational point with negligible probability), and to 50 digits when
 logarithms, exponentials, sines or irrational square roots appear. Matrix functions (``e^X``,
 ``log X``, ``sin X``, ``cos X``) are evaluated on the jet ``X + t V`` in 256-bit binary floats
 (:mod:`matrixjets`), which gives their derivatives by the block rule.
@@ -14,7 +16,9 @@ logarithms, exponentials, sines or irrational square roots appear. Matrix functi
 
 from __future__ import annotations
 
+import functools
 import itertools
+import operator
 from collections.abc import Callable
 from fractions import Fraction
 
@@ -56,7 +60,8 @@ class ExactEvaluator(ArrayEvaluator):
 
     def __init__(self, point: Point) -> None:
         super().__init__(point)
-        self.depth = 0
+        #: The lowest bit no open infinitesimal uses.
+        self.free_bit = 0
 
     def number(self, value: Fraction) -> np.ndarray:
         return jets.matrix(1, 1, lambda i, j: mpq(value))
@@ -110,36 +115,37 @@ class ExactEvaluator(ArrayEvaluator):
         return jets.apply(jets.SERIES["sqrt"], squared)
 
     def matrix_function(self, name: str, value: np.ndarray) -> np.ndarray:
-        """The matrix function to 50 digits (:mod:`matrixjets`), with one open ``t``.
+        """The matrix function to 50 digits (:mod:`matrixjets`), with open ``t_k``, ``t_j t_k = 0``.
 
         ``f(M + t N) = f(M) + t Df(M)[N]`` by the block rule
         ``f([[M, N], [0, M]]) = [[f(M), Df(M)[N]], [0, f(M)]]`` for analytic ``f``, so the
-        first-order part in ``t`` is exact to 50 digits without any rule of matrix calculus.
+        first-order part in ``t`` is exact to 50 digits without any rule of matrix calculus. The
+        ``t_k`` are one infinitesimal or the directions of one :func:`jets.batch` (any two
+        share a bit); infinitesimals of nested derivatives (``t₁ t₂ ≠ 0``) are not supported.
         """
-        masks = {
-            mask for entry in value.flat if isinstance(entry, jets.Jet) for mask in entry.terms
-        } - {0}
-        if len(masks) > 1 or any(mask.bit_count() != 1 for mask in masks):
+        masks = sorted(
+            {mask for entry in value.flat if isinstance(entry, jets.Jet) for mask in entry.terms}
+            - {0}
+        )
+        if masks and functools.reduce(operator.and_, masks) == 0:
             raise NotExact("a matrix function inside a nested derivative")
-        bit = next(iter(masks)).bit_length() - 1 if masks else None
         n = value.shape[0]
-        base = [[jets.rational(value_at_zero(value[i, j])) for j in range(n)] for i in range(n)]
+
+        def part(mask: int) -> list[list[mpq]]:
+            """The coefficient matrix of the term ``mask`` (0: the value at ``t = 0``)."""
+            return [[jets.rational(_term(value[i, j], mask)) for j in range(n)] for i in range(n)]
+
+        base = part(0)
         if name == "log":
             eigenvalues = np.linalg.eigvals(np.array(base, dtype=float))
             if np.any((np.abs(eigenvalues.imag) < 1e-12) & (eigenvalues.real <= 0)):
                 raise DomainError("the logarithm of a matrix with an eigenvalue on (−∞, 0]")
-        slope = None
-        if bit is not None:
-            slope = [
-                [jets.rational(value_at_zero(jets.slope(value[i, j], bit))) for j in range(n)]
-                for i in range(n)
-            ]
-        result, derivative = matrixjets.function(name, (base, slope))
+        result, derivatives = matrixjets.function(name, (base, [part(mask) for mask in masks]))
 
         def entry(i: int, j: int) -> Scalar:
             terms = {0: jets.from_binary(result[i][j])}
-            if derivative is not None:
-                terms[1 << bit] = jets.from_binary(derivative[i][j])
+            for mask, derivative in zip(masks, derivatives, strict=True):
+                terms[mask] = jets.from_binary(derivative[i][j])
             return jets.jet(terms)
 
         return jets.matrix(n, n, entry)
@@ -182,24 +188,80 @@ class ExactEvaluator(ArrayEvaluator):
     ) -> np.ndarray:
         return self._along(lambda shifted: self.directional(node, shifted, second), values, first)
 
+    def second_directionals(
+        self, node: Node, values: Values, variable: str, pairs: list[tuple[np.ndarray, np.ndarray]]
+    ) -> list[np.ndarray]:
+        """One walk per first direction: along it, the :meth:`directionals` of all its seconds."""
+        groups: dict[int, list[int]] = {}
+        for index, (first, _) in enumerate(pairs):
+            groups.setdefault(id(first), []).append(index)
+        results: dict[int, np.ndarray] = {}
+        for indices in groups.values():
+            seconds = [pairs[index][1] for index in indices]
+            stacked = self._along(
+                lambda shifted, seconds=seconds: np.stack(
+                    self.directionals(node, shifted, variable, seconds)
+                ),
+                values,
+                {variable: pairs[indices[0]][0]},
+            )
+            for index, second in zip(indices, stacked, strict=True):
+                results[index] = second
+        return [results[index] for index in range(len(pairs))]
+
     def directional(self, node: Node, values: Values, directions: Values) -> np.ndarray:
         return self._along(lambda shifted: self.evaluate(node, shifted), values, directions)
+
+    def directionals(
+        self, node: Node, values: Values, variable: str, directions: list[np.ndarray]
+    ) -> list[np.ndarray]:
+        """All the derivatives in one walk, at ``X + Σ_k t_k V_k`` with ``t_j t_k = 0``
+        (:func:`jets.batch`): each ``t_k`` keeps its products with the infinitesimals of
+        enclosing derivatives, so nesting stays exact."""
+        flags = jets.batch(self.free_bit, len(directions))
+        shifted = {**values, variable: _shifted(values[variable], flags, directions)}
+        result = self._opened(len(directions) + 1, lambda: self.evaluate(node, shifted))
+        return [
+            jets.entrywise(functools.partial(jets.coefficient, flag=flag), result) for flag in flags
+        ]
 
     def _along(
         self, evaluate: Callable[[Values], np.ndarray], values: Values, directions: Values
     ) -> np.ndarray:
         """The slope of ``evaluate`` at ``values + t·directions`` in a fresh infinitesimal t."""
-        bit = self.depth
-        t = jets.infinitesimal(bit)
+        bit = self.free_bit
         shifted = dict(values)
         for name, direction in directions.items():
-            shifted[name] = values[name] + jets.entrywise(lambda e: e * t, direction)
-        self.depth += 1
-        try:
-            result = evaluate(shifted)
-        finally:
-            self.depth -= 1
+            shifted[name] = _shifted(values[name], [1 << bit], [direction])
+        result = self._opened(1, lambda: evaluate(shifted))
         return jets.entrywise(lambda e: jets.slope(e, bit), result)
+
+    def _opened(self, bits: int, evaluate: Callable[[], np.ndarray]) -> np.ndarray:
+        """``evaluate()`` with the next ``bits`` bits taken by the infinitesimals it opened."""
+        self.free_bit += bits
+        try:
+            return evaluate()
+        finally:
+            self.free_bit -= bits
+
+
+def _shifted(value: np.ndarray, flags: list[int], directions: list[np.ndarray]) -> np.ndarray:
+    """``value + Σ_k t_k·directions[k]`` for new infinitesimals ``t_k`` with masks ``flags``."""
+    rows, columns = value.shape
+    return jets.matrix(
+        rows,
+        columns,
+        lambda i, j: jets.shifted(
+            value[i, j], [(flag, d[i, j]) for flag, d in zip(flags, directions, strict=True)]
+        ),
+    )
+
+
+def _term(entry: Scalar, mask: int) -> jets.Coefficient:
+    """The coefficient of exactly the product of infinitesimals ``mask`` (0: the value)."""
+    if isinstance(entry, jets.Jet):
+        return entry.terms.get(mask, ZERO)
+    return ZERO if mask else entry
 
 
 def _rational(rng: np.random.Generator, shape: tuple[int, int], low: int = -4) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 The exact backend differentiates by evaluating at ``X + t V`` and reading the coefficient of
 ``t``. Keeping only first order in each open ``t`` (a jet, or dual number) is all that
-``d/dt … at t = 0`` ever needs, and nested derivatives simply open a second ``t``. A term is keyed
+``d/dt … at t = 0`` ever needs, and nested derivatives simply open a second ``t``; the directions
+of one gradient open a :func:`batch` of ``t_k`` whose products vanish. A term is keyed
 by the bit mask of the infinitesimals it multiplies; coefficients are exact rationals (gmpy2's
 ``mpq``, GMP arithmetic; ``int`` and the parser's ``Fraction`` mix with them), so sums, products,
 quotients, inverses and determinants are exact with no symbolic algebra at all.
@@ -34,6 +35,7 @@ ZERO = mpq(0)
 ONE = mpq(1)
 #: The exact coefficients: gmpy2's rationals, integers, and the parser's fractions.
 RATIONAL = (mpq, int, Fraction)
+_EXACT_TYPES = frozenset({mpq, int})
 Coefficient: TypeAlias = "int | mpq | mpmath.mpf"
 Scalar: TypeAlias = "Coefficient | Jet"
 
@@ -66,10 +68,18 @@ class Jet:
         return f"Jet({self.terms!r})"
 
     def __add__(self, other: object) -> Scalar:
-        if isinstance(other, Jet):
-            terms = dict(self.terms)
+        if type(other) is Jet:
+            terms = self.terms.copy()
             for mask, coefficient in other.terms.items():
-                terms[mask] = _plus(terms[mask], coefficient) if mask in terms else coefficient
+                if mask in terms:
+                    term = terms[mask]
+                    terms[mask] = (
+                        term + coefficient
+                        if type(term) is mpq is type(coefficient)
+                        else _plus(term, coefficient)
+                    )
+                else:
+                    terms[mask] = coefficient
             return jet(terms)
         if isinstance(other, np.ndarray):
             return NotImplemented
@@ -93,18 +103,32 @@ class Jet:
         return (-self) + other
 
     def __mul__(self, other: object) -> Scalar:
-        if isinstance(other, Jet):
+        if type(other) is Jet:
             terms: dict[int, Coefficient] = {}
             for mask, coefficient in self.terms.items():
+                rational = type(coefficient) is mpq
                 for other_mask, other_coefficient in other.terms.items():
-                    if not mask & other_mask:
-                        key = mask | other_mask
-                        product = _times(coefficient, other_coefficient)
-                        terms[key] = _plus(terms[key], product) if key in terms else product
+                    if mask & other_mask:
+                        continue
+                    product = (
+                        coefficient * other_coefficient
+                        if rational and type(other_coefficient) is mpq
+                        else _times(coefficient, other_coefficient)
+                    )
+                    key = mask | other_mask
+                    if key in terms:
+                        term = terms[key]
+                        terms[key] = (
+                            term + product
+                            if type(term) is mpq is type(product)
+                            else _plus(term, product)
+                        )
+                    else:
+                        terms[key] = product
             return jet(terms)
         if isinstance(other, np.ndarray):
             return NotImplemented
-        return jet({mask: _times(c, other) for mask, c in self.terms.items()})
+        return jet(_scaled(self.terms, other))
 
     __rmul__ = __mul__
 
@@ -132,21 +156,38 @@ def jet(terms: dict[int, Coefficient]) -> Scalar:
     mixes it with rationals (``mpq`` and ``mpf`` do not combine with each other).
     """
     kept = {mask: c for mask, c in terms.items() if c or not mask}
+    if len(kept) > 1:
+        return Jet(kept)
     if not kept:
         return ZERO
-    if len(kept) == 1 and isinstance(kept.get(0), RATIONAL):
+    if 0 in kept and is_rational(kept[0]):
         return kept[0]
     return Jet(kept)
 
 
+def _scaled(terms: dict[int, Coefficient], factor: Coefficient) -> dict[int, Coefficient]:
+    """Each coefficient times ``factor``, a rational factor made a 50-digit number at most once."""
+    if not is_rational(factor):
+        return {mask: _times(c, factor) for mask, c in terms.items()}
+    converted = None
+    scaled = {}
+    for mask, c in terms.items():
+        if is_rational(c):
+            scaled[mask] = c * factor
+        else:
+            converted = real(factor) if converted is None else converted
+            scaled[mask] = real(c) * converted
+    return scaled
+
+
 def _plus(a: Coefficient, b: Coefficient) -> Coefficient:
-    if type(a) is mpq is type(b) or (isinstance(a, RATIONAL) and isinstance(b, RATIONAL)):
+    if is_rational(a) and is_rational(b):
         return a + b
     return real(a) + real(b)
 
 
 def _times(a: Coefficient, b: Coefficient) -> Coefficient:
-    if type(a) is mpq is type(b) or (isinstance(a, RATIONAL) and isinstance(b, RATIONAL)):
+    if is_rational(a) and is_rational(b):
         return a * b
     return real(a) * real(b)
 
@@ -156,21 +197,50 @@ def infinitesimal(bit: int) -> Jet:
     return Jet({1 << bit: ONE})
 
 
+def batch(level: int, count: int) -> list[int]:
+    """Masks of ``count`` infinitesimals ``t_k`` with ``t_j t_k = 0`` for all ``j``, ``k``.
+
+    Each is a product of the shared bit ``level`` with its own bit above it: any two share
+    ``level``, so their product drops out exactly as ``t²`` does, while products with other open
+    infinitesimals are kept. Derivatives along ``count`` directions then take one evaluation
+    at ``X + Σ_k t_k V_k``. The bits used are ``level`` to ``level + count``.
+    """
+    return [(1 << level) | (1 << (level + 1 + k)) for k in range(count)]
+
+
 def value_at_zero(value: Scalar) -> Coefficient:
     """The value with every open infinitesimal set to 0."""
     return value.terms.get(0, ZERO) if isinstance(value, Jet) else value
 
 
+def shifted(value: Scalar, slopes: list[tuple[int, Scalar]]) -> Scalar:
+    """``value + Σ_k d_k t_k`` for ``(mask of t_k, d_k)`` in ``slopes``; every ``t_k`` is new to
+    ``value`` and to every ``d_k``, so no two terms share a mask and nothing is added up."""
+    terms = dict(value.terms) if isinstance(value, Jet) else {0: value}
+    for flag, direction in slopes:
+        if isinstance(direction, Jet):
+            terms.update((mask | flag, c) for mask, c in direction.terms.items())
+        else:
+            terms[flag] = direction
+    return jet(terms)
+
+
 def slope(value: Scalar, bit: int) -> Scalar:
     """``d/dt`` at ``t = 0`` for the infinitesimal ``bit``: the coefficient of ``t``."""
+    return coefficient(value, 1 << bit)
+
+
+def coefficient(value: Scalar, flag: int) -> Scalar:
+    """The coefficient of the infinitesimal with mask ``flag`` (one bit, or one of a
+    :func:`batch`), which may still hold other open infinitesimals."""
     if not isinstance(value, Jet):
         return ZERO
-    flag = 1 << bit
-    return jet({mask & ~flag: c for mask, c in value.terms.items() if mask & flag})
+    return jet({mask & ~flag: c for mask, c in value.terms.items() if mask & flag == flag})
 
 
 def is_rational(value: Coefficient) -> bool:
-    return isinstance(value, RATIONAL)
+    # The common types first: ``Fraction`` is an abstract ``numbers.Rational``, slow to test.
+    return type(value) in _EXACT_TYPES or isinstance(value, RATIONAL)
 
 
 def real(value: Coefficient) -> mpmath.mpf:
@@ -205,8 +275,9 @@ def apply(series: Series, value: Scalar) -> Scalar:
     if not isinstance(value, Jet):
         return jet({0: series(value, 0)[0]})
     nilpotent = Jet({mask: c for mask, c in value.terms.items() if mask})
-    used = functools.reduce(lambda a, b: a | b, nilpotent.terms, 0)
-    order = used.bit_count()
+    # A nonzero product of k terms needs k disjoint masks, and disjoint masks have distinct
+    # lowest bits: nᵏ = 0 beyond the number of lowest bits (a whole :func:`batch` counts once).
+    order = len({mask & -mask for mask in nilpotent.terms})
     coefficients = series(value_at_zero(value), order)
     result: Scalar = Jet({0: coefficients[0]})
     power: Scalar = ONE
@@ -321,8 +392,7 @@ def eye(size: int) -> np.ndarray:
 
 
 def entrywise(function: Callable[[Scalar], Scalar], value: np.ndarray) -> np.ndarray:
-    rows, columns = value.shape
-    return matrix(rows, columns, lambda i, j: function(value[i, j]))
+    return np.frompyfunc(function, 1, 1)(value)
 
 
 def inverse(value: np.ndarray) -> np.ndarray | None:

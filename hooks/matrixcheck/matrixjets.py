@@ -1,10 +1,11 @@
-"""Matrix functions of a matrix jet ``M + t N`` (``t² = 0``) in high-precision binary floats.
+"""Matrix functions of a matrix jet ``M + Σ_k t_k N_k`` (``t_j t_k = 0``) in binary floats.
 
 ``f(M + t N) = f(M) + t Df(M)[N]``: the jet's two parts are the blocks of
 ``f([[M, N], [0, M]]) = [[f(M), Df(M)[N]], [0, f(M)]]``, and since ``M + t N ↦ [[M, N], [0, M]]``
 respects sums, products and inverses, any algorithm built from those computes the block rule on
 the pair ``(M, N)`` at a third of the cost of the doubled matrix. No rule of matrix calculus is
-used: ``Df(M)[N]`` comes out of the same arithmetic as ``f(M)``.
+used: ``Df(M)[N]`` comes out of the same arithmetic as ``f(M)``. Several slopes ``N_k`` whose
+infinitesimals multiply to zero (the directions of one gradient) share the work on ``M``.
 
 The arithmetic is MPFR (:mod:`gmpy2`) at :data:`PRECISION` bits, well beyond the 50 digits the
 sides are compared to; the algorithms are the textbook ones:
@@ -20,6 +21,7 @@ parts.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from operator import mul
@@ -41,8 +43,8 @@ MAX_ITERATIONS = 200
 TOLERANCE = mpfr(2) ** (40 - PRECISION)
 
 Matrix: TypeAlias = list[list[mpfr]]
-#: ``(M, N)`` for ``M + t N``; ``N`` is None when no infinitesimal is open.
-Pair: TypeAlias = tuple[Matrix, "Matrix | None"]
+#: ``(M, [N_1, …])`` for ``M + Σ_k t_k N_k``; no slopes when no infinitesimal is open.
+Pair: TypeAlias = tuple[Matrix, list[Matrix]]
 
 
 class NoConvergence(ArithmeticError):
@@ -50,16 +52,17 @@ class NoConvergence(ArithmeticError):
 
 
 def function(name: str, pair: Pair) -> Pair:
-    """``f(M + t N)`` for ``f`` one of exp, log, sin, cos; entries are anything mpfr accepts."""
+    """``f(M + Σ t_k N_k)`` for ``f`` one of exp, log, sin, cos; entries are anything mpfr
+    accepts."""
     with gmpy2.context(precision=PRECISION):
-        base, slope = pair
-        converted = ([[mpfr(e) for e in row] for row in base], _map(slope, mpfr))
+        base, slopes = pair
+        converted = (_map(base, mpfr), [_map(slope, mpfr) for slope in slopes])
         return FUNCTIONS[name](converted)
 
 
 # -- matrices: lists of rows ---------------------------------------------------------------------
-def _map(value: Matrix | None, function: Callable) -> Matrix | None:
-    return None if value is None else [[function(e) for e in row] for row in value]
+def _map(value: Matrix, function: Callable) -> Matrix:
+    return [[function(e) for e in row] for row in value]
 
 
 def _identity(n: int) -> Matrix:
@@ -104,42 +107,43 @@ def _inverse(a: Matrix) -> Matrix:
     return [row[n:] for row in rows]
 
 
-# -- pairs: M + t N --------------------------------------------------------------------------------
+# -- pairs: M + Σ t_k N_k --------------------------------------------------------------------------
 def _times(a: Pair, b: Pair) -> Pair:
-    """``(A + t B)(C + t D) = AC + t (AD + BC)``."""
+    """``(A + Σ t_k B_k)(C + Σ t_k D_k) = AC + Σ t_k (A D_k + B_k C)``."""
     (p, q), (r, s) = a, b
-    parts = [_product(x, y) for x, y in ((p, s), (q, r)) if x is not None and y is not None]
-    slope = None if not parts else parts[0] if len(parts) == 1 else _sum(*parts)
-    return _product(p, r), slope
+    if not q:
+        slopes = [_product(p, y) for y in s]
+    elif not s:
+        slopes = [_product(x, r) for x in q]
+    else:
+        slopes = [_sum(_product(p, y), _product(x, r)) for x, y in zip(q, s, strict=True)]
+    return _product(p, r), slopes
 
 
 def _plus(a: Pair, b: Pair) -> Pair:
     (p, q), (r, s) = a, b
-    slope = q if s is None else s if q is None else _sum(q, s)
-    return _sum(p, r), slope
+    slopes = q if not s else s if not q else [_sum(x, y) for x, y in zip(q, s, strict=True)]
+    return _sum(p, r), slopes
 
 
 def _scale(a: Pair, factor: mpfr | int) -> Pair:
-    return _scaled(a[0], factor), _map(a[1], lambda e: e * factor)
+    return _scaled(a[0], factor), [_scaled(slope, factor) for slope in a[1]]
 
 
 def _invert(a: Pair) -> Pair:
-    """``(A + t B)⁻¹ = A⁻¹ − t A⁻¹ B A⁻¹``."""
+    """``(A + Σ t_k B_k)⁻¹ = A⁻¹ − Σ t_k A⁻¹ B_k A⁻¹``."""
     inverse = _inverse(a[0])
-    slope = None if a[1] is None else _scaled(_product(_product(inverse, a[1]), inverse), -1)
-    return inverse, slope
+    return inverse, [_scaled(_product(_product(inverse, b), inverse), -1) for b in a[1]]
 
 
 def _one(a: Pair) -> Pair:
-    return _identity(len(a[0])), None
+    return _identity(len(a[0])), []
 
 
 def _negligible(change: Pair, total: Pair) -> bool:
     """Whether each part of ``change`` is below :data:`TOLERANCE` of that part of ``total``."""
-    return all(
-        _norm(part) <= TOLERANCE * _norm(whole)
-        for part, whole in ((change[0], total[0]), (change[1], total[1]))
-    )
+    parts = [(change[0], total[0]), *itertools.zip_longest(change[1], total[1])]
+    return all(_norm(part) <= TOLERANCE * _norm(whole) for part, whole in parts)
 
 
 def _halvings(a: Pair, scale: int) -> int:
