@@ -395,24 +395,30 @@ def test_narrow_screens_scroll_long_formulas_inside_the_card(
 
 #: A page with many collapsed proofs.
 PROOFS_PAGE = "traces/"
-#: Run as soon as the displayed formulas of the page are typeset, before the background pass has
-#: typeset any hidden one: the counts of untypeset displayed and hidden formulas, then ``reveal``
-#: (a function body given the page's ``document``) and, once everything it returns is typeset,
-#: the count of hidden formulas still untypeset then (the background pass had not reached them).
-REVEAL_AFTER_VISIBLE = """(reveal) => matrixcheckTypeset.visible.then(() => {
+#: An init script: when the page's displayed formulas are typeset, before the background pass
+#: has typeset any hidden one (this callback is the first one queued on the promise), counts the
+#: untypeset displayed and hidden formulas, runs REVEAL (a function body given ``document``) and,
+#: once every formula it returns is typeset, resolves ``window.mcRevealed`` with the counts and
+#: the hidden formulas still untypeset then (those the background pass had not reached).
+REVEAL_AFTER_VISIBLE = """(() => {
+  let api;
+  Object.defineProperty(window, 'matrixcheckTypeset', {configurable: true, get: () => api,
+    set: (value) => { api = value; window.mcRevealed = value.visible.then(atVisible); }});
   const typeset = e => !!e.querySelector(':scope > mjx-container');
   const count = (shown) => [...document.querySelectorAll('.arithmatex')]
     .filter(e => e.checkVisibility() === shown && !typeset(e)).length;
-  const before = {displayed: count(true), hidden: count(false)};
-  const revealed = new Function('document', reveal)(document);
-  const untypeset = revealed.filter(e => !typeset(e)).length;
-  return new Promise(resolve => {
-    const check = () => revealed.every(typeset)
-      ? resolve({before, revealed: revealed.length, untypeset, hiddenLeft: count(false)})
-      : setTimeout(check, 5);
-    check();
-  });
-})"""
+  function atVisible() {
+    const before = {displayed: count(true), hidden: count(false)};
+    const revealed = (function (document) { REVEAL })(document);
+    const untypeset = revealed.filter(e => !typeset(e)).length;
+    return new Promise(resolve => {
+      const check = () => revealed.every(typeset)
+        ? resolve({before, revealed: revealed.length, untypeset, hiddenLeft: count(false)})
+        : setTimeout(check, 5);
+      check();
+    });
+  }
+})();"""
 #: Once every formula of the current page is typeset: what is left untypeset, typeset twice
 #: (output nested in output) or in error.
 AFTER_ALL = """() => matrixcheckTypeset.all.then(() => ({
@@ -424,12 +430,21 @@ AFTER_ALL = """() => matrixcheckTypeset.all.then(() => ({
 }))"""
 
 
+def _reveal_after_visible(browsing: Browsing, url: str, reveal: str) -> tuple[dict, dict]:
+    """``window.mcRevealed`` (see REVEAL_AFTER_VISIBLE) and AFTER_ALL on a fresh tab at ``url``."""
+    tab = browsing.page.context.new_page()
+    try:
+        tab.add_init_script(REVEAL_AFTER_VISIBLE.replace("REVEAL", reveal))
+        tab.goto(url)
+        return tab.evaluate("() => window.mcRevealed"), tab.evaluate(AFTER_ALL)
+    finally:
+        tab.close()
+
+
 def test_displayed_formulas_first_then_every_hidden_one(site: Site, browsing: Browsing) -> None:
-    browsing.page.goto(site.url(PROOFS_PAGE))
-    found = browsing.page.evaluate(REVEAL_AFTER_VISIBLE, "return [];")
+    found, after = _reveal_after_visible(browsing, site.url(PROOFS_PAGE), "return [];")
     assert found["before"]["displayed"] == 0
     assert found["before"]["hidden"] > 0  # the hidden ones wait for the background pass
-    after = browsing.page.evaluate(AFTER_ALL)
     assert after["formulas"] > 100
     assert (after["untypeset"], after["nested"], after["errors"]) == (0, 0, 0)
 
@@ -437,18 +452,15 @@ def test_displayed_formulas_first_then_every_hidden_one(site: Site, browsing: Br
 def test_opening_a_collapsed_proof_typesets_its_math_at_once(
     site: Site, browsing: Browsing
 ) -> None:
-    browsing.page.goto(site.url(PROOFS_PAGE))
-    found = browsing.page.evaluate(
-        REVEAL_AFTER_VISIBLE,
-        """const proofs = [...document.querySelectorAll('details:not([open])')]
-             .filter(d => d.querySelector('.arithmatex'));
-           const proof = proofs[proofs.length - 1];
-           proof.querySelector('summary').click();
-           return [...proof.querySelectorAll('.arithmatex')];""",
-    )
+    reveal = """const proofs = [...document.querySelectorAll('details:not([open])')]
+                  .filter(d => d.querySelector('.arithmatex'));
+                const proof = proofs[proofs.length - 1];
+                proof.querySelector('summary').click();
+                return [...proof.querySelectorAll('.arithmatex')];"""
+    found, after = _reveal_after_visible(browsing, site.url(PROOFS_PAGE), reveal)
     assert found["revealed"] > 0 and found["untypeset"] == found["revealed"]
     assert found["hiddenLeft"] > 0  # typeset ahead of the background pass, not by it
-    assert browsing.page.evaluate(AFTER_ALL)["nested"] == 0
+    assert (after["untypeset"], after["nested"], after["errors"]) == (0, 0, 0)
 
 
 def test_switching_layout_typesets_the_converted_formulas_at_once(
@@ -456,24 +468,18 @@ def test_switching_layout_typesets_the_converted_formulas_at_once(
 ) -> None:
     _open(browsing, site.url(NUMERATOR_PAGE))
     _choose_layout(browsing, "as-written")
-    browsing.page.goto(site.url(NUMERATOR_PAGE))
+    reveal = """const select = document.getElementById('mc-layout-select');
+                select.value = 'denominator';
+                select.dispatchEvent(new Event('change'));
+                return [...document.querySelectorAll(
+                  '.identity[data-written-layout="numerator"] .mc-converted .arithmatex')];"""
     try:
-        found = browsing.page.evaluate(
-            REVEAL_AFTER_VISIBLE,
-            """const select = document.getElementById('mc-layout-select');
-               select.value = 'denominator';
-               select.dispatchEvent(new Event('change'));
-               return [...document.querySelectorAll(
-                 '.identity[data-written-layout="numerator"] .mc-converted .arithmatex')];""",
-        )
-        assert found["revealed"] > 0 and found["untypeset"] == found["revealed"]
-        assert found["hiddenLeft"] > 0
-        assert (
-            _shown_latex(browsing, NUMERATOR_ID)
-            == _record(site, NUMERATOR_ID)["other_layout"]["latex"]
-        )
+        found, after = _reveal_after_visible(browsing, site.url(NUMERATOR_PAGE), reveal)
     finally:
         _choose_layout(browsing, "as-written")
+    assert found["revealed"] > 0 and found["untypeset"] == found["revealed"]
+    assert found["hiddenLeft"] > 0
+    assert (after["untypeset"], after["nested"], after["errors"]) == (0, 0, 0)
 
 
 def test_instant_navigation_typesets_the_new_page(site: Site, browsing: Browsing) -> None:
@@ -493,15 +499,12 @@ def test_instant_navigation_typesets_the_new_page(site: Site, browsing: Browsing
 
 
 def test_printing_typesets_every_formula_first(site: Site, browsing: Browsing) -> None:
-    browsing.page.goto(site.url(PROOFS_PAGE))
-    found = browsing.page.evaluate(
-        REVEAL_AFTER_VISIBLE,
-        """window.dispatchEvent(new Event('beforeprint'));
-           const math = [...document.querySelectorAll('.arithmatex')];
-           const missed = math.filter(e => !e.querySelector(':scope > mjx-container'));
-           window.dispatchEvent(new Event('afterprint'));
-           if (missed.length) { throw new Error(missed.length + ' formulas left for printing'); }
-           return math;""",
-    )
+    reveal = """window.dispatchEvent(new Event('beforeprint'));
+                const math = [...document.querySelectorAll('.arithmatex')];
+                const missed = math.filter(e => !e.querySelector(':scope > mjx-container'));
+                window.dispatchEvent(new Event('afterprint'));
+                if (missed.length) { throw new Error(missed.length + ' left for printing'); }
+                return math;"""
+    found, after = _reveal_after_visible(browsing, site.url(PROOFS_PAGE), reveal)
     assert found["before"]["hidden"] > 0 and found["hiddenLeft"] == 0
-    assert browsing.page.evaluate(AFTER_ALL)["nested"] == 0
+    assert (after["untypeset"], after["nested"], after["errors"]) == (0, 0, 0)
