@@ -13,10 +13,12 @@
  *   background pass reaches it (a proof opened, the layout switched, the evidence shown: any
  *   change of the open, hidden or data-mc-layout attributes) is typeset at once. The printable
  *   page typesets everything straight away, and before printing any page everything left is
- *   typeset synchronously, so printed math is never raw TeX.
+ *   typeset synchronously, so printed math is not raw TeX (unless MathJax is at that very moment
+ *   waiting for a TeX extension to load: what it has not typeset is then typeset just after).
  * - The math is sized once for the page's text font (the ratio of its x-height to the TeX
- *   font's) instead of being measured around every formula (matchFontHeight), which costs a
- *   layout per formula and cannot measure a hidden one.
+ *   font's), the size MathJax's matchFontHeight gives it on this site's single text font,
+ *   instead of measuring the text around the formulas at each typesetting: that measurement
+ *   costs time and fails around a hidden formula, which then came out 5 % smaller.
  * - window.matrixcheckTypeset = {visible, all}: promises of the current page, resolved when
  *   every displayed formula, and then every formula, is typeset (for scripts and tests).
  * - Material's instant navigation swaps page content without a reload and emits on document$.
