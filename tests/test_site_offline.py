@@ -3,8 +3,9 @@
 Why: readers may be offline or behind strict policies, and a CDN or font request would leak
 their visits. These tests inspect one strict build (the `built_site` fixture): every resource that
 a page, a stylesheet or a script loads must be local, MathJax and its fonts must be in the site,
-and the MathJax configuration must limit MathJax to arithmatex output, report undefined macros
-and re-typeset after Material's instant navigation without typesetting the first page twice.
+and the MathJax configuration must limit MathJax to arithmatex output, report undefined macros,
+typeset a page's displayed formulas before its hidden ones, and after Material's instant
+navigation drop the previous page's state before typesetting the new one.
 """
 
 from __future__ import annotations
