@@ -159,7 +159,7 @@ def _open(browsing: Browsing, url: str) -> None:
     page = browsing.page
     page.goto(url)
     page.wait_for_function(TYPESET_DONE)
-    page.evaluate("() => MathJax.startup.promise")
+    page.evaluate("() => matrixcheckTypeset.all")
 
 
 def _pages(site: Site) -> list[str]:
