@@ -5,7 +5,9 @@
  *
  * - Only the \( \) and \[ \] spans/divs that arithmatex emits are typeset.
  * - "noundefined" is removed so an undefined \foo becomes a visible TeX error
- *   (<mjx-merror>) instead of silently red text.
+ *   (<mjx-merror>) instead of silently red text. "boldsymbol", which nearly every formula uses,
+ *   is loaded with MathJax instead of on first use, which would interrupt the first typesetting
+ *   to fetch it (and make the synchronous typesetting before printing impossible).
  * - Displayed formulas first. MathJax does not typeset at startup; each page is typeset here in
  *   two passes: first every formula that is displayed, then, in small chunks at idle time, the
  *   hidden ones (collapsed proofs, the formula of the layout not chosen, the closed evidence
@@ -38,8 +40,9 @@
       displayMath: [["\\[", "\\]"]],
       processEscapes: true,
       processEnvironments: true,
-      packages: { "[-]": ["noundefined"] },
+      packages: { "[+]": ["boldsymbol"], "[-]": ["noundefined"] },
     },
+    loader: { load: ["[tex]/boldsymbol"] },
     options: {
       ignoreHtmlClass: ".*|",
       processHtmlClass: "arithmatex",
