@@ -173,13 +173,14 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-#: Resolves, once every displayed formula of the page is typeset, to the time since navigation
-#: start and the displayed formulas still untypeset then (none, unless the signal is wrong).
-DISPLAYED_TYPESET = """() => matrixcheckTypeset.visible.then(() => [performance.now(),
+#: The time since navigation start at which every displayed formula of the page was typeset
+#: (the page records it: the load event, which the benchmark waits for, often comes later), and
+#: the displayed formulas untypeset then (none, unless the signal is wrong).
+DISPLAYED_TYPESET = """() => matrixcheckTypeset.visible.then((milliseconds) => [milliseconds,
   [...document.querySelectorAll('.arithmatex')]
     .filter(e => e.checkVisibility() && !e.querySelector(':scope > mjx-container')).length])"""
 #: The same once every formula, hidden ones included, is typeset.
-ALL_TYPESET = """() => matrixcheckTypeset.all.then(() => [performance.now(),
+ALL_TYPESET = """() => matrixcheckTypeset.all.then((milliseconds) => [milliseconds,
   [...document.querySelectorAll('.arithmatex')]
     .filter(e => !e.querySelector(':scope > mjx-container')).length])"""
 

@@ -22,7 +22,8 @@
  *   instead of measuring the text around the formulas at each typesetting: that measurement
  *   costs time and fails around a hidden formula, which then came out 5 % smaller.
  * - window.matrixcheckTypeset = {visible, all}: promises of the current page, resolved when
- *   every displayed formula, and then every formula, is typeset (for scripts and tests).
+ *   every displayed formula, and then every formula, is typeset, with the time it happened
+ *   (performance.now(): a script that asks later still learns when; for scripts and tests).
  * - Material's instant navigation swaps page content without a reload and emits on document$.
  *   The first emission is the initial page. On later emissions the caches and the TeX state
  *   (labels, macros) of the previous page are dropped before typesetting the new one, and the
@@ -149,7 +150,7 @@
         var rest = pendingIn(page, document, false);
         if (!rest.length) {
           if (!page.stopped) {
-            page.allDone();
+            page.allDone(performance.now());
           }
           return;
         }
@@ -163,7 +164,7 @@
 
   function everything(page) {
     typeset(page, pendingIn(page, document, false)).then(function () {
-      page.allDone();
+      page.allDone(performance.now());
     });
   }
 
@@ -188,7 +189,7 @@
       }
     });
     typeset(page, pendingIn(page, document, true)).then(function () {
-      page.visibleDone();
+      page.visibleDone(performance.now());
       if (document.querySelector(".print-page-title")) {
         everything(page);
       } else {
