@@ -228,6 +228,7 @@ const sandbox = {
   addEventListener: () => {},
   requestIdleCallback: (fn) => setTimeout(fn, 0),
   setTimeout,
+  performance,
   console,
 };
 sandbox.window = sandbox;
