@@ -159,7 +159,7 @@ def _open(browsing: Browsing, url: str) -> None:
     page = browsing.page
     page.goto(url)
     page.wait_for_function(TYPESET_DONE)
-    page.evaluate("() => MathJax.startup.promise")
+    page.evaluate("() => matrixcheckTypeset.all")
 
 
 def _pages(site: Site) -> list[str]:
@@ -391,3 +391,135 @@ def test_narrow_screens_scroll_long_formulas_inside_the_card(
             assert overflow <= 0, relative
     finally:
         page.set_viewport_size({"width": 1280, "height": 900})
+
+
+#: A page with many collapsed proofs.
+PROOFS_PAGE = "traces/"
+#: An init script: when the page's displayed formulas are typeset, before the background pass
+#: has typeset any hidden one (this callback is the first one queued on the promise), counts the
+#: untypeset displayed and hidden formulas, runs REVEAL (a function body given ``document``) and,
+#: once every formula it returns is typeset, resolves ``window.mcRevealed`` with the counts, the
+#: number of those formulas untypeset right after REVEAL and of hidden ones untypeset at the end.
+REVEAL_AFTER_VISIBLE = """(() => {
+  let api;
+  Object.defineProperty(window, 'matrixcheckTypeset', {configurable: true, get: () => api,
+    set: (value) => { api = value; window.mcRevealed = value.visible.then(atVisible); }});
+  const typeset = e => !!e.querySelector(':scope > mjx-container');
+  const count = (shown) => [...document.querySelectorAll('.arithmatex')]
+    .filter(e => e.checkVisibility() === shown && !typeset(e)).length;
+  function atVisible() {
+    const before = {displayed: count(true), hidden: count(false)};
+    const revealed = (function (document) { REVEAL })(document);
+    const untypeset = revealed.filter(e => !typeset(e)).length;
+    const give_up = performance.now() + 20000;
+    return new Promise((resolve, reject) => {
+      const check = () => revealed.every(typeset)
+        ? resolve({before, revealed: revealed.length, untypeset, hiddenLeft: count(false)})
+        : performance.now() > give_up ? reject(new Error('revealed math left untypeset'))
+        : setTimeout(check, 5);
+      check();
+    });
+  }
+})();"""
+#: What is left untypeset, typeset twice (output nested in output) or in error, and how many
+#: formulas there are.
+COUNTS = """() => ({
+  untypeset: [...document.querySelectorAll('.arithmatex')]
+    .filter(e => !e.querySelector(':scope > mjx-container')).length,
+  nested: document.querySelectorAll('mjx-container mjx-container').length,
+  errors: document.querySelectorAll('mjx-merror').length,
+  formulas: document.querySelectorAll('.arithmatex').length,
+})"""
+#: COUNTS once every formula of the current page is typeset.
+AFTER_ALL = f"() => matrixcheckTypeset.all.then({COUNTS})"
+
+
+def _reveal_after_visible(
+    browsing: Browsing, url: str, reveal: str, background: bool = False
+) -> tuple[dict, dict]:
+    """``window.mcRevealed`` (see REVEAL_AFTER_VISIBLE) on a fresh tab at ``url``, then COUNTS.
+
+    Unless ``background``, the background pass never runs (no idle callback is ever called), so
+    that whatever is typeset after the displayed formulas was typeset by what ``reveal`` did.
+    With it, COUNTS is taken once every formula is typeset.
+    """
+    tab = browsing.page.context.new_page()
+    try:
+        held = "" if background else "window.requestIdleCallback = () => 0;\n"
+        tab.add_init_script(held + REVEAL_AFTER_VISIBLE.replace("REVEAL", reveal))
+        tab.goto(url)
+        found = tab.evaluate("() => window.mcRevealed")
+        if background:
+            tab.evaluate("() => matrixcheckTypeset.all")
+        return found, tab.evaluate(COUNTS)
+    finally:
+        tab.close()
+
+
+def test_displayed_formulas_first_then_every_hidden_one(site: Site, browsing: Browsing) -> None:
+    found, after = _reveal_after_visible(browsing, site.url(PROOFS_PAGE), "return [];", True)
+    assert found["before"]["displayed"] == 0
+    assert found["before"]["hidden"] > 0  # the hidden ones wait for the background pass
+    assert after["formulas"] > 100
+    assert (after["untypeset"], after["nested"], after["errors"]) == (0, 0, 0)
+
+
+def test_opening_a_collapsed_proof_typesets_its_math_at_once(
+    site: Site, browsing: Browsing
+) -> None:
+    reveal = """const proofs = [...document.querySelectorAll('details:not([open])')]
+                  .filter(d => d.querySelector('.arithmatex'));
+                const proof = proofs[proofs.length - 1];
+                proof.querySelector('summary').click();
+                return [...proof.querySelectorAll('.arithmatex')];"""
+    found, after = _reveal_after_visible(browsing, site.url(PROOFS_PAGE), reveal)
+    assert found["revealed"] > 0 and found["untypeset"] == found["revealed"]
+    assert found["hiddenLeft"] > 0  # the other proofs, left to the (held) background pass
+    assert (after["nested"], after["errors"]) == (0, 0)
+
+
+def test_switching_layout_typesets_the_converted_formulas_at_once(
+    site: Site, browsing: Browsing
+) -> None:
+    _open(browsing, site.url(NUMERATOR_PAGE))
+    _choose_layout(browsing, "as-written")
+    reveal = """const select = document.getElementById('mc-layout-select');
+                select.value = 'denominator';
+                select.dispatchEvent(new Event('change'));
+                return [...document.querySelectorAll(
+                  '.identity[data-written-layout="numerator"] .mc-converted .arithmatex')];"""
+    try:
+        found, after = _reveal_after_visible(browsing, site.url(NUMERATOR_PAGE), reveal)
+    finally:
+        _choose_layout(browsing, "as-written")
+    assert found["revealed"] > 0 and found["untypeset"] == found["revealed"]
+    assert found["hiddenLeft"] > 0  # the proofs, left to the (held) background pass
+    assert (after["nested"], after["errors"]) == (0, 0)
+
+
+def test_instant_navigation_typesets_the_new_page(site: Site, browsing: Browsing) -> None:
+    page = browsing.page
+    _open(browsing, site.url(NUMERATOR_PAGE))
+    start = page.evaluate("() => performance.getEntriesByType('navigation')[0].name")
+    page.evaluate("() => { window.mcPreviousTypeset = window.matrixcheckTypeset; }")
+    page.evaluate(
+        f"() => document.querySelector(\"a.md-nav__link[href$='{PROOFS_PAGE}']\").click()"
+    )
+    page.wait_for_url(f"**/{PROOFS_PAGE}")
+    page.wait_for_function("() => window.matrixcheckTypeset !== window.mcPreviousTypeset")
+    assert page.evaluate("() => performance.getEntriesByType('navigation')[0].name") == start
+    after = page.evaluate(AFTER_ALL)
+    assert after["formulas"] > 100
+    assert (after["untypeset"], after["nested"], after["errors"]) == (0, 0, 0)
+
+
+def test_printing_typesets_every_formula_first(site: Site, browsing: Browsing) -> None:
+    reveal = """window.dispatchEvent(new Event('beforeprint'));
+                const math = [...document.querySelectorAll('.arithmatex')];
+                const missed = math.filter(e => !e.querySelector(':scope > mjx-container'));
+                window.dispatchEvent(new Event('afterprint'));
+                if (missed.length) { throw new Error(missed.length + ' left for printing'); }
+                return math;"""
+    found, after = _reveal_after_visible(browsing, site.url(PROOFS_PAGE), reveal)
+    assert found["before"]["hidden"] > 0 and found["hiddenLeft"] == 0
+    assert (after["untypeset"], after["nested"], after["errors"]) == (0, 0, 0)

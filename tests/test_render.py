@@ -16,10 +16,11 @@ from pathlib import Path
 
 import markdown
 from matrixcheck.check import check_identity
+from matrixcheck.declarations import Declaration
 from matrixcheck.document import read_page
 from matrixcheck.project import check_docs
 from matrixcheck.records import identities_json, record
-from matrixcheck.render import HtmlStash, error_box
+from matrixcheck.render import HtmlStash, error_box, where_line
 from support import RECORD_FIELDS, card_html, header_line, seed_blocks, seed_result
 
 PAGE = """\
@@ -280,3 +281,24 @@ def test_identities_json_is_deterministic(tmp_path: Path) -> None:
     assert entry["source"] == "page.md:5"
     assert entry["proof_steps_checked"] == 1 and entry["proof_steps_total"] == 2
     assert isinstance(data["schema_version"], int)
+
+
+def test_where_line_joins_the_bare_memberships_into_few_formulas() -> None:
+    def declared(name: str, shape: tuple, stated: tuple[str, ...] = ()) -> Declaration:
+        kind = "vector" if shape[1] == 1 else "matrix"
+        return Declaration(name, kind, shape, frozenset(stated), stated=stated)
+
+    shapes = {"a": ("m", 1), "b": ("n", 1), "C": ("m", "n"), "d": ("p", 1), "e": ("q", 1)}
+    symbols = {name: declared(name, shape) for name, shape in shapes.items()}
+    # Reads as "where a ∈ ℝᵐ, b ∈ ℝⁿ, C ∈ ℝᵐˣⁿ, d ∈ ℝᵖ, e ∈ ℝ^q, and W ∈ ℝⁿˣⁿ symmetric."
+    symbols["W"] = declared("W", ("n", "n"), ("symmetric",))
+    assert where_line(symbols, {}, "a b C d e W") == (
+        r"where \(a \in \mathbb{R}^{m},\, b \in \mathbb{R}^{n},\, C \in \mathbb{R}^{m\times n}\), "
+        r"\(d \in \mathbb{R}^{p},\, e \in \mathbb{R}^{q}\), "
+        r"and \(W \in \mathbb{R}^{n\times n}\) symmetric."
+    )
+    # Two phrases are joined by "and" alone, as before.
+    two = {name: symbols[name] for name in ("a", "b")}
+    assert where_line(two, {}, "a b") == (
+        r"where \(a \in \mathbb{R}^{m}\) and \(b \in \mathbb{R}^{n}\)."
+    )

@@ -3,8 +3,9 @@
 Why: readers may be offline or behind strict policies, and a CDN or font request would leak
 their visits. These tests inspect one strict build (the `built_site` fixture): every resource that
 a page, a stylesheet or a script loads must be local, MathJax and its fonts must be in the site,
-and the MathJax configuration must limit MathJax to arithmatex output, report undefined macros
-and re-typeset after Material's instant navigation without typesetting the first page twice.
+and the MathJax configuration must limit MathJax to arithmatex output, report undefined macros,
+typeset a page's displayed formulas before its hidden ones, and after Material's instant
+navigation drop the previous page's state before typesetting the new one.
 """
 
 from __future__ import annotations
@@ -211,21 +212,59 @@ const fs = require("fs");
 const vm = require("vm");
 const calls = [];
 let handler = null;
-const sandbox = { document$: { subscribe: (fn) => { handler = fn; } } };
+// Stand-ins for the page (each holds one displayed and one hidden formula), Material and MathJax.
+let formulas = [];
+const document = {
+  documentElement: {},
+  body: { appendChild: () => {} },
+  querySelector: () => null,
+  querySelectorAll: () => formulas,
+  createElement: () => ({ style: {}, offsetWidth: 600, offsetHeight: 300, remove: () => {} }),
+};
+const sandbox = {
+  document$: { subscribe: (fn) => { handler = fn; } },
+  document,
+  MutationObserver: class { observe() {} },
+  addEventListener: () => {},
+  requestIdleCallback: (fn) => setTimeout(fn, 0),
+  setTimeout,
+  performance,
+  console,
+};
 sandbox.window = sandbox;
 vm.createContext(sandbox);
 vm.runInContext(fs.readFileSync(process.argv[2], "utf8"), sandbox);
 const config = JSON.parse(JSON.stringify(sandbox.MathJax));
+const ready = sandbox.MathJax.startup.ready;
 const record = (name) => () => { calls.push(name); return Promise.resolve(); };
 sandbox.MathJax = {
-  startup: { output: { clearCache: record("clearCache") } },
+  config: { chtml: {} },
+  startup: {
+    defaultReady: record("defaultReady"),
+    promise: Promise.resolve(),
+    output: { clearCache: record("clearCache") },
+  },
   typesetClear: record("typesetClear"),
   texReset: record("texReset"),
-  typesetPromise: record("typesetPromise"),
+  typesetPromise: (list) => {
+    calls.push("typeset " + list.map((e) => e.name).join(" "));
+    return Promise.resolve();
+  },
 };
-const emissions = [];
-for (let i = 0; i < 3; i++) { handler(); emissions.push(calls.splice(0)); }
-console.log(JSON.stringify({ config, emissions }));
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+(async () => {
+  ready();
+  await settle();
+  const scale = sandbox.MathJax.config.chtml.scale;
+  const emissions = [calls.splice(0)];
+  for (let i = 0; i < 3; i++) {
+    formulas = ["shown", "hidden"].map((name) => ({ name, checkVisibility: () => name === "shown" }));
+    handler();
+    await settle();
+    emissions.push(calls.splice(0));
+  }
+  console.log(JSON.stringify({ config, scale, emissions }));
+})();
 """
 
 
@@ -255,8 +294,20 @@ def test_mathjax_config_disables_noundefined(mathjax_config_run: dict) -> None:
     assert "noundefined" in mathjax_config_run["config"]["tex"]["packages"]["[-]"]
 
 
-def test_mathjax_config_retypesets_on_instant_navigation_only(mathjax_config_run: dict) -> None:
-    first, *later = mathjax_config_run["emissions"]
-    assert first == []
-    for calls in later:
-        assert calls == ["clearCache", "typesetClear", "texReset", "typesetPromise"]
+def test_mathjax_config_typesets_displayed_then_hidden_math_and_resets_on_navigation(
+    mathjax_config_run: dict,
+) -> None:
+    assert mathjax_config_run["config"]["startup"]["typeset"] is False
+    # The page font's x-height (0.5 em in the stand-in) over the TeX font's.
+    assert mathjax_config_run["scale"] == pytest.approx(0.5 / 0.442)
+    at_ready, first, *later = mathjax_config_run["emissions"]
+    assert at_ready == ["defaultReady"]  # nothing is typeset before the page is there
+    assert first == ["typeset shown", "typeset hidden"]  # the displayed formula first
+    for calls in later:  # instant navigation: the previous page's state is dropped first
+        assert calls == [
+            "clearCache",
+            "typesetClear",
+            "texReset",
+            "typeset shown",
+            "typeset hidden",
+        ]

@@ -443,7 +443,35 @@ def where_line(declarations: dict[str, Declaration], spellings: dict[str, str], 
     if len(phrases) > 1:
         phrases[-1] = "and " + phrases[-1]
     separator = ", " if len(phrases) > 2 else " "
-    return "where " + separator.join(phrases) + "."
+    return "where " + separator.join(_joined_formulas(phrases, separator)) + "."
+
+
+#: At most this many "a ∈ ℝⁿ" are joined in one formula: inline math does not wrap.
+JOINED_AT_MOST = 3
+
+
+def _joined_formulas(phrases: list[str], separator: str) -> list[str]:
+    r"""Runs of phrases that are one formula and nothing else, each run as one formula.
+
+    ``\(a \in …\), \(X \in …\)`` reads the same as ``\(a \in …,\, X \in …\)`` and costs the
+    browser one formula to typeset instead of two. Only a list separated by commas is joined.
+    """
+    if separator != ", ":
+        return phrases
+    joined: list[str] = []
+    size = 0  # how many phrases joined[-1] holds when it is one formula; 0 when it is not
+    for phrase in phrases:
+        if 0 < size < JOINED_AT_MOST and _one_formula(phrase):
+            joined[-1] = joined[-1][:-2] + r",\, " + phrase[2:]
+            size += 1
+        else:
+            joined.append(phrase)
+            size = 1 if _one_formula(phrase) else 0
+    return joined
+
+
+def _one_formula(phrase: str) -> bool:
+    return phrase.startswith(r"\(") and phrase.endswith(r"\)") and phrase.count(r"\(") == 1
 
 
 def _space(shape: tuple) -> str:

@@ -12,8 +12,10 @@
  *   currently shown, on the clipboard.
  * - Tables in a .mc-sortable wrapper sort by any column.
  * - Before printing, collapsed proofs are opened.
- * - A deep link (…/page/#id) is scrolled to again once MathJax has typeset the page: typesetting
- *   changes the height of everything above the card, which would leave it out of view.
+ * - A deep link (…/page/#id) is scrolled to again once MathJax has typeset the displayed formulas
+ *   (window.matrixcheckTypeset.visible, see mathjax-config.js): typesetting changes the height of
+ *   everything above the card, which would leave it out of view. Hidden formulas typeset later
+ *   change no height.
  *
  * Material's instant navigation swaps the page content without a reload and emits on document$:
  * everything that touches page content runs again on each emission; clicks are delegated.
@@ -304,8 +306,8 @@
     }
   }
 
-  if (window.MathJax && window.MathJax.startup && window.MathJax.startup.promise) {
-    window.MathJax.startup.promise.then(scrollToTarget);
+  if (window.matrixcheckTypeset) {
+    window.matrixcheckTypeset.visible.then(scrollToTarget);
   }
 
   applyLayout(storedLayout());

@@ -1,39 +1,270 @@
 /*
- * MathJax 3 configuration for pymdownx.arithmatex (generic mode) under Material for MkDocs.
+ * MathJax 3 configuration for pymdownx.arithmatex (generic mode) under Material for MkDocs, and
+ * the order in which a page's formulas are typeset.
  * Must load before assets/mathjax/tex-mml-chtml.js (see extra_javascript in mkdocs.yml).
  *
  * - Only the \( \) and \[ \] spans/divs that arithmatex emits are typeset.
  * - "noundefined" is removed so an undefined \foo becomes a visible TeX error
- *   (<mjx-merror>) instead of silently red text.
+ *   (<mjx-merror>) instead of silently red text. "boldsymbol", which nearly every formula uses,
+ *   is loaded with MathJax instead of on first use, which would interrupt the first typesetting
+ *   to fetch it (and make the synchronous typesetting before printing impossible).
+ * - Displayed formulas first. MathJax does not typeset at startup; each page is typeset here in
+ *   two passes: first every formula that is displayed, then, in small chunks at idle time, the
+ *   hidden ones (collapsed proofs, the formula of the layout not chosen, the closed evidence
+ *   panel), so that opening a proof later finds it typeset. A formula revealed before the
+ *   background pass reaches it (a proof opened, the layout switched, the evidence shown: any
+ *   change of the open, hidden or data-mc-layout attributes) is typeset at once. The printable
+ *   page typesets everything straight away, and before printing any page everything left is
+ *   typeset synchronously, so printed math is not raw TeX (unless MathJax is at that very moment
+ *   waiting for a TeX extension to load: what it has not typeset is then typeset just after).
+ * - The math is sized once for the page's text font (the ratio of its x-height to the TeX
+ *   font's), the size MathJax's matchFontHeight gives it on this site's single text font,
+ *   instead of measuring the text around the formulas at each typesetting: that measurement
+ *   costs time and fails around a hidden formula, which then came out 5 % smaller.
+ * - window.matrixcheckTypeset = {visible, all}: promises of the current page, resolved when
+ *   every displayed formula, and then every formula, is typeset, with the time it happened
+ *   (performance.now(): a script that asks later still learns when; for scripts and tests).
  * - Material's instant navigation swaps page content without a reload and emits on document$.
- *   The first emission is the initial page, which MathJax typesets at startup by itself:
- *   typesetting it again nests duplicate output. On later emissions the caches and the TeX
- *   state (labels, macros) of the previous page are dropped before typesetting the new one.
+ *   The first emission is the initial page. On later emissions the caches and the TeX state
+ *   (labels, macros) of the previous page are dropped before typesetting the new one, and the
+ *   previous page's background pass stops. Every MathJax call runs in one queue, never two at
+ *   once: two calls over the same formula would nest duplicate output.
  */
-window.MathJax = {
-  tex: {
-    inlineMath: [["\\(", "\\)"]],
-    displayMath: [["\\[", "\\]"]],
-    processEscapes: true,
-    processEnvironments: true,
-    packages: { "[-]": ["noundefined"] },
-  },
-  options: {
-    ignoreHtmlClass: ".*|",
-    processHtmlClass: "arithmatex",
-  },
-};
-
 (function () {
-  let firstEmission = true;
-  document$.subscribe(function () {
-    if (firstEmission) {
-      firstEmission = false;
+  "use strict";
+
+  var TEX_X_HEIGHT = 0.442; /* the x-height of MathJax's TeX font, in em */
+
+  window.MathJax = {
+    tex: {
+      inlineMath: [["\\(", "\\)"]],
+      displayMath: [["\\[", "\\]"]],
+      processEscapes: true,
+      processEnvironments: true,
+      packages: { "[+]": ["boldsymbol"], "[-]": ["noundefined"] },
+    },
+    loader: { load: ["[tex]/boldsymbol"] },
+    options: {
+      ignoreHtmlClass: ".*|",
+      processHtmlClass: "arithmatex",
+    },
+    chtml: {
+      matchFontHeight: false,
+    },
+    startup: {
+      typeset: false,
+      ready: function () {
+        MathJax.config.chtml.scale = textScale();
+        MathJax.startup.defaultReady();
+        MathJax.startup.promise.then(onReady);
+      },
+    },
+  };
+
+  var CHUNK = 12; /* formulas per background step: about 40 ms of work */
+  var queue = Promise.resolve();
+  var busy = 0;
+  var current = newPage();
+  var ready = false;
+  var emissions = 0;
+
+  function newPage() {
+    var page = { pending: null, stopped: false };
+    var api = {};
+    api.visible = new Promise(function (resolve) {
+      page.visibleDone = resolve;
+    });
+    api.all = new Promise(function (resolve) {
+      page.allDone = resolve;
+    });
+    page.api = api;
+    return page;
+  }
+
+  /* Runs task (which may return a promise) after every earlier MathJax call has finished. */
+  function enqueue(task) {
+    busy += 1;
+    queue = queue.then(task).then(
+      function () {
+        busy -= 1;
+      },
+      function (error) {
+        busy -= 1;
+        console.error("MathJax:", error);
+      }
+    );
+    return queue;
+  }
+
+  function displayed(element) {
+    if (element.checkVisibility) {
+      return element.checkVisibility();
+    }
+    var closed = element.closest("details:not([open])");
+    var summary = closed && closed.querySelector(":scope > summary");
+    return element.getClientRects().length > 0 && (!closed || summary.contains(element));
+  }
+
+  /* The still untypeset formulas of page inside scope (an element or the document). */
+  function pendingIn(page, scope, onlyDisplayed) {
+    if (!page.pending || page.stopped) {
+      return [];
+    }
+    var found = [];
+    scope.querySelectorAll(".arithmatex").forEach(function (element) {
+      if (page.pending.has(element) && (!onlyDisplayed || displayed(element))) {
+        found.push(element);
+      }
+    });
+    if (scope !== document && scope.classList && scope.classList.contains("arithmatex")) {
+      if (page.pending.has(scope)) {
+        found.push(scope);
+      }
+    }
+    return found;
+  }
+
+  function take(page, elements) {
+    var list = elements.filter(function (element) {
+      return page.pending.delete(element);
+    });
+    return page.stopped ? [] : list;
+  }
+
+  /* Queues the typesetting of those of elements that are still pending on page. */
+  function typeset(page, elements) {
+    return enqueue(function () {
+      var list = take(page, elements);
+      return list.length ? MathJax.typesetPromise(list) : null;
+    });
+  }
+
+  function background(page) {
+    var later =
+      window.requestIdleCallback ||
+      function (callback) {
+        return window.setTimeout(callback, 1);
+      };
+    later(
+      function () {
+        var rest = pendingIn(page, document, false);
+        if (!rest.length) {
+          if (!page.stopped) {
+            page.allDone(performance.now());
+          }
+          return;
+        }
+        typeset(page, rest.slice(0, CHUNK)).then(function () {
+          background(page);
+        });
+      },
+      { timeout: 1000 }
+    );
+  }
+
+  function everything(page) {
+    typeset(page, pendingIn(page, document, false)).then(function () {
+      page.allDone(performance.now());
+    });
+  }
+
+  /* The scale at which the TeX font's x-height matches the page text's. */
+  function textScale() {
+    var probe = document.createElement("div");
+    probe.style.cssText = "position:absolute;visibility:hidden;width:60em;height:60ex";
+    (document.querySelector(".md-typeset") || document.body).appendChild(probe);
+    var ratio = probe.offsetHeight / probe.offsetWidth;
+    probe.remove();
+    return ratio > 0 ? ratio / TEX_X_HEIGHT : 1;
+  }
+
+  /* Typesets the page now in the document: displayed formulas, then the rest. */
+  function start(page, first) {
+    page.pending = new Set(document.querySelectorAll(".arithmatex"));
+    enqueue(function () {
+      if (!first) {
+        MathJax.startup.output.clearCache();
+        MathJax.typesetClear();
+        MathJax.texReset();
+      }
+    });
+    typeset(page, pendingIn(page, document, true)).then(function () {
+      page.visibleDone(performance.now());
+      if (document.querySelector(".print-page-title")) {
+        everything(page);
+      } else {
+        background(page);
+      }
+    });
+  }
+
+  function onDocument() {
+    emissions += 1;
+    if (emissions > 1) {
+      current.stopped = true;
+      current = newPage();
+      window.matrixcheckTypeset = current.api;
+    }
+    if (ready) {
+      start(current, emissions === 1);
+    }
+  }
+
+  window.matrixcheckTypeset = current.api;
+
+  function onReady() {
+    ready = true;
+    if (emissions > 0) {
+      start(current, emissions === 1);
+    }
+  }
+
+  new MutationObserver(function (mutations) {
+    mutations.forEach(function (mutation) {
+      var scope = mutation.target === document.documentElement ? document : mutation.target;
+      var revealed = pendingIn(current, scope, true);
+      if (revealed.length) {
+        typeset(current, revealed);
+      }
+    });
+  }).observe(document.documentElement, {
+    attributes: true,
+    subtree: true,
+    attributeFilter: ["open", "hidden", "data-mc-layout"],
+  });
+
+  window.addEventListener("beforeprint", function () {
+    var rest = pendingIn(current, document, false);
+    if (!ready || busy || !rest.length) {
       return;
     }
-    MathJax.startup.output.clearCache();
-    MathJax.typesetClear();
-    MathJax.texReset();
-    MathJax.typesetPromise();
+    take(current, rest);
+    try {
+      MathJax.typeset(rest);
+    } catch (error) {
+      if (!error.retry) {
+        throw error;
+      }
+      enqueue(function () {
+        return finishAfter(error.retry);
+      });
+    }
   });
+
+  /* Completes a render that stopped to load a TeX extension (as MathJax.typesetPromise does). */
+  function finishAfter(retry) {
+    return retry.then(function () {
+      try {
+        MathJax.startup.document.render();
+      } catch (error) {
+        if (!error.retry) {
+          throw error;
+        }
+        return finishAfter(error.retry);
+      }
+      return null;
+    });
+  }
+
+  document$.subscribe(onDocument);
 })();
