@@ -140,6 +140,7 @@ def serve_rebuilds(project: Path, config: str, page: str, edits: int = 3) -> flo
     """Median seconds of the rebuilds ``mkdocs serve`` reports after ``edits`` edits of ``page``."""
     with mkdocs_serve(project, config) as server:
         server.next_build()
+        server.wait_serving()
         seconds = []
         for number in range(edits):
             time.sleep(0.5)

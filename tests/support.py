@@ -214,11 +214,15 @@ class ServeSession:
             if self.BUILT in lines[-1]:
                 return float(lines[-1].split(self.BUILT)[1].split()[0]), lines
 
+    def wait_serving(self, timeout: float = 300) -> str:
+        """Wait until the server serves (and so watches the files): its URL."""
+        while not self.url:
+            self._next_line(timeout)
+        return self.url
+
     def page(self, path: str) -> str:
         """The served page at ``path`` (relative to the site's root)."""
-        while not self.url:
-            self._next_line(60)
-        with urllib.request.urlopen(self.url + path, timeout=60) as response:
+        with urllib.request.urlopen(self.wait_serving() + path, timeout=60) as response:
             return response.read().decode("utf-8")
 
 
