@@ -236,7 +236,12 @@ def mkdocs_serve(
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-f", config, "-a", f"127.0.0.1:{port}"],
+        # Any -W option keeps MkDocs from installing its filter of repeated log messages, which
+        # would drop a rebuild's "Documentation built in 0.40 seconds" seen once before.
+        [
+            *(sys.executable, "-W", "ignore::DeprecationWarning", "-m", "mkdocs", "serve"),
+            *("-f", config, "-a", f"127.0.0.1:{port}"),
+        ],
         cwd=project,
         env={**build_environment(), **({"MATRIXCHECK_CACHE": str(cache)} if cache else {})},
         stdin=subprocess.DEVNULL,
