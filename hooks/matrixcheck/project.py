@@ -7,6 +7,7 @@ problem at once, so that an author sees all failures in one build.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,13 +33,16 @@ class Report:
     problems: list[PageProblem] = field(default_factory=list)
     computed: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    _by_id: dict[str, IdentityResult] = field(default_factory=dict, repr=False, compare=False)
 
     def page(self, path: str) -> Page | None:
         """The page read from ``path`` (relative to the docs directory), if there is one."""
         return next((page for page in self.pages if page.path == path), None)
 
     def result(self, identity_id: str) -> IdentityResult | None:
-        return next((r for r in self.results if r.spec.id == identity_id), None)
+        if len(self._by_id) != len(self.results):  # results are set once, after the pages
+            self._by_id = {r.spec.id: r for r in self.results}
+        return self._by_id.get(identity_id)
 
     def messages(self) -> list[str]:
         """One author-facing line per problem: ``docs/page.md:12: [id] what is wrong``."""
@@ -200,4 +204,9 @@ def read_file(path: Path, relative: str) -> Page:
         )
         return page
     body, removed = strip_front_matter(text)
-    return read_page(body, relative, removed)
+    return _scan(body, relative, removed)
+
+
+#: A page whose text has not changed is not scanned again in the same process (``mkdocs serve``
+#: rebuilding after an edit scans only the edited page). Scans are never modified after reading.
+_scan = functools.lru_cache(maxsize=4096)(read_page)

@@ -145,9 +145,11 @@ def record(result: IdentityResult, url: str) -> dict:
 
 
 def identities_json(report: Report, urls: dict[str, str]) -> str:
-    """The whole export; ``urls`` maps an id to its page URL with the ``#id`` anchor."""
-    data = {
-        "schema_version": SCHEMA_VERSION,
-        "identities": [record(r, urls.get(r.spec.id, "")) for r in report.results],
-    }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    """The whole export, one identity per line; ``urls`` maps an id to its page URL with the
+    ``#id`` anchor. (One line per record keeps diffs readable and lets the C JSON encoder, which
+    does not indent, write the file.)"""
+    lines = [
+        json.dumps(record(r, urls.get(r.spec.id, "")), ensure_ascii=False) for r in report.results
+    ]
+    identities = ",\n".join(lines)
+    return f'{{"schema_version": {SCHEMA_VERSION}, "identities": [\n{identities}\n]}}\n'
