@@ -140,6 +140,16 @@ def formula_line(text: str, identity_id: str) -> int:
 
 
 @functools.cache
+def docs_specs() -> dict[str, IdentitySpec]:
+    """Every identity of ``docs/``, by id."""
+    specs = {}
+    for path in sorted(DOCS.glob("*.md")):
+        for block in read_file(path, path.name).blocks:
+            specs[block.spec.id] = block.spec
+    return specs
+
+
+@functools.cache
 def _site_extensions() -> tuple[list[str], dict[str, dict]]:
     """The Markdown extensions of ``mkdocs.yml``, with their options."""
     config = yaml_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))

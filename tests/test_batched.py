@@ -11,8 +11,6 @@ with the same primitive applied to each matrix alone.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pytest
 from matrixcheck import check
@@ -20,8 +18,7 @@ from matrixcheck.check import IdentityResult, check_identity
 from matrixcheck.evaluate import DomainError, Evaluator, Point
 from matrixcheck.matfuncs import MATRIX_FUNCTIONS, eigenpair, nuclear_norm, singular_triple, sqrtm
 from matrixcheck.numeric import COMPLEX_STEP, NumericEvaluator
-from matrixcheck.project import read_file
-from support import DOCS
+from support import docs_specs
 
 
 class OneDirectionAtATime(NumericEvaluator):
@@ -31,17 +28,8 @@ class OneDirectionAtATime(NumericEvaluator):
     second_directionals = Evaluator.second_directionals
 
 
-@functools.cache
-def _specs() -> dict:
-    specs = {}
-    for path in sorted(DOCS.glob("*.md")):
-        for block in read_file(path, path.name).blocks:
-            specs[block.spec.id] = block.spec
-    return specs
-
-
 def _numeric_gate(identity_id: str) -> IdentityResult:
-    return check_identity(_specs()[identity_id], thorough=False)
+    return check_identity(docs_specs()[identity_id], thorough=False)
 
 
 def _errors(result: IdentityResult) -> list[float | None]:
@@ -49,7 +37,7 @@ def _errors(result: IdentityResult) -> list[float | None]:
 
 
 def test_batched_and_looped_evaluation_agree_on_every_identity(monkeypatch) -> None:
-    batched = {name: _numeric_gate(name) for name in _specs()}
+    batched = {name: _numeric_gate(name) for name in docs_specs()}
     monkeypatch.setattr(check, "NumericEvaluator", OneDirectionAtATime)
     compared = 0
     for name, fast in batched.items():

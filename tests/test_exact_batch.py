@@ -10,16 +10,13 @@ must be the same: equal rationals, or 50-digit numbers equal to 45 digits.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pytest
 from matrixcheck import check, jets
 from matrixcheck.errors import AuthorError
 from matrixcheck.evaluate import Evaluator
 from matrixcheck.exact import ExactEvaluator, exact_difference
-from matrixcheck.project import read_file
-from support import DOCS
+from support import docs_specs
 
 
 class OneDirectionAtATime(ExactEvaluator):
@@ -27,15 +24,6 @@ class OneDirectionAtATime(ExactEvaluator):
 
     directionals = Evaluator.directionals
     second_directionals = Evaluator.second_directionals
-
-
-@functools.cache
-def _specs() -> dict:
-    specs = {}
-    for path in sorted(DOCS.glob("*.md")):
-        for block in read_file(path, path.name).blocks:
-            specs[block.spec.id] = block.spec
-    return specs
 
 
 def _compared(monkeypatch: pytest.MonkeyPatch, spec: object) -> tuple[object, list]:
@@ -63,10 +51,10 @@ def _same(a: object, b: object) -> bool:
 
 
 def test_batched_and_looped_derivatives_agree_on_every_identity(monkeypatch) -> None:
-    batched = {name: _compared(monkeypatch, spec) for name, spec in _specs().items()}
+    batched = {name: _compared(monkeypatch, spec) for name, spec in docs_specs().items()}
     monkeypatch.setattr(check, "ExactEvaluator", OneDirectionAtATime)
     entries = 0
-    for name, spec in _specs().items():
+    for name, spec in docs_specs().items():
         fast_outcome, fast_sides = batched[name]
         slow_outcome, slow_sides = _compared(monkeypatch, spec)
         assert fast_outcome == slow_outcome, name

@@ -71,15 +71,7 @@ class Jet:
         if type(other) is Jet:
             terms = self.terms.copy()
             for mask, coefficient in other.terms.items():
-                if mask in terms:
-                    term = terms[mask]
-                    terms[mask] = (
-                        term + coefficient
-                        if type(term) is mpq is type(coefficient)
-                        else _plus(term, coefficient)
-                    )
-                else:
-                    terms[mask] = coefficient
+                _accumulate(terms, mask, coefficient)
             return jet(terms)
         if isinstance(other, np.ndarray):
             return NotImplemented
@@ -115,16 +107,7 @@ class Jet:
                         if rational and type(other_coefficient) is mpq
                         else _times(coefficient, other_coefficient)
                     )
-                    key = mask | other_mask
-                    if key in terms:
-                        term = terms[key]
-                        terms[key] = (
-                            term + product
-                            if type(term) is mpq is type(product)
-                            else _plus(term, product)
-                        )
-                    else:
-                        terms[key] = product
+                    _accumulate(terms, mask | other_mask, product)
             return jet(terms)
         if isinstance(other, np.ndarray):
             return NotImplemented
@@ -178,6 +161,17 @@ def _scaled(terms: dict[int, Coefficient], factor: Coefficient) -> dict[int, Coe
             converted = real(factor) if converted is None else converted
             scaled[mask] = real(c) * converted
     return scaled
+
+
+def _accumulate(terms: dict[int, Coefficient], mask: int, coefficient: Coefficient) -> None:
+    """Add ``coefficient`` to the term ``mask`` of ``terms`` (two rationals added directly)."""
+    term = terms.get(mask)
+    if term is None:
+        terms[mask] = coefficient
+    elif type(term) is mpq is type(coefficient):
+        terms[mask] = term + coefficient
+    else:
+        terms[mask] = _plus(term, coefficient)
 
 
 def _plus(a: Coefficient, b: Coefficient) -> Coefficient:
