@@ -47,8 +47,9 @@ DATA_FILE = "identities.json"
 
 
 class _State:
-    """What one build knows: whether we serve, the report, each identity's URL, page titles, and
-    the HTML stash of each page between its Markdown and its content events."""
+    """What the hook knows: whether we serve and the result cache (both for the whole process);
+    for the current build, the report, each identity's URL, page titles, and the HTML stash of
+    each page between its Markdown and its content events."""
 
     serving = False
     cache: ResultCache | None = None

@@ -9,11 +9,12 @@ two, see ``assets/javascripts/identities.js``); the "where …" line generated f
 declarations; any prose; and the proof in a collapsed ``details`` with each step marked checked,
 unchecked (with the reason) or failed.
 
-The parts the engine generates as HTML (wrappers, badges, evidence, step marks) never go through
-Markdown: each is put in an :class:`HtmlStash`, which leaves a placeholder paragraph in the
-Markdown and puts the HTML back into the page after conversion. Markdown converts only what the
-author wrote (prose, formulas, proof text) and the few generated lines that hold math or links,
-so a card costs the Markdown conversion little more than the same text without a card.
+What the engine generates (wrappers, badges, evidence, the formula and its conversion as
+arithmatex marks them up, the "where" line, step marks) never goes through Markdown: each piece
+is put in an :class:`HtmlStash`, which leaves a placeholder paragraph in the Markdown and puts the
+HTML back into the page after conversion. Markdown converts only the author's prose and proof
+text and the few generated lines that hold links, so a card costs the Markdown conversion little
+more than the same text without a card.
 """
 
 from __future__ import annotations
