@@ -199,10 +199,6 @@ def _equal_as_free(original: IdentitySpec, mutant: IdentitySpec) -> bool:
         return False
 
 
-def _has_spectral(sides: list[Node]) -> bool:
-    return any(isinstance(n, Spectral) for side in sides for n in walk(side))
-
-
 def _free_spectral(node: Node, names: dict[Spectral, str], free: Iterator[str]) -> Node:
     """``node`` with every spectral value replaced by a free scalar symbol (the same for equals)."""
     for path, sub in positions(node):
