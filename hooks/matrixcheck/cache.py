@@ -80,8 +80,10 @@ def _absolute(spec: IdentitySpec) -> codec.Transform:
     return transform
 
 
-def _key(spec_text: str) -> str:
-    return _sha256(engine_fingerprint() + "\0" + spec_text)
+def _identify(spec: IdentitySpec) -> tuple[str, str]:
+    """The entry's key (the block and the engine) and the block's own hash."""
+    spec_text = codec.dumps(spec, _relative(spec))
+    return _sha256(engine_fingerprint() + "\0" + spec_text), _sha256(spec_text)
 
 
 def _sha256(text: str) -> str:
@@ -110,15 +112,14 @@ class ResultCache:
         return cls(Path(setting) if setting else project_dir / DEFAULT_DIRECTORY)
 
     def key(self, spec: IdentitySpec) -> str:
-        return _key(codec.dumps(spec, _relative(spec)))
+        return _identify(spec)[0]
 
     def path(self, key: str) -> Path:
         return self.directory / f"{key}.json"
 
     def load(self, spec: IdentitySpec) -> IdentityResult | None:
         """The stored result of ``spec``, or None (missing, or not trusted: then a note)."""
-        spec_text = codec.dumps(spec, _relative(spec))
-        key = _key(spec_text)
+        key, spec_hash = _identify(spec)
         remembered = self.remembered.get(key)
         if remembered is not None and remembered.spec.location == spec.location:
             return remembered
@@ -143,7 +144,7 @@ class ResultCache:
             return self._distrust(spec, f"unreadable result ({error})")
         if not isinstance(stored, dict) or not isinstance(stored.get("result"), IdentityResult):
             return self._distrust(spec, "it does not hold an identity's result")
-        if stored.get("spec") != _sha256(spec_text):
+        if stored.get("spec") != spec_hash:
             return self._distrust(spec, "it holds the result of another identity")
         result = self.remembered[key] = stored["result"]
         result.spec = spec
@@ -161,10 +162,9 @@ class ResultCache:
 
     def store(self, spec: IdentitySpec, result: IdentityResult) -> None:
         """Write the entry atomically; a result the codec cannot store is simply not cached."""
-        spec_text = codec.dumps(spec, _relative(spec))
-        key = _key(spec_text)
+        key, spec_hash = _identify(spec)
         self.remembered[key] = result
-        stored = {"spec": _sha256(spec_text), "result": dataclasses.replace(result, spec=None)}
+        stored = {"spec": spec_hash, "result": dataclasses.replace(result, spec=None)}
         try:
             payload = codec.dumps(stored, _relative(spec))
         except codec.CodecError as error:
