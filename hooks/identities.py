@@ -19,7 +19,10 @@ this file only adapts it to MkDocs' events:
   ``<!-- identities: … -->`` marker by its generated content (status table, sample record, the whole
   reference); under ``serve`` a failing identity shows as a red box on its page. The cards' own
   HTML is kept out of Markdown in the page's stash (``matrixcheck.render.HtmlStash``);
-- ``on_page_content`` puts that HTML back into the converted page.
+- ``on_page_content`` puts that HTML back into the converted page, except the markup the site
+  search excludes anyway (badges, buttons, evidence, converted formulas, step marks), which
+  ``on_post_page`` puts into the finished page: the search, which indexes the content in between,
+  then parses a fraction of each card.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ DATA_FILE = "identities.json"
 class _State:
     """What the hook knows: whether we serve and the result cache (both for the whole process);
     for the current build, the report, each identity's URL, page titles, and the HTML stash of
-    each page between its Markdown and its content events."""
+    each page from its Markdown event to its finished HTML."""
 
     serving = False
     cache: ResultCache | None = None
@@ -135,5 +138,10 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    stash = _State.stashes.pop(page.file.src_uri, None)
+    stash = _State.stashes.get(page.file.src_uri)
     return html if stash is None else stash.restore(html)
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    stash = _State.stashes.pop(page.file.src_uri, None)
+    return output if stash is None else stash.finish(output)

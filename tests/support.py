@@ -172,7 +172,7 @@ def card_html(
     stash = HtmlStash(block.spec.location.path)
     lines = render_block(block, result, stash, correction, proof_open)
     converter = markdown.Markdown(extensions=names, extension_configs=options)
-    return stash.restore(converter.convert("\n".join(lines)))
+    return stash.finish(stash.restore(converter.convert("\n".join(lines))))
 
 
 def copy_project(target: Path) -> Path:

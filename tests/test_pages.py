@@ -127,3 +127,18 @@ def test_search_finds_each_identity_by_title_and_by_id(built_site: Path, records
         assert doc is not None, entry["url"]
         assert doc["title"] == entry["title"]
         assert f"#{entry['id']}" in doc["text"], entry["id"]
+
+
+def test_search_indexes_cards_without_the_markup_it_excludes(built_site: Path) -> None:
+    """Badges, copy buttons, evidence, converted formulas and step marks join each page after the
+    search has indexed it: every page has them, the index has none of them, and no placeholder
+    is left anywhere."""
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    indexed = " ".join(doc["text"] for doc in index["docs"] if doc["location"].startswith("forms/"))
+    forms = (built_site / "forms" / "index.html").read_text(encoding="utf-8")
+    for phrase in ("max rel. error", "Copy link", "Shown in denominator layout", "step checked"):
+        assert phrase in forms and phrase not in indexed, phrase
+    assert "\\frac{\\partial \\boldsymbol x}{\\partial \\boldsymbol x} = \\boldsymbol I" in indexed
+    pages = [path.read_text(encoding="utf-8") for path in built_site.rglob("*.html")]
+    assert not [page for page in pages if "mcstash" in page]
+    assert not [doc for doc in index["docs"] if "mcstash" in doc["text"]]

@@ -219,6 +219,15 @@ def test_stash_placeholders_are_restored_and_joined() -> None:
     assert HtmlStash("other.md").prefix != stash.prefix
 
 
+def test_unindexed_html_waits_for_the_finished_page() -> None:
+    stash = HtmlStash("page.md")
+    lines: list[str] = []
+    stash.add(lines, f"<div>{stash.unindexed('<button>Copy</button>')}<code>#id</code></div>")
+    content = stash.restore(markdown.markdown("\n".join(lines)))
+    assert "Copy" not in content and "<code>#id</code>" in content
+    assert stash.finish(content) == "<div><button>Copy</button><code>#id</code></div>"
+
+
 # -- identities.json ------------------------------------------------------------------------------
 
 

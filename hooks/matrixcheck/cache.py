@@ -8,8 +8,9 @@ back. Line numbers enter the key only relative to the block's first line: insert
 an identity moves it without re-checking it, and the stored result is moved with it.
 
 Each entry is one JSON file holding its key, the payload (the result, written by :mod:`codec`,
-without the block it came from, which the key stands for; with the block's own hash instead)
-and a SHA-256 checksum of the payload. A file that cannot be read, is truncated, has another key,
+without the block it came from, which the key stands for; with the block's own hash instead; and
+without the parsed formula, which the engine parses again in the rare case it needs it) and a
+SHA-256 checksum of the payload. A file that cannot be read, is truncated, has another key,
 a wrong checksum or a payload for another identity is never trusted: it becomes a note and the
 identity is checked again. The cache only saves time; a build without it gives the same results.
 Set ``MATRIXCHECK_CACHE`` to a directory to move it, or to ``off`` to disable it.
@@ -164,7 +165,7 @@ class ResultCache:
         """Write the entry atomically; a result the codec cannot store is simply not cached."""
         key, spec_hash = _identify(spec)
         self.remembered[key] = result
-        stored = {"spec": spec_hash, "result": dataclasses.replace(result, spec=None)}
+        stored = {"spec": spec_hash, "result": dataclasses.replace(result, spec=None, formula=None)}
         try:
             payload = codec.dumps(stored, _relative(spec))
         except codec.CodecError as error:

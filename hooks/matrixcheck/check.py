@@ -468,10 +468,15 @@ def _record_steps(
             result.steps.append(StepResult(display, "failed", reason, comparison.max_rel_error))
 
 
+def parse_formula(spec: IdentitySpec) -> tuple[dict[str, Declaration], Relation]:
+    """The declarations of ``spec`` and its parsed formula (an :class:`AuthorError` if wrong)."""
+    declarations = parse_declarations(spec.symbols)
+    return declarations, _parse_single(spec.formula, _vocabulary(declarations))
+
+
 def exact_check(spec: IdentitySpec) -> ExactOutcome:
     """Only the exact check of an identity's formula (for mutants the numeric gate let through)."""
-    declarations = parse_declarations(spec.symbols)
-    formula = _parse_single(spec.formula, _vocabulary(declarations))
+    declarations, formula = parse_formula(spec)
     checker = ShapeChecker(declarations, spec.layout)
     checker.check_relation(formula)
     return _exact(_Checked(formula, checker), spec, declarations, _variables(formula))

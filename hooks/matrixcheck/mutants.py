@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .check import check_identity, exact_check
+from .check import check_identity, exact_check, parse_formula
 from .declarations import parse_declarations, symbol_name, without_binding
 from .errors import AuthorError
 from .model import Display, IdentitySpec
@@ -131,8 +131,8 @@ def run_mutants(report: Report) -> MutationReport:
     for result in report.results:
         if result.spec.refuted or not result.ok:
             continue
-        assert result.formula is not None
-        for mutant in mutants_of(result.spec, result.formula):
+        formula = result.formula or parse_formula(result.spec)[1]
+        for mutant in mutants_of(result.spec, formula):
             verdict = check_identity(mutant.spec, thorough=False)
             if verdict.status != "verified":
                 outcome.killed.append(mutant)

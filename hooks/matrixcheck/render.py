@@ -75,12 +75,19 @@ class HtmlStash:
     replaces. The words carry a hash of ``namespace`` (the page), so they do not depend on the
     build and cannot be typed by accident. HTML added right after a placeholder joins its piece,
     so a run of generated HTML costs Markdown one paragraph.
+
+    Markup the site search has no use for (badges, buttons, the evidence panel, the converted
+    formula, step marks) can wait longer: :meth:`unindexed` puts an HTML comment in its place,
+    which the search skips, and :meth:`finish` puts it back into the finished page, after the
+    search has indexed the content. The page is the same; the search parses a fraction of it.
     """
 
     def __init__(self, namespace: str) -> None:
         self.prefix = "mcstash" + hashlib.sha256(namespace.encode()).hexdigest()[:12] + "n"
         self.pieces: list[str] = []
+        self.unindexed_pieces: list[str] = []
         self.pattern = re.compile(rf"<p>{self.prefix}(\d+)</p>|{self.prefix}(\d+)")
+        self.unindexed_pattern = re.compile(rf"<!--{self.prefix}u(\d+)-->")
 
     def add(self, lines: list[str], html_text: str) -> None:
         """Append ``html_text`` to the Markdown ``lines``, as a placeholder or into the last one."""
@@ -90,10 +97,21 @@ class HtmlStash:
         self.pieces.append(html_text)
         lines += ["", f"{self.prefix}{len(self.pieces) - 1}", ""]
 
+    def unindexed(self, html_text: str) -> str:
+        """A comment that stands for ``html_text`` in a piece until :meth:`finish`."""
+        self.unindexed_pieces.append(html_text)
+        return f"<!--{self.prefix}u{len(self.unindexed_pieces) - 1}-->"
+
     def restore(self, converted: str) -> str:
         """The HTML Markdown made of the page, with every piece put back."""
         return self.pattern.sub(
             lambda match: self.pieces[int(match.group(1) or match.group(2))], converted
+        )
+
+    def finish(self, page_html: str) -> str:
+        """The finished page (or content) with the unindexed markup put back."""
+        return self.unindexed_pattern.sub(
+            lambda match: self.unindexed_pieces[int(match.group(1))], page_html
         )
 
 
@@ -111,9 +129,9 @@ def render_block(
     written = f' data-written-layout="{spec.layout}"' if converted else ""
     lines = [f"{'#' * block.heading_level} {spec.title} {{#{spec.id} .identity-title}}", ""]
     stash.add(lines, f'<div class="{classes}" data-identity="{spec.id}"{written}>')
-    stash.add(lines, _badges(spec, result))
+    stash.add(lines, _badges(spec, result, stash))
     if result is not None and result.ok and not spec.refuted:
-        stash.add(lines, evidence_panel(result))
+        stash.add(lines, stash.unindexed(evidence_panel(result)))
     if result is not None and not result.ok:
         lines += error_box([f"{where}: {text}" for where, text in result.failures()])
     for segment in block.segments:
@@ -127,7 +145,8 @@ def render_block(
         if converted is not None:
             note = html.escape(_converted_note(spec.layout, converted.layout))
             shown = f'<p class="identity-converted-note">{note}</p>'
-            stash.add(lines, _formula(converted.latex, role[1], shown, searchable=False))
+            converted_formula = _formula(converted.latex, role[1], shown, searchable=False)
+            stash.add(lines, stash.unindexed(converted_formula))
         if result is not None and result.declarations:
             where = where_line(result.declarations, result.spellings, spec.formula.latex)
             stash.add(lines, f'<p class="identity-where">{inline_math_html(where)}</p>')
@@ -199,8 +218,9 @@ def _converted_note(written: str, shown: str) -> str:
     )
 
 
-def _badges(spec: IdentitySpec, result: IdentityResult | None) -> str:
-    """The row above the formula: layout, verification and exact badges, the id, copy buttons."""
+def _badges(spec: IdentitySpec, result: IdentityResult | None, stash: HtmlStash) -> str:
+    """The row above the formula: layout, verification and exact badges, the id, copy buttons
+    (all but the id unindexed: the search excludes them)."""
     badges = _layout_badges(spec, _converted(result))
     if result is None:
         badges.append('<span class="badge badge-failed">not checked</span>')
@@ -223,16 +243,18 @@ def _badges(spec: IdentitySpec, result: IdentityResult | None) -> str:
                 '<span class="badge badge-exact" title="Checked again in exact rational '
                 'arithmetic">✓ exact</span>'
             )
-    actions = (
-        f'<span class="identity-actions"><code class="identity-id" title="The permanent id of '
-        f'this identity">#{spec.id}</code>'
+    buttons = (
         f'<button type="button" class="identity-action" data-mc-copy="link" data-search-exclude '
         f'aria-label="Copy a link to {spec.id}">Copy link</button>'
         f'<button type="button" class="identity-action" data-mc-copy="latex" data-search-exclude '
-        f'aria-label="Copy the LaTeX of {spec.id} as shown">Copy LaTeX</button></span>'
+        f'aria-label="Copy the LaTeX of {spec.id} as shown">Copy LaTeX</button>'
+    )
+    actions = (
+        f'<span class="identity-actions"><code class="identity-id" title="The permanent id of '
+        f'this identity">#{spec.id}</code>{stash.unindexed(buttons)}</span>'
     )
     status = f'<span class="identity-status" data-search-exclude>{" ".join(badges)}</span>'
-    return f'<div class="identity-badges">{status}{actions}</div>'
+    return f'<div class="identity-badges">{stash.unindexed(status)}{actions}</div>'
 
 
 def _layout_badges(spec: IdentitySpec, converted: Conversion | None) -> list[str]:
@@ -405,7 +427,7 @@ def _proof(
     for segment in segments:
         lines += list(segment.lines)
         if segment.kind == "step":
-            stash.add(lines, _step_mark(next(pending, None)))
+            stash.add(lines, stash.unindexed(_step_mark(next(pending, None))))
     stash.add(lines, "</details>")
     return lines
 

@@ -7,10 +7,13 @@ cache (:mod:`cache`) renders its cards without importing either. :mod:`check` fi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .declarations import Declaration
 from .model import Display, IdentitySpec, Location
-from .tree import Relation
+
+if TYPE_CHECKING:
+    from .tree import Relation
 
 #: Complex-step derivatives are exact to rounding: a correct identity lands near 1e-16.
 TOLERANCE_COMPLEX_STEP = 1e-9
@@ -80,7 +83,9 @@ class IdentityResult:
     """Everything the build reports and publishes about one identity.
 
     ``status`` is ``verified``, ``failed`` or ``error`` for an identity, and ``refuted``,
-    ``failed`` or ``error`` for a block that claims its formula is false.
+    ``failed`` or ``error`` for a block that claims its formula is false. ``formula`` is the
+    parsed formula as the check left it, derived from the spec and not part of the result: a
+    result read from the cache has none, and results compare equal without it.
     """
 
     spec: IdentitySpec
@@ -95,7 +100,7 @@ class IdentityResult:
     spellings: dict[str, str] = field(default_factory=dict)
     exact: ExactOutcome | None = None
     assumptions: list[Assumption] = field(default_factory=list)
-    formula: Relation | None = None
+    formula: Relation | None = field(default=None, compare=False)
     where: Location | None = None
     conversion: Conversion | None = None
 
