@@ -20,12 +20,17 @@ MathJax has typeset the largest page in headless Chromium: every displayed formu
 then every formula including the hidden ones typeset in the background. The last lines are
 ``ratio NAME VALUE`` for cold_50, cold_200, cold_1000, warm_200 and edit_200.
 
+The hook's modules are byte-compiled first (into ``hooks/**/__pycache__``), as MkDocs, Material
+and every installed package are by pip: where ``PYTHONDONTWRITEBYTECODE`` is set, Python would
+otherwise compile the engine from source in every build, a cost that plain builds do not pay.
+
 Usage: ``python tests/bench.py [--sizes 50 200 1000] [--keep DIR]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
 import functools
 import http.server
@@ -242,6 +247,7 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="generate the sites here and keep them")
     arguments = parser.parse_args()
     blocks = real_blocks()
+    compileall.compile_dir(REPO / "hooks", quiet=1)
     root = arguments.keep or Path(tempfile.mkdtemp(prefix="matrixcheck-bench-"))
     figures: dict[int, dict[str, tuple[float, float]]] = {}
     largest: tuple[Path, str] | None = None
