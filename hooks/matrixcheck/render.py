@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from .declarations import Binding, Declaration
 from .document import Block, Segment
-from .model import IdentitySpec
+from .model import Display, IdentitySpec
 from .project import Report
 from .references import COOKBOOK_EDITION, References, wikipedia_url
 from .results import Conversion, IdentityResult, StepResult
@@ -154,7 +154,7 @@ def render_block(
     lines += references_line(spec.references)
     proof = [s for s in block.segments if s.in_proof]
     if proof:
-        lines += _proof(proof, result, proof_open, stash)
+        lines += _proof(proof, spec.proof, result, proof_open, stash)
     stash.add(lines, "</div>")
     return lines
 
@@ -204,10 +204,13 @@ def _formula(latex: str, role: str, after: str = "", searchable: bool = True) ->
     classes = f"identity-formula {role}".strip()
     excluded = "" if searchable else " data-search-exclude"
     attribute = html.escape(latex.strip(), quote=True)
-    math = html.escape(latex.strip(), quote=False)
     opening = f'<div class="{classes}" data-latex="{attribute}"{excluded}>'
-    shown = f'<div class="arithmatex">\\[\n{math}\n\\]</div>'
-    return "\n".join(part for part in (opening, shown, after, "</div>") if part)
+    return "\n".join(part for part in (opening, _display_math(latex), after, "</div>") if part)
+
+
+def _display_math(latex: str) -> str:
+    """A display formula as arithmatex marks up ``$$ … $$``."""
+    return f'<div class="arithmatex">\\[\n{html.escape(latex.strip(), quote=False)}\n\\]</div>'
 
 
 def _converted_note(written: str, shown: str) -> str:
@@ -413,8 +416,14 @@ def error_box(messages: list[str]) -> list[str]:
 
 
 def _proof(
-    segments: list[Segment], result: IdentityResult | None, is_open: bool, stash: HtmlStash
+    segments: list[Segment],
+    displays: list[Display],
+    result: IdentityResult | None,
+    is_open: bool,
+    stash: HtmlStash,
 ) -> list[str]:
+    """The proof's ``details``: its text through Markdown, each step's formula and mark stashed
+    (``displays`` are the steps' formulas, in the order of the step segments)."""
     steps = result.steps if result is not None else []
     checked = sum(1 for s in steps if s.status == "checked")
     total = sum(1 for s in segments if s.kind == "step")
@@ -424,10 +433,13 @@ def _proof(
     lines: list[str] = []
     stash.add(lines, f'<details class="{kind}"{opened}>\n<summary>{summary}</summary>')
     pending = iter(steps)
+    formulas = iter(displays)
     for segment in segments:
-        lines += list(segment.lines)
-        if segment.kind == "step":
-            stash.add(lines, stash.unindexed(_step_mark(next(pending, None))))
+        if segment.kind != "step":
+            lines += list(segment.lines)
+            continue
+        stash.add(lines, _display_math(next(formulas).latex))
+        stash.add(lines, stash.unindexed(_step_mark(next(pending, None))))
     stash.add(lines, "</details>")
     return lines
 
