@@ -1,7 +1,8 @@
 """Resource bounds: a check that hangs or eats memory stops with a clear error, not a hung build.
 
 Why: a contributor's page must never be able to hang or exhaust the gate; every identity runs in
-its own process with a time and a memory limit, and results come back in page order.
+its own process with a CPU time and a memory limit (and a wall-clock limit for a check that waits
+instead of computing), and results come back in page order.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import time
 
 from matrixcheck.check import check_identity
 from matrixcheck.results import IdentityResult
-from matrixcheck.workers import run_all
+from matrixcheck.workers import WALL_CLOCK_FACTOR, Stopped, run_all
 from support import make_spec
 
 
@@ -19,19 +20,42 @@ def _sleepy(spec):
     return IdentityResult(spec, "verified")
 
 
+def _busy(spec):
+    """Computes forever; catches Exception like the build's checker does."""
+    try:
+        while True:
+            sum(range(10_000))
+    except Exception:  # noqa: BLE001 - the CPU limit must not be caught here
+        return IdentityResult(spec, "verified")
+
+
 def _greedy(spec):
     hoard = bytearray(600 * 1024**2)
     return IdentityResult(spec, "verified", message=str(len(hoard)))
 
 
-def test_a_check_over_its_time_limit_is_stopped_with_a_message() -> None:
+def test_a_check_over_its_cpu_time_limit_is_stopped_and_the_next_one_still_runs() -> None:
+    specs = [
+        make_spec("a = a", "numerator", {"a": "vector n"}, identity_id=name)
+        for name in ("busy", "next")
+    ]
+    checks = {"busy": _busy, "next": lambda spec: IdentityResult(spec, "verified")}
+    started = time.monotonic()
+    busy, following = run_all(specs, lambda spec: checks[spec.id](spec), jobs=1, time_limit=1)
+    assert time.monotonic() - started < 10
+    assert busy.status == "error" and isinstance(busy, Stopped)
+    assert "used more than 1 s of CPU time" in busy.message
+    assert "simplify the formula" in busy.message
+    assert following.status == "verified"
+
+
+def test_a_check_that_waits_is_stopped_by_the_wall_clock() -> None:
     spec = make_spec("a = a", "numerator", {"a": "vector n"})
-    start = time.monotonic()
-    (result,) = run_all([spec], _sleepy, time_limit=0.5)
-    assert time.monotonic() - start < 10
+    started = time.monotonic()
+    (result,) = run_all([spec], _sleepy, time_limit=0.2)
+    assert time.monotonic() - started < 10
     assert result.status == "error"
-    assert "took longer than 0.5 s" in result.message
-    assert "simplify the formula" in result.message
+    assert f"still running after {0.2 * WALL_CLOCK_FACTOR:g} s (wall clock)" in result.message
 
 
 def test_a_check_over_its_memory_limit_is_stopped_with_a_message() -> None:
