@@ -515,7 +515,8 @@ def _conversion(result: IdentityResult, sampler: _Sampler) -> Conversion:
     try:
         spec = converted_spec(result.spec, result.formula, result.declarations, result.spellings)
         numeric = _check_identity(spec, 0, False, sampler)
-        exact = _exact_transposes(result, spec) if numeric.status == "verified" else None
+        verified = numeric.status == "verified" and numeric.formula is not None
+        exact = _exact_transposes(result, numeric.formula) if verified else None
     except AuthorError as error:
         return converter_failure(result.spec, "", error.describe())
     if exact is None:
@@ -526,12 +527,12 @@ def _conversion(result: IdentityResult, sampler: _Sampler) -> Conversion:
     return Conversion(spec.layout, "verified", latex, "", numeric.max_rel_error, exact.status)
 
 
-def _exact_transposes(result: IdentityResult, converted: IdentitySpec) -> ExactOutcome:
-    """Exactly: every derivative-free side of ``converted`` is the original side transposed."""
+def _exact_transposes(result: IdentityResult, converted: Relation) -> ExactOutcome:
+    """Exactly: every derivative-free side of ``converted`` (the converted formula as its own
+    check parsed it) is the original side transposed."""
     assert result.formula is not None
-    relation = _parse_single(converted.formula, _vocabulary(result.declarations))
     outcome = ExactOutcome("not applicable", "every side differentiates; checked numerically")
-    for new, old in zip(relation.sides, result.formula.sides, strict=True):
+    for new, old in zip(converted.sides, result.formula.sides, strict=True):
         if any(isinstance(n, (Derivative, Differential)) for n in walk(old)):
             continue
         pair = Relation((new, Transpose(old)))
