@@ -168,7 +168,9 @@ def test_a_wrong_conversion_fails_the_build_with_a_located_message(monkeypatch) 
 def test_the_exact_check_compares_each_plain_side_with_the_original_transposed() -> None:
     result = seed_result("bilinear-form")
     assert result.conversion is not None and result.conversion.exact == "verified"
-    converted = make_spec(result.conversion.latex, "numerator", result.spec.symbols)
+    converted = parse_relation(
+        result.conversion.latex, check_module._vocabulary(result.declarations)
+    )
     assert _exact_transposes(result, converted).status == "verified"
     # b a^T is right; a b^T (the untransposed side) is exactly wrong.
     wrong = result.conversion.latex.replace(
@@ -177,7 +179,9 @@ def test_the_exact_check_compares_each_plain_side_with_the_original_transposed()
     assert wrong != result.conversion.latex
     symbols = {"a": "vector m", "X": "matrix m x m", "b": "vector m"}
     square = check(result.spec.formula.latex, "denominator", symbols)
-    outcome = _exact_transposes(square, make_spec(wrong, "numerator", symbols))
+    outcome = _exact_transposes(
+        square, parse_relation(wrong, check_module._vocabulary(square.declarations))
+    )
     assert outcome.status == "failed"
 
 
