@@ -41,7 +41,7 @@ from .errors import AuthorError
 from .evaluate import DomainError, Point
 from .exact import ExactEvaluator, NotExact, exact_difference, exact_points
 from .model import Display, IdentitySpec
-from .numeric import NumericEvaluator
+from .numeric import NumericEvaluator, derivative_keys
 from .parser import Vocabulary, parse_chains
 from .results import (
     TOLERANCE_DIFFERENCES,
@@ -71,6 +71,7 @@ from .tree import (
     Differential,
     Div,
     Func,
+    Node,
     Power,
     Relation,
     Spectral,
@@ -283,10 +284,12 @@ def _compare(
     checks: list[_Checked], trials: list[Trial], sampler: _Sampler, layout: str
 ) -> list[Comparison]:
     comparisons = [Comparison() for _ in checks]
+    keys = [derivative_keys(check.relation, sampler.operands) for check in checks]
     for trial in trials:
         for point in sampler.points(trial, layout):
-            for check, comparison in zip(checks, comparisons, strict=True):
+            for check, operands, comparison in zip(checks, keys, comparisons, strict=True):
                 if not comparison.domain_error:
+                    point.operands = operands
                     _compare_at(check, point, trial, comparison)
     return comparisons
 
@@ -295,13 +298,14 @@ def _compare(
 class _Sample:
     """One trial's draw: the symbols' values, the test functions, and for each variable its
     tangent basis and a random direction (and, once computed, the dual basis, which every point
-    of the sample shares)."""
+    of the sample shares), and the derivatives taken at it by the relations checked so far."""
 
     values: dict[str, np.ndarray]
     functions: dict[str, Callable[[np.ndarray], np.ndarray]]
     bases: dict[str, list[np.ndarray]]
     directions: dict[str, np.ndarray]
     dual_bases: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    derivatives: dict[tuple, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -309,12 +313,15 @@ class _Sampler:
     """Draws the sample of each trial once for the given declarations and variables.
 
     The formula converted to the other layout has the same symbols, seeds and variables, so its
-    check reuses the identity's samples instead of drawing them again (:meth:`fits`).
+    check reuses the identity's samples instead of drawing them again (:meth:`fits`), and with
+    them the derivatives already taken there. ``operands`` numbers the distinct operands of the
+    derivatives of every relation checked on the samples (see :func:`numeric.derivative_keys`).
     """
 
     declarations: dict[str, Declaration]
     variables: list[str]
     drawn: dict[tuple, _Sample] = field(default_factory=dict)
+    operands: dict[Node, int] = field(default_factory=dict)
 
     def fits(self, other: _Sampler) -> bool:
         return self.declarations == other.declarations and self.variables == other.variables
@@ -338,6 +345,7 @@ class _Sampler:
                 bindings,
                 trial.seed,
                 sample.dual_bases,
+                sample.derivatives,
             )
 
         if layout != "entrywise" or not self.variables:
