@@ -60,7 +60,8 @@ class NumericEvaluator(ArrayEvaluator):
 
     def __init__(self, point: Point) -> None:
         super().__init__(point)
-        self.magnitude = 0.0
+        #: The square of :attr:`magnitude` (squares are what :meth:`observe` computes).
+        self.largest_square = 0.0
         self.used_differences = False
         self.used_hessian = False
         self._decompositions: dict[tuple, tuple[np.ndarray, tuple]] = {}
@@ -79,19 +80,27 @@ class NumericEvaluator(ArrayEvaluator):
         largest Frobenius norm of a matrix in the batch. A value with an infinite or NaN entry
         (its sum of squares is not finite then) is a :class:`DomainError`.
         """
-        squares = _squared_norm(value.real)
         if value.dtype.kind == "c":
+            squares = _squared_norm(value.real)
             steps = _squared_norm(value.imag) / COMPLEX_STEP**2
             if steps > squares or math.isnan(steps):
                 squares = steps
-        size = math.sqrt(squares)
-        if math.isfinite(size):
-            self.magnitude = max(self.magnitude, size)
+        else:
+            squares = _squared_norm(value)
+        if squares <= self.largest_square:
+            return
+        if math.isfinite(squares):
+            self.largest_square = float(squares)
         elif not np.all(np.isfinite(value)):
             raise DomainError(
                 "the evaluation overflowed or produced NaN at values of order 1",
                 "check the formula for a runaway exponent or a division that should not be there",
             )
+
+    @property
+    def magnitude(self) -> float:
+        """The largest Frobenius norm of a value met so far (see :meth:`observe`)."""
+        return math.sqrt(self.largest_square)
 
     def number(self, value: Fraction) -> np.ndarray:
         return np.array([[float(value)]])
@@ -151,16 +160,16 @@ class NumericEvaluator(ArrayEvaluator):
         key = (number, tuple(self.point.identity_sizes.get(node) for node in sized), along)
         taken = self.point.derivatives.get(key)
         if taken is None:
-            outer = (self.magnitude, self.used_differences, self.used_hessian)
-            self.magnitude, self.used_differences, self.used_hessian = 0.0, False, False
+            outer = (self.largest_square, self.used_differences, self.used_hessian)
+            self.largest_square, self.used_differences, self.used_hessian = 0.0, False, False
             try:
                 value = take()
             finally:
-                inner = (self.magnitude, self.used_differences, self.used_hessian)
-                self.magnitude, self.used_differences, self.used_hessian = outer
+                inner = (self.largest_square, self.used_differences, self.used_hessian)
+                self.largest_square, self.used_differences, self.used_hessian = outer
             taken = self.point.derivatives[key] = (value, *inner)
-        value, magnitude, differences, hessian = taken
-        self.magnitude = max(self.magnitude, magnitude)
+        value, square, differences, hessian = taken
+        self.largest_square = max(self.largest_square, square)
         self.used_differences = self.used_differences or differences
         self.used_hessian = self.used_hessian or hessian
         return value
@@ -299,7 +308,7 @@ def _squared_norm(value: np.ndarray) -> float:
     """The largest squared Frobenius norm of a matrix of the batch (NaN if an entry is NaN)."""
     if value.ndim == 2:
         entries = value.reshape(-1)
-        return float(entries @ entries)
+        return entries.dot(entries)
     rows = value.reshape(-1, value.shape[-2] * value.shape[-1])
     return float(np.vecdot(rows, rows).max())
 
