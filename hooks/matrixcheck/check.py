@@ -39,7 +39,7 @@ from .declarations import (
 )
 from .errors import AuthorError
 from .evaluate import DomainError, Point
-from .exact import ExactEvaluator, NotExact, exact_difference, exact_points
+from .exact import ExactEvaluator, ExactSamples, NotExact, exact_difference, exact_points
 from .model import Display, IdentitySpec
 from .numeric import NumericEvaluator, derivative_keys
 from .parser import Vocabulary, parse_chains
@@ -149,12 +149,13 @@ def _check_identity(
         _record_formula(result, comparisons[0])
         _record_steps(result, steps, comparisons[1:])
         if thorough and result.status in ("verified", "refuted"):
-            result.exact = _exact(checks[0], spec, result.declarations, variables)
+            samples = _exact_samples(spec, result.declarations, variables)
+            result.exact = _exact(checks[0], samples)
             _reconcile(result)
-        if thorough and result.status == "verified":
-            result.assumptions = _assumptions(checks[0], result, variables)
-        if thorough and result.status in ("verified", "refuted"):
-            result.conversion = _conversion(result, sampler)
+            if result.status == "verified":
+                result.assumptions = _assumptions(checks[0], result, variables)
+            if result.status in ("verified", "refuted"):
+                result.conversion = _conversion(result, sampler, samples)
     except AuthorError as error:
         result.status, result.message = "error", error.describe()
     return result
@@ -305,7 +306,7 @@ class _Sample:
     bases: dict[str, list[np.ndarray]]
     directions: dict[str, np.ndarray]
     dual_bases: dict[str, list[np.ndarray]] = field(default_factory=dict)
-    derivatives: dict[tuple, object] = field(default_factory=dict)
+    shared: dict[tuple, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -345,7 +346,7 @@ class _Sampler:
                 bindings,
                 trial.seed,
                 sample.dual_bases,
-                sample.derivatives,
+                sample.shared,
             )
 
         if layout != "entrywise" or not self.variables:
@@ -482,20 +483,26 @@ def exact_check(spec: IdentitySpec) -> ExactOutcome:
     formula = _parse_single(spec.formula, _vocabulary(declarations))
     checker = ShapeChecker(declarations, spec.layout)
     checker.check_relation(formula)
-    return _exact(_Checked(formula, checker), spec, declarations, _variables(formula))
+    samples = _exact_samples(spec, declarations, _variables(formula))
+    return _exact(_Checked(formula, checker), samples)
 
 
-def _exact(
-    check: _Checked, spec: IdentitySpec, declarations: dict[str, Declaration], variables: list[str]
-) -> ExactOutcome:
-    """The formula evaluated again by the exact backend, on rational samples."""
-    trials = exact_points(spec.id, declarations, variables, spec.layout, EXACT_TEST_KINDS)
+def _exact_samples(
+    spec: IdentitySpec, declarations: dict[str, Declaration], variables: list[str]
+) -> ExactSamples:
+    """The rational samples of the exact check: each trial's sizes and points."""
+    return exact_points(spec.id, declarations, variables, spec.layout, EXACT_TEST_KINDS)
+
+
+def _exact(check: _Checked, trials: ExactSamples) -> ExactOutcome:
+    """The relation evaluated again by the exact backend, on rational samples (a point
+    remembers the sides, for the exact check of the converted formula)."""
     for sizes, points in trials:
         for point in points:
             point.identity_sizes = check.checker.identity_sizes(sizes)
             evaluator = ExactEvaluator(point)
             try:
-                sides = [evaluator.evaluate(side) for side in check.relation.sides]
+                sides = [evaluator.side(side) for side in check.relation.sides]
             except NotExact as reason:
                 return ExactOutcome("not applicable", str(reason))
             except DomainError as error:
@@ -508,13 +515,14 @@ def _exact(
     return ExactOutcome("verified", "", [sizes for sizes, _ in trials])
 
 
-def _conversion(result: IdentityResult, sampler: _Sampler) -> Conversion:
+def _conversion(result: IdentityResult, sampler: _Sampler, samples: ExactSamples) -> Conversion:
     """The formula in the other layout, derived by the engine and checked like any formula.
 
     Numerically the converted formula is checked end to end in the other layout. Exactly, each
     side without a derivative is compared with the transpose of the original side: that is the
     algebra the converter does (a derivative side is the same text, read in the other layout, and
-    its exact derivative is already known from the original's exact check).
+    its exact derivative is already known from the original's exact check). Both checks run on
+    the samples of the original (``sampler``, and the exact ``samples``).
     """
     skipped = not_converted(result.spec)
     if skipped is not None:
@@ -524,7 +532,7 @@ def _conversion(result: IdentityResult, sampler: _Sampler) -> Conversion:
         spec = converted_spec(result.spec, result.formula, result.declarations, result.spellings)
         numeric = _check_identity(spec, 0, False, sampler)
         verified = numeric.status == "verified" and numeric.formula is not None
-        exact = _exact_transposes(result, numeric.formula) if verified else None
+        exact = _exact_transposes(result, numeric.formula, samples) if verified else None
     except AuthorError as error:
         return converter_failure(result.spec, "", error.describe())
     if exact is None:
@@ -535,9 +543,12 @@ def _conversion(result: IdentityResult, sampler: _Sampler) -> Conversion:
     return Conversion(spec.layout, "verified", latex, "", numeric.max_rel_error, exact.status)
 
 
-def _exact_transposes(result: IdentityResult, converted: Relation) -> ExactOutcome:
+def _exact_transposes(
+    result: IdentityResult, converted: Relation, samples: ExactSamples
+) -> ExactOutcome:
     """Exactly: every derivative-free side of ``converted`` (the converted formula as its own
-    check parsed it) is the original side transposed."""
+    check parsed it) is the original side transposed, at the ``samples`` of the original's exact
+    check (where the original sides are known already)."""
     assert result.formula is not None
     outcome = ExactOutcome("not applicable", "every side differentiates; checked numerically")
     for new, old in zip(converted.sides, result.formula.sides, strict=True):
@@ -550,7 +561,7 @@ def _exact_transposes(result: IdentityResult, converted: Relation) -> ExactOutco
         # The formula's shape, transposed, sizes an identity matrix standing alone on a side.
         checker.unify(shape[0], columns)
         checker.unify(shape[1], rows)
-        outcome = _exact(_Checked(pair, checker), result.spec, result.declarations, [])
+        outcome = _exact(_Checked(pair, checker), samples)
         if outcome.status != "verified":
             return outcome
     return outcome

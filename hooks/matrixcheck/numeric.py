@@ -40,7 +40,7 @@ import numpy as np
 
 from .evaluate import ArrayEvaluator, DomainError, Point, Values
 from .matfuncs import MATRIX_FUNCTIONS, eigenpair, nuclear_norm, singular_triple
-from .tree import Commutation, Derivative, Differential, IdentityMatrix, Node, Ones, Spectral, walk
+from .tree import SIZED, Derivative, Differential, Node, Spectral, walk
 
 COMPLEX_STEP = 1e-30
 DIFFERENCE_STEP = 2e-2
@@ -158,7 +158,7 @@ class NumericEvaluator(ArrayEvaluator):
             return take()
         number, sized = known
         key = (number, tuple(self.point.identity_sizes.get(node) for node in sized), along)
-        taken = self.point.derivatives.get(key)
+        taken = self.point.shared.get(key)
         if taken is None:
             outer = (self.largest_square, self.used_differences, self.used_hessian)
             self.largest_square, self.used_differences, self.used_hessian = 0.0, False, False
@@ -167,7 +167,7 @@ class NumericEvaluator(ArrayEvaluator):
             finally:
                 inner = (self.largest_square, self.used_differences, self.used_hessian)
                 self.largest_square, self.used_differences, self.used_hessian = outer
-            taken = self.point.derivatives[key] = (value, *inner)
+            taken = self.point.shared[key] = (value, *inner)
         value, square, differences, hessian = taken
         self.largest_square = max(self.largest_square, square)
         self.used_differences = self.used_differences or differences
@@ -299,7 +299,7 @@ def derivative_keys(relation: Node, numbers: dict[Node, int]) -> dict[int, tuple
         inner = list(walk(node.operand))
         if any(isinstance(n, (Derivative, Differential)) for n in inner):
             continue
-        sized = tuple(id(n) for n in inner if isinstance(n, (IdentityMatrix, Ones, Commutation)))
+        sized = tuple(id(n) for n in inner if isinstance(n, SIZED))
         keys[id(node.operand)] = (numbers.setdefault(node.operand, len(numbers)), sized)
     return keys
 

@@ -58,6 +58,10 @@ class Commutation(Node):
     subscript: str
 
 
+#: Nodes whose size their context gives (see ``ShapeChecker.identity_sizes``).
+SIZED = (IdentityMatrix, Ones, Commutation)
+
+
 @dataclass(frozen=True)
 class Add(Node):
     """A sum of terms; subtraction is an :class:`Neg` term."""
