@@ -64,7 +64,6 @@ class NumericEvaluator(ArrayEvaluator):
         self.largest_square = 0.0
         self.used_differences = False
         self.used_hessian = False
-        self._decompositions: dict[tuple, tuple[np.ndarray, tuple]] = {}
 
     def evaluate(self, node: Node, values: Values | None = None) -> np.ndarray:
         value = super().evaluate(node, values)
@@ -278,12 +277,13 @@ class NumericEvaluator(ArrayEvaluator):
 
     def _decomposed(self, decompose: Callable[..., tuple], value: np.ndarray, index: str) -> tuple:
         """``decompose(value, index, seed)`` (an eigenpair or a singular triple), computed once
-        per value in this evaluation: ``u`` and ``v`` of the same ``X``, or ``λ(A)`` on both
-        sides, share one decomposition. The entry keeps ``value`` alive, so its id is not reused."""
-        key = (decompose, id(value), index)
-        if key not in self._decompositions:
-            self._decompositions[key] = (value, decompose(value, index, self.point.index_seed))
-        return self._decompositions[key][1]
+        per value at the sample: ``u`` and ``v`` of the same ``X``, ``λ(A)`` on both sides, or in
+        the formula and its proof steps, share one decomposition. The entry keeps ``value``
+        alive, so its id is not reused."""
+        key = ("decomposition", decompose, id(value), index)
+        if key not in self.point.shared:
+            self.point.shared[key] = (value, decompose(value, index, self.point.index_seed))
+        return self.point.shared[key][1]
 
 
 def derivative_keys(relation: Node, numbers: dict[Node, int]) -> dict[int, tuple]:
