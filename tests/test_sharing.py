@@ -2,7 +2,7 @@
 
 Why: the formula, its proof steps and its converted formula are checked on the same samples
 (issue 6). A derivative they take alike is taken once per sample (the numeric backend replays the
-magnitude and methods it met), and the exact check of the converted formula reads the original
+magnitude and methods it met), so is an eigenpair or singular triple, and the exact check of the converted formula reads the original
 sides back from the points of the original's exact check. Both must change the cost only: every
 identity of ``docs/`` is checked with and without the sharing, and every verdict, message and
 error must be the same, bit for bit.
@@ -62,6 +62,14 @@ def test_sharing_derivatives_and_exact_sides_changes_no_result(monkeypatch) -> N
     # A side evaluated without being remembered: the converted formula's check evaluates its
     # original sides again.
     monkeypatch.setattr(ExactEvaluator, "side", lambda evaluator, node: evaluator.evaluate(node))
+    # Every eigenpair and singular triple computed afresh.
+    monkeypatch.setattr(
+        NumericEvaluator,
+        "_decomposed",
+        lambda evaluator, decompose, value, index: decompose(
+            value, index, evaluator.point.index_seed
+        ),
+    )
     alone, alone_counts = _checked_counting(monkeypatch)
     assert shared.keys() == alone.keys()
     for name, result in shared.items():
