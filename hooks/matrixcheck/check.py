@@ -15,6 +15,11 @@ Finally the formula is converted to the other layout (:mod:`convert`) and the co
 checked numerically and exactly too, so that what a reader sees after switching layouts is
 verified like what the author wrote; it is checked on the very samples of the original (drawn
 once, as are the tangent bases and their duals).
+
+Work is shared, never skipped: a derivative that several relations of one identity take at the
+same sample (the formula, a proof step restating it, the converted formula) is taken once there,
+and the comparison that reuses it sees the same magnitude and tolerance as if it had taken it
+itself; the exact check of the converted formula reads the original sides back.
 """
 
 from __future__ import annotations
@@ -299,7 +304,8 @@ def _compare(
 class _Sample:
     """One trial's draw: the symbols' values, the test functions, and for each variable its
     tangent basis and a random direction (and, once computed, the dual basis, which every point
-    of the sample shares), and the derivatives taken at it by the relations checked so far."""
+    of the sample shares), and what the relations checked so far computed there that the next
+    ones may need again (derivatives, eigenpairs and singular triples)."""
 
     values: dict[str, np.ndarray]
     functions: dict[str, Callable[[np.ndarray], np.ndarray]]
@@ -315,7 +321,7 @@ class _Sampler:
 
     The formula converted to the other layout has the same symbols, seeds and variables, so its
     check reuses the identity's samples instead of drawing them again (:meth:`fits`), and with
-    them the derivatives already taken there. ``operands`` numbers the distinct operands of the
+    them the derivatives and decompositions already computed there. ``operands`` numbers the distinct operands of the
     derivatives of every relation checked on the samples (see :func:`numeric.derivative_keys`).
     """
 

@@ -72,9 +72,9 @@ class Point:
     sizes of each commutation matrix node (keyed by node identity). ``dual_bases`` holds, once
     computed, each basis scaled to its dual ``B_k / ⟨B_k, B_k⟩`` (see :meth:`Evaluator.dual_basis`).
     ``shared`` holds what a backend has already computed at the sample, for the other relations
-    checked on it (derivatives in :class:`~matrixcheck.numeric.NumericEvaluator`, sides in
-    :class:`~matrixcheck.exact.ExactEvaluator`), and ``operands`` the keys under which the
-    relation being evaluated finds its derivatives there (keyed by node identity).
+    checked on it (derivatives and decompositions in :class:`~matrixcheck.numeric.NumericEvaluator`,
+    sides in :class:`~matrixcheck.exact.ExactEvaluator`), and ``operands`` the keys under which
+    the relation being evaluated finds its derivatives there (keyed by node identity).
     """
 
     values: Values
