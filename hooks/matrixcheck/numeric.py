@@ -143,8 +143,9 @@ class NumericEvaluator(ArrayEvaluator):
     def _shared(
         self, operand: Node, values: Values, along: tuple | None, take: Callable[[], Any]
     ) -> Any:
-        """``take()``: the derivative of ``operand`` at the sample ``along`` its basis or the
-        point's directions, taken once for every relation checked on the sample.
+        """``take()``, the derivative of ``operand`` at the sample (``along`` says which: along
+        the basis, the point's directions, or the Hessian), taken once for every relation checked
+        on the sample; ``along`` None takes it afresh.
 
         A proof step or the formula in the other layout often takes a derivative the formula took
         already (layouts differ only in how the partials are laid out); it reuses the value, and
@@ -195,6 +196,8 @@ class NumericEvaluator(ArrayEvaluator):
     def directional(self, node: Node, values: Values, directions: Values) -> np.ndarray:
         """The derivative along ``directions``, which may carry batch axes of their own (the
         result then has them too)."""
+        # The point's own directions are arrays of the sample, alive as long as it: their ids
+        # name them.
         own = all(d is self.point.directions.get(n) for n, d in directions.items())
         along = ("along", *sorted((n, id(d)) for n, d in directions.items())) if own else None
         return self._shared(
