@@ -188,9 +188,14 @@ def _parse_single(display: Display, vocabulary: Vocabulary) -> Relation:
 
 
 def _require_all_used(relation: Relation, declarations: dict[str, Declaration]) -> None:
-    used = {n.name for n in walk(relation) if isinstance(n, Symbol)}
-    used |= {n.variable for n in walk(relation) if isinstance(n, Derivative)}
-    used |= {n.function for n in walk(relation) if isinstance(n, Apply)}
+    used = set()
+    for node in walk(relation):
+        if isinstance(node, Symbol):
+            used.add(node.name)
+        elif isinstance(node, Derivative):
+            used.add(node.variable)
+        elif isinstance(node, Apply):
+            used.add(node.function)
     unused = sorted(set(declarations) - used)
     if unused:
         raise AuthorError(
@@ -201,13 +206,16 @@ def _require_all_used(relation: Relation, declarations: dict[str, Declaration]) 
 
 def _variables(relation: Relation) -> list[str]:
     """Symbols the identity differentiates by: ∂/∂X denominators and symbols under a bare d."""
-    names = {n.variable for n in walk(relation) if isinstance(n, Derivative)}
-    names |= {
-        n.operand.name
-        for n in walk(relation)
-        if isinstance(n, Differential) and isinstance(n.operand, Symbol)
-    }
-    if not names and any(isinstance(n, Differential) for n in walk(relation)):
+    names = set()
+    differentials = False
+    for node in walk(relation):
+        if isinstance(node, Derivative):
+            names.add(node.variable)
+        elif isinstance(node, Differential):
+            differentials = True
+            if isinstance(node.operand, Symbol):
+                names.add(node.operand.name)
+    if not names and differentials:
         raise AuthorError(
             "the formula takes differentials but names no variable",
             "write the differential of the variable explicitly, as d\\boldsymbol{X}",
