@@ -16,6 +16,7 @@ from matrixcheck.convert import Transposer, other_layout, transpose_mark
 from matrixcheck.declarations import parse_declarations
 from matrixcheck.parser import Vocabulary, parse_expression, parse_relation
 from matrixcheck.printer import to_latex
+from matrixcheck.results import ExactOutcome, IdentityResult
 from matrixcheck.tree import Relation
 from support import check, make_spec, seed_blocks, seed_result
 
@@ -165,11 +166,19 @@ def test_a_wrong_conversion_fails_the_build_with_a_located_message(monkeypatch) 
     assert "(fix:" in message
 
 
+def _transposes_checked(result: IdentityResult, latex: str) -> ExactOutcome:
+    """The exact transposes check of ``latex`` as the converted formula of ``result``."""
+    assert result.formula is not None
+    converted = parse_relation(latex, check_module._vocabulary(result.declarations))
+    variables = check_module._variables(result.formula)
+    samples = check_module._exact_samples(result.spec, result.declarations, variables)
+    return _exact_transposes(result, converted, samples)
+
+
 def test_the_exact_check_compares_each_plain_side_with_the_original_transposed() -> None:
     result = seed_result("bilinear-form")
     assert result.conversion is not None and result.conversion.exact == "verified"
-    converted = make_spec(result.conversion.latex, "numerator", result.spec.symbols)
-    assert _exact_transposes(result, converted).status == "verified"
+    assert _transposes_checked(result, result.conversion.latex).status == "verified"
     # b a^T is right; a b^T (the untransposed side) is exactly wrong.
     wrong = result.conversion.latex.replace(
         r"\boldsymbol{b} \boldsymbol{a}^{\text T}", r"\boldsymbol{a} \boldsymbol{b}^{\text T}"
@@ -177,8 +186,7 @@ def test_the_exact_check_compares_each_plain_side_with_the_original_transposed()
     assert wrong != result.conversion.latex
     symbols = {"a": "vector m", "X": "matrix m x m", "b": "vector m"}
     square = check(result.spec.formula.latex, "denominator", symbols)
-    outcome = _exact_transposes(square, make_spec(wrong, "numerator", symbols))
-    assert outcome.status == "failed"
+    assert _transposes_checked(square, wrong).status == "failed"
 
 
 def test_entrywise_maps_commute_with_the_transpose_and_vec_does_not() -> None:

@@ -15,6 +15,11 @@ Finally the formula is converted to the other layout (:mod:`convert`) and the co
 checked numerically and exactly too, so that what a reader sees after switching layouts is
 verified like what the author wrote; it is checked on the very samples of the original (drawn
 once, as are the tangent bases and their duals).
+
+Work is shared, never skipped: a derivative that several relations of one identity take at the
+same sample (the formula, a proof step restating it, the converted formula) is taken once there,
+and the comparison that reuses it sees the same magnitude and tolerance as if it had taken it
+itself; the exact check of the converted formula reads the original sides back.
 """
 
 from __future__ import annotations
@@ -39,9 +44,9 @@ from .declarations import (
 )
 from .errors import AuthorError
 from .evaluate import DomainError, Point
-from .exact import ExactEvaluator, NotExact, exact_difference, exact_points
+from .exact import ExactEvaluator, ExactSamples, NotExact, exact_difference, exact_points
 from .model import Display, IdentitySpec
-from .numeric import NumericEvaluator
+from .numeric import NumericEvaluator, derivative_keys
 from .parser import Vocabulary, parse_chains
 from .results import (
     TOLERANCE_DIFFERENCES,
@@ -71,6 +76,7 @@ from .tree import (
     Differential,
     Div,
     Func,
+    Node,
     Power,
     Relation,
     Spectral,
@@ -148,12 +154,13 @@ def _check_identity(
         _record_formula(result, comparisons[0])
         _record_steps(result, steps, comparisons[1:])
         if thorough and result.status in ("verified", "refuted"):
-            result.exact = _exact(checks[0], spec, result.declarations, variables)
+            samples = _exact_samples(spec, result.declarations, variables)
+            result.exact = _exact(checks[0], samples)
             _reconcile(result)
-        if thorough and result.status == "verified":
-            result.assumptions = _assumptions(checks[0], result, variables)
-        if thorough and result.status in ("verified", "refuted"):
-            result.conversion = _conversion(result, sampler)
+            if result.status == "verified":
+                result.assumptions = _assumptions(checks[0], result, variables)
+            if result.status in ("verified", "refuted"):
+                result.conversion = _conversion(result, sampler, samples)
     except AuthorError as error:
         result.status, result.message = "error", error.describe()
     return result
@@ -181,9 +188,14 @@ def _parse_single(display: Display, vocabulary: Vocabulary) -> Relation:
 
 
 def _require_all_used(relation: Relation, declarations: dict[str, Declaration]) -> None:
-    used = {n.name for n in walk(relation) if isinstance(n, Symbol)}
-    used |= {n.variable for n in walk(relation) if isinstance(n, Derivative)}
-    used |= {n.function for n in walk(relation) if isinstance(n, Apply)}
+    used = set()
+    for node in walk(relation):
+        if isinstance(node, Symbol):
+            used.add(node.name)
+        elif isinstance(node, Derivative):
+            used.add(node.variable)
+        elif isinstance(node, Apply):
+            used.add(node.function)
     unused = sorted(set(declarations) - used)
     if unused:
         raise AuthorError(
@@ -194,13 +206,16 @@ def _require_all_used(relation: Relation, declarations: dict[str, Declaration]) 
 
 def _variables(relation: Relation) -> list[str]:
     """Symbols the identity differentiates by: ∂/∂X denominators and symbols under a bare d."""
-    names = {n.variable for n in walk(relation) if isinstance(n, Derivative)}
-    names |= {
-        n.operand.name
-        for n in walk(relation)
-        if isinstance(n, Differential) and isinstance(n.operand, Symbol)
-    }
-    if not names and any(isinstance(n, Differential) for n in walk(relation)):
+    names = set()
+    differentials = False
+    for node in walk(relation):
+        if isinstance(node, Derivative):
+            names.add(node.variable)
+        elif isinstance(node, Differential):
+            differentials = True
+            if isinstance(node.operand, Symbol):
+                names.add(node.operand.name)
+    if not names and differentials:
         raise AuthorError(
             "the formula takes differentials but names no variable",
             "write the differential of the variable explicitly, as d\\boldsymbol{X}",
@@ -283,10 +298,12 @@ def _compare(
     checks: list[_Checked], trials: list[Trial], sampler: _Sampler, layout: str
 ) -> list[Comparison]:
     comparisons = [Comparison() for _ in checks]
+    keys = [derivative_keys(check.relation, sampler.operands) for check in checks]
     for trial in trials:
         for point in sampler.points(trial, layout):
-            for check, comparison in zip(checks, comparisons, strict=True):
+            for check, operands, comparison in zip(checks, keys, comparisons, strict=True):
                 if not comparison.domain_error:
+                    point.operands = operands
                     _compare_at(check, point, trial, comparison)
     return comparisons
 
@@ -295,13 +312,15 @@ def _compare(
 class _Sample:
     """One trial's draw: the symbols' values, the test functions, and for each variable its
     tangent basis and a random direction (and, once computed, the dual basis, which every point
-    of the sample shares)."""
+    of the sample shares), and what the relations checked so far computed there that the next
+    ones may need again (derivatives, eigenpairs and singular triples)."""
 
     values: dict[str, np.ndarray]
     functions: dict[str, Callable[[np.ndarray], np.ndarray]]
     bases: dict[str, list[np.ndarray]]
     directions: dict[str, np.ndarray]
     dual_bases: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    shared: dict[tuple, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -309,12 +328,15 @@ class _Sampler:
     """Draws the sample of each trial once for the given declarations and variables.
 
     The formula converted to the other layout has the same symbols, seeds and variables, so its
-    check reuses the identity's samples instead of drawing them again (:meth:`fits`).
+    check reuses the identity's samples instead of drawing them again (:meth:`fits`), and with
+    them the derivatives and decompositions already computed there. ``operands`` numbers the distinct operands of the
+    derivatives of every relation checked on the samples (see :func:`numeric.derivative_keys`).
     """
 
     declarations: dict[str, Declaration]
     variables: list[str]
     drawn: dict[tuple, _Sample] = field(default_factory=dict)
+    operands: dict[Node, int] = field(default_factory=dict)
 
     def fits(self, other: _Sampler) -> bool:
         return self.declarations == other.declarations and self.variables == other.variables
@@ -338,6 +360,7 @@ class _Sampler:
                 bindings,
                 trial.seed,
                 sample.dual_bases,
+                sample.shared,
             )
 
         if layout != "entrywise" or not self.variables:
@@ -479,20 +502,26 @@ def exact_check(spec: IdentitySpec) -> ExactOutcome:
     declarations, formula = parse_formula(spec)
     checker = ShapeChecker(declarations, spec.layout)
     checker.check_relation(formula)
-    return _exact(_Checked(formula, checker), spec, declarations, _variables(formula))
+    samples = _exact_samples(spec, declarations, _variables(formula))
+    return _exact(_Checked(formula, checker), samples)
 
 
-def _exact(
-    check: _Checked, spec: IdentitySpec, declarations: dict[str, Declaration], variables: list[str]
-) -> ExactOutcome:
-    """The formula evaluated again by the exact backend, on rational samples."""
-    trials = exact_points(spec.id, declarations, variables, spec.layout, EXACT_TEST_KINDS)
+def _exact_samples(
+    spec: IdentitySpec, declarations: dict[str, Declaration], variables: list[str]
+) -> ExactSamples:
+    """The rational samples of the exact check: each trial's sizes and points."""
+    return exact_points(spec.id, declarations, variables, spec.layout, EXACT_TEST_KINDS)
+
+
+def _exact(check: _Checked, trials: ExactSamples) -> ExactOutcome:
+    """The relation evaluated again by the exact backend, on rational samples (a point
+    remembers the sides, for the exact check of the converted formula)."""
     for sizes, points in trials:
         for point in points:
             point.identity_sizes = check.checker.identity_sizes(sizes)
             evaluator = ExactEvaluator(point)
             try:
-                sides = [evaluator.evaluate(side) for side in check.relation.sides]
+                sides = [evaluator.side(side) for side in check.relation.sides]
             except NotExact as reason:
                 return ExactOutcome("not applicable", str(reason))
             except DomainError as error:
@@ -505,13 +534,14 @@ def _exact(
     return ExactOutcome("verified", "", [sizes for sizes, _ in trials])
 
 
-def _conversion(result: IdentityResult, sampler: _Sampler) -> Conversion:
+def _conversion(result: IdentityResult, sampler: _Sampler, samples: ExactSamples) -> Conversion:
     """The formula in the other layout, derived by the engine and checked like any formula.
 
     Numerically the converted formula is checked end to end in the other layout. Exactly, each
     side without a derivative is compared with the transpose of the original side: that is the
     algebra the converter does (a derivative side is the same text, read in the other layout, and
-    its exact derivative is already known from the original's exact check).
+    its exact derivative is already known from the original's exact check). Both checks run on
+    the samples of the original (``sampler``, and the exact ``samples``).
     """
     skipped = not_converted(result.spec)
     if skipped is not None:
@@ -520,7 +550,8 @@ def _conversion(result: IdentityResult, sampler: _Sampler) -> Conversion:
     try:
         spec = converted_spec(result.spec, result.formula, result.declarations, result.spellings)
         numeric = _check_identity(spec, 0, False, sampler)
-        exact = _exact_transposes(result, spec) if numeric.status == "verified" else None
+        verified = numeric.status == "verified" and numeric.formula is not None
+        exact = _exact_transposes(result, numeric.formula, samples) if verified else None
     except AuthorError as error:
         return converter_failure(result.spec, "", error.describe())
     if exact is None:
@@ -531,12 +562,15 @@ def _conversion(result: IdentityResult, sampler: _Sampler) -> Conversion:
     return Conversion(spec.layout, "verified", latex, "", numeric.max_rel_error, exact.status)
 
 
-def _exact_transposes(result: IdentityResult, converted: IdentitySpec) -> ExactOutcome:
-    """Exactly: every derivative-free side of ``converted`` is the original side transposed."""
+def _exact_transposes(
+    result: IdentityResult, converted: Relation, samples: ExactSamples
+) -> ExactOutcome:
+    """Exactly: every derivative-free side of ``converted`` (the converted formula as its own
+    check parsed it) is the original side transposed, at the ``samples`` of the original's exact
+    check (where the original sides are known already)."""
     assert result.formula is not None
-    relation = _parse_single(converted.formula, _vocabulary(result.declarations))
     outcome = ExactOutcome("not applicable", "every side differentiates; checked numerically")
-    for new, old in zip(relation.sides, result.formula.sides, strict=True):
+    for new, old in zip(converted.sides, result.formula.sides, strict=True):
         if any(isinstance(n, (Derivative, Differential)) for n in walk(old)):
             continue
         pair = Relation((new, Transpose(old)))
@@ -546,7 +580,7 @@ def _exact_transposes(result: IdentityResult, converted: IdentitySpec) -> ExactO
         # The formula's shape, transposed, sizes an identity matrix standing alone on a side.
         checker.unify(shape[0], columns)
         checker.unify(shape[1], rows)
-        outcome = _exact(_Checked(pair, checker), result.spec, result.declarations, [])
+        outcome = _exact(_Checked(pair, checker), samples)
         if outcome.status != "verified":
             return outcome
     return outcome

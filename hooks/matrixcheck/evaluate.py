@@ -71,6 +71,10 @@ class Point:
     mean. ``identity_sizes`` sizes each identity matrix and ones vector node, and gives the two
     sizes of each commutation matrix node (keyed by node identity). ``dual_bases`` holds, once
     computed, each basis scaled to its dual ``B_k / ⟨B_k, B_k⟩`` (see :meth:`Evaluator.dual_basis`).
+    ``shared`` holds what a backend has already computed at the sample, for the other relations
+    checked on it (derivatives and decompositions in :class:`~matrixcheck.numeric.NumericEvaluator`,
+    sides in :class:`~matrixcheck.exact.ExactEvaluator`), and ``operands`` the keys under which
+    the relation being evaluated finds its derivatives there (keyed by node identity).
     """
 
     values: Values
@@ -82,6 +86,8 @@ class Point:
     bindings: dict[str, Any] = field(default_factory=dict)
     index_seed: int = 0
     dual_bases: dict[str, list[Value]] = field(default_factory=dict)
+    shared: dict[tuple, Any] = field(default_factory=dict)
+    operands: dict[int, tuple] = field(default_factory=dict)
 
 
 class Evaluator(ABC):

@@ -21,6 +21,7 @@ import itertools
 import operator
 from collections.abc import Callable
 from fractions import Fraction
+from typing import TypeAlias
 
 import numpy as np
 from gmpy2 import mpq
@@ -37,7 +38,7 @@ from .sampling import (
     tangent_patterns,
     test_function,
 )
-from .tree import Node, Spectral
+from .tree import SIZED, Node, Spectral, walk
 
 EXACT_TRIALS = 2
 #: Relative agreement required of 50-digit values.
@@ -55,13 +56,39 @@ JET_ENTRYWISE = Entrywise(
 )
 
 
+#: The exact samples of an identity: for each trial, its sizes and its points.
+ExactSamples: TypeAlias = list[tuple[dict[str, int], list[Point]]]
+
+
 class ExactEvaluator(ArrayEvaluator):
-    """Exact primitives on object arrays; derivatives by a fresh infinitesimal ``t``, read at 0."""
+    """Exact primitives on object arrays; derivatives by a fresh infinitesimal ``t``, read at 0.
+
+    The sides of the relations checked at a point are remembered there (:meth:`side`): another
+    relation checked at the point that contains one of them, with its identity matrices sized
+    alike, reuses its value.
+    """
 
     def __init__(self, point: Point) -> None:
         super().__init__(point)
         #: The lowest bit no open infinitesimal uses.
         self.free_bit = 0
+
+    def side(self, node: Node) -> np.ndarray:
+        """A side of a relation, evaluated at the point and remembered there."""
+        value = self.evaluate(node)
+        sized = tuple(id(n) for n in walk(node) if isinstance(n, SIZED))
+        self.point.shared[("side", id(node))] = (value, node, sized, self._sizes(sized))
+        return value
+
+    def evaluate(self, node: Node, values: Values | None = None) -> np.ndarray:
+        if values is None or values is self.point.values:
+            known = self.point.shared.get(("side", id(node)))
+            if known is not None and self._sizes(known[2]) == known[3]:
+                return known[0]
+        return super().evaluate(node, values)
+
+    def _sizes(self, sized: tuple[int, ...]) -> tuple:
+        return tuple(self.point.identity_sizes.get(node) for node in sized)
 
     def number(self, value: Fraction) -> np.ndarray:
         return jets.matrix(1, 1, lambda i, j: mpq(value))
@@ -374,7 +401,7 @@ def exact_points(
     variables: list[str],
     layout: str,
     test_kinds: tuple[str, ...],
-) -> list[tuple[dict[str, int], list[Point]]]:
+) -> ExactSamples:
     """The exact samples: for each trial its sizes and its points (one per basis direction in
     entrywise layout, where ``∂/∂X`` and ``dX`` mean the single entry ``E_ij``, as numerically)."""
     dimensions = sorted({d for decl in declarations.values() for d in decl.dimensions()})

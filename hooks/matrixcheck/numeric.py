@@ -30,15 +30,17 @@ each matrix of a batch, so the result is that of the one-direction-at-a-time def
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
 from .evaluate import ArrayEvaluator, DomainError, Point, Values
 from .matfuncs import MATRIX_FUNCTIONS, eigenpair, nuclear_norm, singular_triple
-from .tree import Node, Spectral
+from .tree import SIZED, Derivative, Differential, Node, Spectral, walk
 
 COMPLEX_STEP = 1e-30
 DIFFERENCE_STEP = 2e-2
@@ -58,10 +60,10 @@ class NumericEvaluator(ArrayEvaluator):
 
     def __init__(self, point: Point) -> None:
         super().__init__(point)
-        self.magnitude = 0.0
+        #: The square of :attr:`magnitude` (squares are what :meth:`observe` computes).
+        self.largest_square = 0.0
         self.used_differences = False
         self.used_hessian = False
-        self._decompositions: dict[tuple, tuple[np.ndarray, tuple]] = {}
 
     def evaluate(self, node: Node, values: Values | None = None) -> np.ndarray:
         value = super().evaluate(node, values)
@@ -77,19 +79,27 @@ class NumericEvaluator(ArrayEvaluator):
         largest Frobenius norm of a matrix in the batch. A value with an infinite or NaN entry
         (its sum of squares is not finite then) is a :class:`DomainError`.
         """
-        squares = _squared_norm(value.real)
         if value.dtype.kind == "c":
+            squares = _squared_norm(value.real)
             steps = _squared_norm(value.imag) / COMPLEX_STEP**2
             if steps > squares or math.isnan(steps):
                 squares = steps
-        size = math.sqrt(squares)
-        if math.isfinite(size):
-            self.magnitude = max(self.magnitude, size)
+        else:
+            squares = _squared_norm(value)
+        if squares <= self.largest_square:
+            return
+        if math.isfinite(squares):
+            self.largest_square = float(squares)
         elif not np.all(np.isfinite(value)):
             raise DomainError(
                 "the evaluation overflowed or produced NaN at values of order 1",
                 "check the formula for a runaway exponent or a division that should not be there",
             )
+
+    @property
+    def magnitude(self) -> float:
+        """The largest Frobenius norm of a value met so far (see :meth:`observe`)."""
+        return math.sqrt(self.largest_square)
 
     def number(self, value: Fraction) -> np.ndarray:
         return np.array([[float(value)]])
@@ -119,8 +129,50 @@ class NumericEvaluator(ArrayEvaluator):
     def directionals(
         self, node: Node, values: Values, variable: str, directions: list[np.ndarray]
     ) -> list[np.ndarray]:
-        stacked = _new_axis(np.stack(directions), values.values())
-        return list(self.directional(node, values, {variable: stacked}))
+        def take() -> list[np.ndarray]:
+            stacked = _new_axis(np.stack(directions), values.values())
+            return list(self._directional(node, values, {variable: stacked}))
+
+        along = ("partials", variable) if directions is self.point.bases.get(variable) else None
+        return self._shared(node, values, along, take)
+
+    def hessian(self, node: Derivative, values: Values) -> np.ndarray:
+        take = functools.partial(super().hessian, node, values)
+        return self._shared(node.operand, values, ("hessian", node.variable), take)
+
+    def _shared(
+        self, operand: Node, values: Values, along: tuple | None, take: Callable[[], Any]
+    ) -> Any:
+        """``take()``, the derivative of ``operand`` at the sample (``along`` says which: along
+        the basis, the point's directions, or the Hessian), taken once for every relation checked
+        on the sample; ``along`` None takes it afresh.
+
+        A proof step or the formula in the other layout often takes a derivative the formula took
+        already (layouts differ only in how the partials are laid out); it reuses the value, and
+        with it the largest magnitude met while taking it and whether differences or a Hessian
+        were used, so that its comparison is exactly the one it would make on its own.
+        Derivatives inside other derivatives (at shifted values) are taken afresh.
+        """
+        known = self.point.operands.get(id(operand)) if values is self.point.values else None
+        if known is None or along is None:
+            return take()
+        number, sized = known
+        key = (number, tuple(self.point.identity_sizes.get(node) for node in sized), along)
+        taken = self.point.shared.get(key)
+        if taken is None:
+            outer = (self.largest_square, self.used_differences, self.used_hessian)
+            self.largest_square, self.used_differences, self.used_hessian = 0.0, False, False
+            try:
+                value = take()
+            finally:
+                inner = (self.largest_square, self.used_differences, self.used_hessian)
+                self.largest_square, self.used_differences, self.used_hessian = outer
+            taken = self.point.shared[key] = (value, *inner)
+        value, square, differences, hessian = taken
+        self.largest_square = max(self.largest_square, square)
+        self.used_differences = self.used_differences or differences
+        self.used_hessian = self.used_hessian or hessian
+        return value
 
     def second_directionals(
         self, node: Node, values: Values, variable: str, pairs: list[tuple[np.ndarray, ...]]
@@ -135,7 +187,7 @@ class NumericEvaluator(ArrayEvaluator):
     ) -> np.ndarray:
         self.used_hessian = True
         return self._central_difference(
-            lambda shifted: self.directional(node, shifted, second),
+            lambda shifted: self._directional(node, shifted, second),
             values,
             first,
             HESSIAN_STEP,
@@ -144,6 +196,15 @@ class NumericEvaluator(ArrayEvaluator):
     def directional(self, node: Node, values: Values, directions: Values) -> np.ndarray:
         """The derivative along ``directions``, which may carry batch axes of their own (the
         result then has them too)."""
+        # The point's own directions are arrays of the sample, alive as long as it: their ids
+        # name them.
+        own = all(d is self.point.directions.get(n) for n, d in directions.items())
+        along = ("along", *sorted((n, id(d)) for n, d in directions.items())) if own else None
+        return self._shared(
+            node, values, along, functools.partial(self._directional, node, values, directions)
+        )
+
+    def _directional(self, node: Node, values: Values, directions: Values) -> np.ndarray:
         if not any(v.dtype.kind == "c" for v in values.values()):
             shifted = _shifted(values, directions, 1j * COMPLEX_STEP)
             value = self.evaluate(node, shifted)
@@ -219,19 +280,38 @@ class NumericEvaluator(ArrayEvaluator):
 
     def _decomposed(self, decompose: Callable[..., tuple], value: np.ndarray, index: str) -> tuple:
         """``decompose(value, index, seed)`` (an eigenpair or a singular triple), computed once
-        per value in this evaluation: ``u`` and ``v`` of the same ``X``, or ``λ(A)`` on both
-        sides, share one decomposition. The entry keeps ``value`` alive, so its id is not reused."""
-        key = (decompose, id(value), index)
-        if key not in self._decompositions:
-            self._decompositions[key] = (value, decompose(value, index, self.point.index_seed))
-        return self._decompositions[key][1]
+        per value at the sample: ``u`` and ``v`` of the same ``X``, ``λ(A)`` on both sides, or in
+        the formula and its proof steps, share one decomposition. The entry keeps ``value``
+        alive, so its id is not reused."""
+        key = ("decomposition", decompose, id(value), index)
+        if key not in self.point.shared:
+            self.point.shared[key] = (value, decompose(value, index, self.point.index_seed))
+        return self.point.shared[key][1]
+
+
+def derivative_keys(relation: Node, numbers: dict[Node, int]) -> dict[int, tuple]:
+    """Where :meth:`NumericEvaluator._shared` finds the derivatives ``relation`` takes at the
+    sample: for the operand of each (by node identity), its number in ``numbers`` (shared by equal
+    operands of every relation checked on the same samples) and its sized nodes (identity
+    matrices, ones, commutation matrices), whose sizes complete the key. Operands that take
+    derivatives themselves are left out."""
+    keys = {}
+    for node in walk(relation):
+        if not isinstance(node, (Derivative, Differential)):
+            continue
+        inner = list(walk(node.operand))
+        if any(isinstance(n, (Derivative, Differential)) for n in inner):
+            continue
+        sized = tuple(id(n) for n in inner if isinstance(n, SIZED))
+        keys[id(node.operand)] = (numbers.setdefault(node.operand, len(numbers)), sized)
+    return keys
 
 
 def _squared_norm(value: np.ndarray) -> float:
     """The largest squared Frobenius norm of a matrix of the batch (NaN if an entry is NaN)."""
     if value.ndim == 2:
         entries = value.reshape(-1)
-        return float(entries @ entries)
+        return entries.dot(entries)
     rows = value.reshape(-1, value.shape[-2] * value.shape[-1])
     return float(np.vecdot(rows, rows).max())
 

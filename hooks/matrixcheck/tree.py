@@ -58,6 +58,10 @@ class Commutation(Node):
     subscript: str
 
 
+#: Nodes whose size their context gives (see ``ShapeChecker.identity_sizes``).
+SIZED = (IdentityMatrix, Ones, Commutation)
+
+
 @dataclass(frozen=True)
 class Add(Node):
     """A sum of terms; subtraction is an :class:`Neg` term."""
@@ -199,10 +203,13 @@ def children(node: Node) -> tuple[Node, ...]:
 
 
 def walk(node: Node):
-    """Every node of the tree below and including ``node``, depth first."""
-    yield node
-    for child in children(node):
-        yield from walk(child)
+    """Every node of the tree below and including ``node``, depth first (parents before their
+    children, children in reading order)."""
+    pending = [node]
+    while pending:
+        node = pending.pop()
+        yield node
+        pending.extend(reversed(children(node)))
 
 
 def with_children(node: Node, new: tuple[Node, ...]) -> Node:
