@@ -7,6 +7,7 @@ problem at once, so that an author sees all failures in one build.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -153,13 +154,15 @@ def _checker() -> Callable[[IdentitySpec], IdentityResult]:
 
     NumPy and the checker are imported here, only when something must be checked (a build whose
     results all come from the cache never does), and before the workers fork, so they share them.
+    The parsed formula stays in the worker: the result crosses the process boundary without it,
+    as it is stored in the cache.
     """
     from .check import check_identity
 
     def checked(spec: IdentitySpec) -> IdentityResult:
         """A bug in the checker becomes that identity's error, not a traceback."""
         try:
-            return check_identity(spec)
+            return dataclasses.replace(check_identity(spec), formula=None)
         except Exception as error:  # noqa: BLE001 - reported to the author with the identity's place
             message = (
                 f"internal error in the checker ({type(error).__name__}: {error}); the formula may "
