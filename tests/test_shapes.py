@@ -141,6 +141,15 @@ def test_zero_adopts_the_shape_of_the_other_side() -> None:
     assert result.status == "verified", result.message
 
 
+def test_a_zero_factor_is_the_scalar_zero() -> None:
+    symbols = {"A": "matrix n x m", "B": "matrix p x m"}
+    result = check(r"0 \boldsymbol A = 0 \boldsymbol B", "numerator", symbols)
+    assert result.status == "failed"
+    assert "n×m" in result.message and "p×m" in result.message, result.message
+    sized = check(r"0 \boldsymbol A = 0 I_n \boldsymbol A", "numerator", {"A": "matrix n x m"})
+    assert sized.status == "verified", sized.message
+
+
 @pytest.mark.parametrize(
     ("latex", "symbols"),
     [

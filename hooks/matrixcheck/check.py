@@ -410,8 +410,8 @@ def _compare_at(check: _Checked, point: Point, trial: Trial, comparison: Compari
             shapes = " and ".join("×".join(map(str, side.shape)) for side in (left, right))
             comparison.domain_error = f"the two sides evaluate to {shapes} ({trial.describe()})"
             comparison.domain_hint = (
-                "a zero factor lets a product take any shape; write zero matrices with their "
-                "size, such as 0 I_n, or leave the zero term out"
+                "the shapes agreed symbolically, so this is a bug in the checker: please report "
+                "it with this identity"
             )
             return
         error = relative_error(left, right, evaluator.magnitude)

@@ -2,7 +2,8 @@
 
 Shapes are pairs of symbolic dimensions (``n``, ``m n``, ``1``), so a mismatch is reported the way
 an author thinks of it ("m×n times m×1"), not with the sizes of one random sample. The identity
-matrix and a literal zero take their size from context through unification variables.
+matrix and a literal zero standing alone take their size from context through unification
+variables; a zero factor of a product is the scalar zero.
 """
 
 from __future__ import annotations
@@ -299,10 +300,18 @@ class ShapeChecker:
         return self.shape(node.operand)
 
     def _shape_Mul(self, node: Mul) -> Shape:
-        result = self.shape(node.factors[0])
+        result = self._factor_shape(node.factors[0])
         for factor in node.factors[1:]:
-            result = self.product(result, self.shape(factor))
+            result = self.product(result, self._factor_shape(factor))
         return result
+
+    def _factor_shape(self, factor: Node) -> Shape:
+        """A literal zero in a product is the scalar zero, as the evaluators read it: ``0 A``
+        has the shape of ``A``. Only a zero standing alone (a side, a term) takes its shape
+        from context; a zero matrix inside a product is written with its size, ``0 I_n``."""
+        if isinstance(factor, Number) and factor.value == 0:
+            return (ONE, ONE)
+        return self.shape(factor)
 
     def product(self, left: Shape, right: Shape) -> Shape:
         inner_left, inner_right = self.resolve(left[1]), self.resolve(right[0])

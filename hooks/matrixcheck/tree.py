@@ -19,7 +19,8 @@ class Node:
 
 @dataclass(frozen=True)
 class Number(Node):
-    """A rational constant such as ``2`` or ``\\frac{1}{2}``; zero adopts any shape."""
+    """A rational constant such as ``2`` or ``\\frac{1}{2}``; zero standing alone adopts any
+    shape (see :mod:`shapes`)."""
 
     value: Fraction
 
