@@ -9,14 +9,24 @@
  *   is loaded with MathJax instead of on first use, which would interrupt the first typesetting
  *   to fetch it (and make the synchronous typesetting before printing impossible).
  * - Displayed formulas first. MathJax does not typeset at startup; each page is typeset here in
- *   two passes: first every formula that is displayed, then, in small chunks at idle time, the
- *   hidden ones (collapsed proofs, the formula of the layout not chosen, the closed evidence
- *   panel), so that opening a proof later finds it typeset. A formula revealed before the
- *   background pass reaches it (a proof opened, the layout switched, the evidence shown: any
- *   change of the open, hidden or data-mc-layout attributes) is typeset at once. The printable
- *   page typesets everything straight away, and before printing any page everything left is
- *   typeset synchronously, so printed math is not raw TeX (unless MathJax is at that very moment
- *   waiting for a TeX extension to load: what it has not typeset is then typeset just after).
+ *   two passes: first every formula that is displayed, then the hidden ones (collapsed proofs,
+ *   the formula of the layout not chosen, the closed evidence panel), so that opening a proof
+ *   later finds it typeset. The background pass runs in steps, each a task of its own (posted
+ *   on a MessageChannel, so input and rendering get their turn in between) of about SLICE ms of
+ *   typesetting: as many formulas as that time fits, estimated from their TeX length at the
+ *   speed the previous step achieved. A formula revealed before the background pass reaches it
+ *   (a proof opened, the layout switched, the evidence shown: any change of the open, hidden or
+ *   data-mc-layout attributes) is typeset at once. The printable page typesets everything
+ *   straight away, and before printing any page everything left is typeset synchronously, so
+ *   printed math is not raw TeX (unless MathJax is at that very moment waiting for a TeX
+ *   extension to load: what it has not typeset is then typeset just after).
+ * - A hidden formula is typeset without measuring around it (MathJax's getMetrics would force a
+ *   layout of its hidden container in every call): it gets the metrics MathJax measures around
+ *   a displayed one, computed from its font size and the page font's x-height, except the
+ *   container's width, taken as unbounded as MathJax does where it cannot measure. The output
+ *   is the same as with the measurement (checked on every formula of the site when this was
+ *   written). And MathJax's context menu, which re-sorts every formula of the page for each one
+ *   it adds, sorts once per call (as it already does when the call ends).
  * - The math is sized once for the page's text font (the ratio of its x-height to the TeX
  *   font's), the size MathJax's matchFontHeight gives it on this site's single text font,
  *   instead of measuring the text around the formulas at each typesetting: that measurement
@@ -61,7 +71,6 @@
     },
   };
 
-  var CHUNK = 12; /* formulas per background step: about 40 ms of work */
   var queue = Promise.resolve();
   var busy = 0;
   var current = newPage();
@@ -139,27 +148,63 @@
     });
   }
 
+  var SLICE = 40; /* milliseconds of typesetting per background step */
+  var FORMULA_COST = 40; /* what a formula costs beyond its TeX, in TeX characters */
+  var msPerCost = 0.02; /* the speed of the last background step */
+
+  /* The estimated cost of typesetting element, in TeX characters. */
+  function cost(element) {
+    return FORMULA_COST + element.textContent.length;
+  }
+
+  /* The first of list (at least one) that fit in one background step. */
+  function slice(list) {
+    var budget = SLICE / msPerCost;
+    var spent = cost(list[0]);
+    var end = 1;
+    while (end < list.length && spent + cost(list[end]) <= budget) {
+      spent += cost(list[end]);
+      end += 1;
+    }
+    return list.slice(0, end);
+  }
+
+  var channel = new MessageChannel();
+  var tasks = [];
+  channel.port1.onmessage = function () {
+    tasks.shift()();
+  };
+
+  /* Runs callback in a task of its own, after the tasks already queued (input, rendering). */
+  function nextTask(callback) {
+    tasks.push(callback);
+    channel.port2.postMessage(null);
+  }
+
+  /* Typesets the still pending formulas of page in background steps, then resolves page.all. */
   function background(page) {
-    var later =
-      window.requestIdleCallback ||
-      function (callback) {
-        return window.setTimeout(callback, 1);
-      };
-    later(
-      function () {
-        var rest = pendingIn(page, document, false);
-        if (!rest.length) {
-          if (!page.stopped) {
-            page.allDone(performance.now());
-          }
-          return;
+    nextTask(function () {
+      var rest = pendingIn(page, document, false);
+      if (!rest.length) {
+        if (!page.stopped) {
+          page.allDone(performance.now());
         }
-        typeset(page, rest.slice(0, CHUNK)).then(function () {
-          background(page);
-        });
-      },
-      { timeout: 1000 }
-    );
+        return;
+      }
+      var list = slice(rest);
+      var spent = list.reduce(function (sum, element) {
+        return sum + cost(element);
+      }, 0);
+      var started = 0;
+      enqueue(function () {
+        started = performance.now();
+        var todo = take(page, list);
+        return todo.length ? MathJax.typesetPromise(todo) : null;
+      }).then(function () {
+        msPerCost = Math.max((performance.now() - started) / spent, 0.001);
+        background(page);
+      });
+    });
   }
 
   function everything(page) {
@@ -168,13 +213,19 @@
     });
   }
 
-  /* The scale at which the TeX font's x-height matches the page text's. */
-  function textScale() {
+  /* The x-height of the page text's font, in em. */
+  function xHeight() {
     var probe = document.createElement("div");
     probe.style.cssText = "position:absolute;visibility:hidden;width:60em;height:60ex";
     (document.querySelector(".md-typeset") || document.body).appendChild(probe);
-    var ratio = probe.offsetHeight / probe.offsetWidth;
+    var box = probe.getBoundingClientRect();
     probe.remove();
+    return box.width > 0 ? box.height / box.width : 0;
+  }
+
+  /* The scale at which the TeX font's x-height matches the page text's. */
+  function textScale() {
+    var ratio = xHeight();
     return ratio > 0 ? ratio / TEX_X_HEIGHT : 1;
   }
 
@@ -212,7 +263,46 @@
 
   window.matrixcheckTypeset = current.api;
 
+  /*
+   * A formula that is not displayed is typeset without measuring its surroundings, which costs a
+   * forced layout of its hidden container in every MathJax call: with the metrics MathJax
+   * measures around a displayed one (font size, the x-height of the page's font at that size),
+   * except its container's width, taken as unbounded (as MathJax does where it cannot measure).
+   */
+  function measureOnlyDisplayed() {
+    var output = MathJax.startup.output;
+    var measure = output.getMetrics;
+    var METRICS = MathJax._.core.MathItem.STATE.METRICS;
+    var ratio = xHeight();
+    output.getMetrics = function (html) {
+      Array.from(html.math).forEach(function (math) {
+        var element = math.start.node.parentNode;
+        if (math.state() < METRICS && element && !displayed(element)) {
+          var em = parseFloat(getComputedStyle(element).fontSize);
+          var ex = Math.round(60 * em * ratio) / 60; /* as MathJax measures it: 60ex in px */
+          math.setMetrics(em, ex, 1000000, 1000000, 1);
+          math.state(METRICS);
+        }
+      });
+      return measure.call(this, html);
+    };
+  }
+
+  /* MathJax's menu re-sorts all its formulas for each formula it adds; once per call suffices. */
+  function sortMenuOnce() {
+    var store = MathJax.startup.document.menu && MathJax.startup.document.menu.menu.store;
+    if (store) {
+      store.insert = function (elements) {
+        [].concat(elements).forEach(function (element) {
+          store.insertElement(element);
+        });
+      };
+    }
+  }
+
   function onReady() {
+    measureOnlyDisplayed();
+    sortMenuOnce();
     ready = true;
     if (emissions > 0) {
       start(current, emissions === 1);
