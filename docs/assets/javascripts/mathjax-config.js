@@ -14,7 +14,9 @@
  *   later finds it typeset. The background pass runs in steps, each a task of its own (posted
  *   on a MessageChannel, so input and rendering get their turn in between) of about SLICE ms of
  *   typesetting: as many formulas as that time fits, estimated from their TeX length at the
- *   speed the previous step achieved. A formula revealed before the background pass reaches it
+ *   speed the previous MathJax calls achieved (the first step at the speed of the displayed
+ *   pass). Yielding to the browser between steps costs it a frame each; waiting for idle time
+ *   instead (requestIdleCallback) left it idle for long stretches. A formula revealed before the background pass reaches it
  *   (a proof opened, the layout switched, the evidence shown: any change of the open, hidden or
  *   data-mc-layout attributes) is typeset at once. The printable page typesets everything
  *   straight away, and before printing any page everything left is typeset synchronously, so
@@ -140,21 +142,30 @@
     return page.stopped ? [] : list;
   }
 
-  /* Queues the typesetting of those of elements that are still pending on page. */
-  function typeset(page, elements) {
-    return enqueue(function () {
-      var list = take(page, elements);
-      return list.length ? MathJax.typesetPromise(list) : null;
-    });
-  }
-
   var SLICE = 40; /* milliseconds of typesetting per background step */
   var FORMULA_COST = 40; /* what a formula costs beyond its TeX, in TeX characters */
-  var msPerCost = 0.02; /* the speed of the last background step */
+  var msPerCost = 0.02; /* the typesetting speed: each call's, averaged with the ones before */
 
   /* The estimated cost of typesetting element, in TeX characters. */
   function cost(element) {
     return FORMULA_COST + element.textContent.length;
+  }
+
+  /* Queues the typesetting of those of elements that are still pending on page. */
+  function typeset(page, elements) {
+    return enqueue(function () {
+      var list = take(page, elements);
+      if (!list.length) {
+        return null;
+      }
+      var spent = list.reduce(function (sum, element) {
+        return sum + cost(element);
+      }, 0);
+      var started = performance.now();
+      return MathJax.typesetPromise(list).then(function () {
+        msPerCost = (msPerCost + (performance.now() - started) / spent) / 2;
+      });
+    });
   }
 
   /* The first of list (at least one) that fit in one background step. */
@@ -191,17 +202,7 @@
         }
         return;
       }
-      var list = slice(rest);
-      var spent = list.reduce(function (sum, element) {
-        return sum + cost(element);
-      }, 0);
-      var started = 0;
-      enqueue(function () {
-        started = performance.now();
-        var todo = take(page, list);
-        return todo.length ? MathJax.typesetPromise(todo) : null;
-      }).then(function () {
-        msPerCost = Math.max((performance.now() - started) / spent, 0.001);
+      typeset(page, slice(rest)).then(function () {
         background(page);
       });
     });
