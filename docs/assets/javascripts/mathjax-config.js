@@ -11,24 +11,24 @@
  * - Displayed formulas first. MathJax does not typeset at startup; each page is typeset here in
  *   two passes: first every formula that is displayed, then the hidden ones (collapsed proofs,
  *   the formula of the layout not chosen, the closed evidence panel), so that opening a proof
- *   later finds it typeset. The background pass runs in steps, each a task of its own (posted
- *   on a MessageChannel, so input and rendering get their turn in between) of about SLICE ms of
- *   typesetting: as many formulas as that time fits, estimated from their TeX length at the
- *   speed the previous MathJax calls achieved (the first step at the speed of the displayed
- *   pass). Yielding to the browser between steps costs it a frame each; waiting for idle time
- *   instead (requestIdleCallback) left it idle for long stretches. A formula revealed before the background pass reaches it
- *   (a proof opened, the layout switched, the evidence shown: any change of the open, hidden or
- *   data-mc-layout attributes) is typeset at once. The printable page typesets everything
- *   straight away, and before printing any page everything left is typeset synchronously, so
- *   printed math is not raw TeX (unless MathJax is at that very moment waiting for a TeX
- *   extension to load: what it has not typeset is then typeset just after).
+ *   later finds it typeset. The background pass runs in steps, each a task of its own posted
+ *   on a MessageChannel (input and rendering get their turn in between), of about SLICE ms of
+ *   typesetting: as many formulas as fit, estimated from their TeX length at the speed of the
+ *   MathJax calls so far (the first step at the displayed pass's). Waiting for idle time
+ *   instead (requestIdleCallback) left the page idle for long stretches, and small chunks paid
+ *   a frame each. A formula revealed before the background pass reaches it (a proof opened,
+ *   the layout switched, the evidence shown: any change of the open, hidden or data-mc-layout
+ *   attributes) is typeset at once. The printable page typesets everything straight away, and
+ *   before printing any page everything left is typeset synchronously, so printed math is not
+ *   raw TeX (unless MathJax is at that very moment waiting for a TeX extension to load: what it
+ *   has not typeset is then typeset just after).
  * - A hidden formula is typeset without measuring around it (MathJax's getMetrics would force a
- *   layout of its hidden container in every call): it gets the metrics MathJax measures around
- *   a displayed one, computed from its font size and the page font's x-height, except the
- *   container's width, taken as unbounded as MathJax does where it cannot measure. The output
- *   is the same as with the measurement (checked on every formula of the site when this was
- *   written). And MathJax's context menu, which re-sorts every formula of the page for each one
- *   it adds, sorts once per call (as it already does when the call ends).
+ *   layout of its hidden container in every call): it gets the metrics MathJax would measure
+ *   there, computed from its font size and the page font's x-height, except the container's
+ *   width, taken as unbounded as MathJax does where it cannot measure. The output is the same
+ *   as with the measurement (compared on every formula of the site when this was written).
+ *   MathJax's context menu re-sorts every formula of the page for each one it adds; here it
+ *   sorts once per call (as it already did when the call ends).
  * - The math is sized once for the page's text font (the ratio of its x-height to the TeX
  *   font's), the size MathJax's matchFontHeight gives it on this site's single text font,
  *   instead of measuring the text around the formulas at each typesetting: that measurement
@@ -46,6 +46,7 @@
   "use strict";
 
   var TEX_X_HEIGHT = 0.442; /* the x-height of MathJax's TeX font, in em */
+  var xHeightRatio = 0; /* the page text font's, in em, once measured (0 if it cannot be) */
 
   window.MathJax = {
     tex: {
@@ -66,7 +67,8 @@
     startup: {
       typeset: false,
       ready: function () {
-        MathJax.config.chtml.scale = textScale();
+        xHeightRatio = xHeight();
+        MathJax.config.chtml.scale = xHeightRatio > 0 ? xHeightRatio / TEX_X_HEIGHT : 1;
         MathJax.startup.defaultReady();
         MathJax.startup.promise.then(onReady);
       },
@@ -214,7 +216,7 @@
     });
   }
 
-  /* The x-height of the page text's font, in em. */
+  /* The x-height of the page text's font, in em (0 if it cannot be measured). */
   function xHeight() {
     var probe = document.createElement("div");
     probe.style.cssText = "position:absolute;visibility:hidden;width:60em;height:60ex";
@@ -222,12 +224,6 @@
     var box = probe.getBoundingClientRect();
     probe.remove();
     return box.width > 0 ? box.height / box.width : 0;
-  }
-
-  /* The scale at which the TeX font's x-height matches the page text's. */
-  function textScale() {
-    var ratio = xHeight();
-    return ratio > 0 ? ratio / TEX_X_HEIGHT : 1;
   }
 
   /* Typesets the page now in the document: displayed formulas, then the rest. */
@@ -264,17 +260,12 @@
 
   window.matrixcheckTypeset = current.api;
 
-  /*
-   * A formula that is not displayed is typeset without measuring its surroundings, which costs a
-   * forced layout of its hidden container in every MathJax call: with the metrics MathJax
-   * measures around a displayed one (font size, the x-height of the page's font at that size),
-   * except its container's width, taken as unbounded (as MathJax does where it cannot measure).
-   */
+  /* Gives the hidden formulas of each MathJax call their metrics without measuring (see top). */
   function measureOnlyDisplayed() {
     var output = MathJax.startup.output;
     var measure = output.getMetrics;
     var METRICS = MathJax._.core.MathItem.STATE.METRICS;
-    var ratio = xHeight();
+    var ratio = xHeightRatio || output.options.exFactor;
     output.getMetrics = function (html) {
       Array.from(html.math).forEach(function (math) {
         var element = math.start.node.parentNode;
@@ -289,14 +280,16 @@
     };
   }
 
-  /* MathJax's menu re-sorts all its formulas for each formula it adds; once per call suffices. */
+  /* Lets MathJax's context menu sort its formulas once per call, not for each one (see top). */
   function sortMenuOnce() {
     var store = MathJax.startup.document.menu && MathJax.startup.document.menu.menu.store;
     if (store) {
       store.insert = function (elements) {
-        [].concat(elements).forEach(function (element) {
-          store.insertElement(element);
-        });
+        (elements instanceof HTMLElement ? [elements] : Array.from(elements)).forEach(
+          function (element) {
+            store.insertElement(element);
+          }
+        );
       };
     }
   }
