@@ -22,11 +22,13 @@
  *   before printing any page everything left is typeset synchronously, so printed math is not
  *   raw TeX (unless MathJax is at that very moment waiting for a TeX extension to load: what it
  *   has not typeset is then typeset just after).
- * - A hidden formula is typeset without measuring around it (MathJax's getMetrics would force a
- *   layout of its hidden container in every call): it gets the metrics MathJax would measure
- *   there, computed from its font size and the page font's x-height, except the container's
- *   width, taken as unbounded as MathJax does where it cannot measure. The output is the same
- *   as with the measurement (compared on every formula of the site when this was written).
+ * - The background pass typesets without measuring around its formulas (MathJax's getMetrics,
+ *   in hidden containers, forced a style and layout update in every call): each gets the
+ *   metrics MathJax would measure there, computed from its font size (read for all of them at
+ *   once when the pass starts, just after the displayed formulas are rendered) and the page
+ *   font's x-height, except the container's width, taken as unbounded as MathJax does where it
+ *   cannot measure. The output is the same as with the measurement (compared on every formula
+ *   of the site when this was written). Every other call measures as MathJax does.
  *   MathJax's context menu re-sorts every formula of the page for each one it adds; here it
  *   sorts once per call (as it already did when the call ends).
  * - The math is sized once for the page's text font (the ratio of its x-height to the TeX
@@ -82,7 +84,7 @@
   var emissions = 0;
 
   function newPage() {
-    var page = { pending: null, stopped: false };
+    var page = { pending: null, stopped: false, fontSizes: null };
     var api = {};
     api.visible = new Promise(function (resolve) {
       page.visibleDone = resolve;
@@ -147,14 +149,18 @@
   var SLICE = 40; /* milliseconds of typesetting per background step */
   var FORMULA_COST = 40; /* what a formula costs beyond its TeX, in TeX characters */
   var msPerCost = 0.02; /* the typesetting speed: each call's, averaged with the ones before */
+  var unmeasured = null; /* the fontSizes of the MathJax call under way, if any (see typeset) */
 
   /* The estimated cost of typesetting element, in TeX characters. */
   function cost(element) {
     return FORMULA_COST + element.textContent.length;
   }
 
-  /* Queues the typesetting of those of elements that are still pending on page. */
-  function typeset(page, elements) {
+  /*
+   * Queues the typesetting of those of elements that are still pending on page. With fontSizes
+   * (a Map from formula to its font size, in px), those it holds are not measured around.
+   */
+  function typeset(page, elements, fontSizes) {
     return enqueue(function () {
       var list = take(page, elements);
       if (!list.length) {
@@ -164,7 +170,14 @@
         return sum + cost(element);
       }, 0);
       var started = performance.now();
-      return MathJax.typesetPromise(list).then(function () {
+      var done;
+      unmeasured = fontSizes || null;
+      try {
+        done = MathJax.typesetPromise(list);
+      } finally {
+        unmeasured = null;
+      }
+      return done.then(function () {
         msPerCost = (msPerCost + (performance.now() - started) / spent) / 2;
       });
     });
@@ -204,7 +217,13 @@
         }
         return;
       }
-      typeset(page, slice(rest)).then(function () {
+      if (!page.fontSizes) {
+        page.fontSizes = new Map();
+        rest.forEach(function (element) {
+          page.fontSizes.set(element, parseFloat(getComputedStyle(element).fontSize));
+        });
+      }
+      typeset(page, slice(rest), page.fontSizes).then(function () {
         background(page);
       });
     });
@@ -260,22 +279,23 @@
 
   window.matrixcheckTypeset = current.api;
 
-  /* Gives the hidden formulas of each MathJax call their metrics without measuring (see top). */
-  function measureOnlyDisplayed() {
+  /* Gives the formulas of unmeasured their metrics without measuring around them (see top). */
+  function measureOnlyInForeground() {
     var output = MathJax.startup.output;
     var measure = output.getMetrics;
     var METRICS = MathJax._.core.MathItem.STATE.METRICS;
     var ratio = xHeightRatio || output.options.exFactor;
     output.getMetrics = function (html) {
-      Array.from(html.math).forEach(function (math) {
-        var element = math.start.node.parentNode;
-        if (math.state() < METRICS && element && !displayed(element)) {
-          var em = parseFloat(getComputedStyle(element).fontSize);
-          var ex = Math.round(60 * em * ratio) / 60; /* as MathJax measures it: 60ex in px */
-          math.setMetrics(em, ex, 1000000, 1000000, 1);
-          math.state(METRICS);
-        }
-      });
+      if (unmeasured) {
+        Array.from(html.math).forEach(function (math) {
+          var em = math.state() < METRICS && unmeasured.get(math.start.node.parentNode);
+          if (em) {
+            var ex = Math.round(60 * em * ratio) / 60; /* as MathJax measures it: 60ex in px */
+            math.setMetrics(em, ex, 1000000, 1000000, 1);
+            math.state(METRICS);
+          }
+        });
+      }
       return measure.call(this, html);
     };
   }
@@ -295,7 +315,7 @@
   }
 
   function onReady() {
-    measureOnlyDisplayed();
+    measureOnlyInForeground();
     sortMenuOnce();
     ready = true;
     if (emissions > 0) {
