@@ -17,7 +17,8 @@ times, side by side:
 Each is printed as seconds and as a ratio to the plain build. Then the noise floor (median and
 largest relative error over all verified identities of the largest site) and the time until
 MathJax has typeset the largest page in headless Chromium: every displayed formula (the target),
-then every formula including the hidden ones typeset in the background. The last lines are
+then every formula including the hidden ones typeset in the background, and the longest task the
+main thread ran meanwhile (how long the page may not respond to input). The last lines are
 ``ratio NAME VALUE`` for cold_50, cold_200, cold_1000, warm_200 and edit_200.
 
 The hook's modules are byte-compiled first (into ``hooks/**/__pycache__``), as MkDocs, Material
@@ -214,18 +215,30 @@ DISPLAYED_TYPESET = """() => matrixcheckTypeset.visible.then((milliseconds) => [
 ALL_TYPESET = """() => matrixcheckTypeset.all.then((milliseconds) => [milliseconds,
   [...document.querySelectorAll('.arithmatex')]
     .filter(e => !e.querySelector(':scope > mjx-container')).length])"""
+#: An init script that records the main thread's long tasks (over 50 ms) as [start, duration].
+RECORD_LONG_TASKS = """window.mcLongTasks = [];
+new PerformanceObserver((list) => list.getEntries().forEach(
+  (task) => window.mcLongTasks.push([task.startTime, task.duration])
+)).observe({type: 'longtask', buffered: true});"""
+#: The longest of them that started between two times (milliseconds; 0 if none did).
+LONGEST_TASK = """([start, end]) => Math.max(0,
+  ...window.mcLongTasks.filter(([at]) => at >= start && at < end).map(([, length]) => length))"""
 
 
-def typeset_seconds(site: Path, page: str) -> tuple[float, float]:
+def typeset_seconds(site: Path, page: str) -> tuple[float, float, float]:
     """Seconds from navigation start until MathJax has typeset ``page``: every displayed formula
     (the reader's wait; hidden ones, in collapsed proofs or in the layout not chosen, are typeset
-    afterwards in the background), then every formula. Medians of three loads."""
+    afterwards in the background), then every formula; and the longest main-thread task (in
+    seconds) that started in between, while the page is shown and the background pass runs.
+    Medians of three loads."""
     from playwright.sync_api import sync_playwright
 
     with served(site) as root, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
         try:
-            tab = browser.new_page()
+            context = browser.new_context()
+            context.add_init_script(RECORD_LONG_TASKS)
+            tab = context.new_page()
             times = []
             for _ in range(3):
                 tab.goto(f"{root}{page.removesuffix('.md')}/", wait_until="load")
@@ -235,8 +248,14 @@ def typeset_seconds(site: Path, page: str) -> tuple[float, float]:
                 everything, pending = tab.evaluate(ALL_TYPESET)
                 if pending:
                     sys.exit(f"{pending} formula(s) on {page} were not typeset")
-                times.append((displayed / 1000, everything / 1000))
-            return statistics.median(t[0] for t in times), statistics.median(t[1] for t in times)
+                tab.wait_for_timeout(100)  # the observer reports a task after it ends
+                longest = tab.evaluate(LONGEST_TASK, [displayed, everything])
+                times.append((displayed / 1000, everything / 1000, longest / 1000))
+            return (
+                statistics.median(t[0] for t in times),
+                statistics.median(t[1] for t in times),
+                statistics.median(t[2] for t in times),
+            )
         finally:
             browser.close()
 
@@ -281,10 +300,11 @@ def main() -> int:
         assert largest is not None
         median, worst = noise(largest[0])
         print(f"noise floor over verified identities: median {median:.2e}, largest {worst:.2e}")
-        displayed, everything = typeset_seconds(*largest)
+        displayed, everything, longest = typeset_seconds(*largest)
         print(
             f"largest page ({largest[1]}) typeset in Chromium: displayed formulas {displayed:.2f} s,"
-            f" all formulas (hidden ones in the background) {everything:.2f} s"
+            f" all formulas (hidden ones in the background) {everything:.2f} s,"
+            f" longest main-thread task meanwhile {longest * 1000:.0f} ms"
         )
     finally:
         if arguments.keep is None:

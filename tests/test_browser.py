@@ -434,18 +434,26 @@ COUNTS = """() => ({
 AFTER_ALL = f"() => matrixcheckTypeset.all.then({COUNTS})"
 
 
+#: An init script that holds the background pass: a MessageChannel that delivers nothing.
+HELD_BACKGROUND = """window.MessageChannel = class {
+  constructor() { this.port1 = {}; this.port2 = {postMessage() {}}; }
+};
+"""
+
+
 def _reveal_after_visible(
     browsing: Browsing, url: str, reveal: str, background: bool = False
 ) -> tuple[dict, dict]:
     """``window.mcRevealed`` (see REVEAL_AFTER_VISIBLE) on a fresh tab at ``url``, then COUNTS.
 
-    Unless ``background``, the background pass never runs (no idle callback is ever called), so
-    that whatever is typeset after the displayed formulas was typeset by what ``reveal`` did.
+    Unless ``background``, the background pass never runs (its steps are posted on a
+    MessageChannel whose messages are never delivered), so that whatever is typeset after the
+    displayed formulas was typeset by what ``reveal`` did.
     With it, COUNTS is taken once every formula is typeset.
     """
     tab = browsing.page.context.new_page()
     try:
-        held = "" if background else "window.requestIdleCallback = () => 0;\n"
+        held = "" if background else HELD_BACKGROUND
         tab.add_init_script(held + REVEAL_AFTER_VISIBLE.replace("REVEAL", reveal))
         tab.goto(url)
         found = tab.evaluate("() => window.mcRevealed")

@@ -219,14 +219,24 @@ const document = {
   body: { appendChild: () => {} },
   querySelector: () => null,
   querySelectorAll: () => formulas,
-  createElement: () => ({ style: {}, offsetWidth: 600, offsetHeight: 300, remove: () => {} }),
+  createElement: () => ({
+    style: {},
+    getBoundingClientRect: () => ({ width: 600, height: 300 }),
+    remove: () => {},
+  }),
 };
 const sandbox = {
   document$: { subscribe: (fn) => { handler = fn; } },
   document,
   MutationObserver: class { observe() {} },
   addEventListener: () => {},
-  requestIdleCallback: (fn) => setTimeout(fn, 0),
+  MessageChannel: class {
+    constructor() {
+      this.port1 = {};
+      this.port2 = { postMessage: () => setTimeout(() => this.port1.onmessage(), 0) };
+    }
+  },
+  getComputedStyle: () => ({ fontSize: "16px" }),
   setTimeout,
   performance,
   console,
@@ -238,11 +248,13 @@ const config = JSON.parse(JSON.stringify(sandbox.MathJax));
 const ready = sandbox.MathJax.startup.ready;
 const record = (name) => () => { calls.push(name); return Promise.resolve(); };
 sandbox.MathJax = {
+  _: { core: { MathItem: { STATE: { METRICS: 110 } } } },
   config: { chtml: {} },
   startup: {
     defaultReady: record("defaultReady"),
     promise: Promise.resolve(),
-    output: { clearCache: record("clearCache") },
+    document: {},
+    output: { clearCache: record("clearCache"), getMetrics: record("getMetrics") },
   },
   typesetClear: record("typesetClear"),
   texReset: record("texReset"),
@@ -258,7 +270,11 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
   const scale = sandbox.MathJax.config.chtml.scale;
   const emissions = [calls.splice(0)];
   for (let i = 0; i < 3; i++) {
-    formulas = ["shown", "hidden"].map((name) => ({ name, checkVisibility: () => name === "shown" }));
+    formulas = ["shown", "hidden"].map((name) => ({
+      name,
+      textContent: "\\(x\\)",
+      checkVisibility: () => name === "shown",
+    }));
     handler();
     await settle();
     emissions.push(calls.splice(0));

@@ -9,14 +9,28 @@
  *   is loaded with MathJax instead of on first use, which would interrupt the first typesetting
  *   to fetch it (and make the synchronous typesetting before printing impossible).
  * - Displayed formulas first. MathJax does not typeset at startup; each page is typeset here in
- *   two passes: first every formula that is displayed, then, in small chunks at idle time, the
- *   hidden ones (collapsed proofs, the formula of the layout not chosen, the closed evidence
- *   panel), so that opening a proof later finds it typeset. A formula revealed before the
- *   background pass reaches it (a proof opened, the layout switched, the evidence shown: any
- *   change of the open, hidden or data-mc-layout attributes) is typeset at once. The printable
- *   page typesets everything straight away, and before printing any page everything left is
- *   typeset synchronously, so printed math is not raw TeX (unless MathJax is at that very moment
- *   waiting for a TeX extension to load: what it has not typeset is then typeset just after).
+ *   two passes: first every formula that is displayed, then the hidden ones (collapsed proofs,
+ *   the formula of the layout not chosen, the closed evidence panel), so that opening a proof
+ *   later finds it typeset. The background pass runs in steps, each a task of its own posted
+ *   on a MessageChannel (input and rendering get their turn in between), of about SLICE ms of
+ *   typesetting: as many formulas as fit, estimated from their TeX length at the speed of the
+ *   MathJax calls so far (the first step at the displayed pass's). Waiting for idle time
+ *   instead (requestIdleCallback) left the page idle for long stretches, and small chunks paid
+ *   a frame each. A formula revealed before the background pass reaches it (a proof opened,
+ *   the layout switched, the evidence shown: any change of the open, hidden or data-mc-layout
+ *   attributes) is typeset at once. The printable page typesets everything straight away, and
+ *   before printing any page everything left is typeset synchronously, so printed math is not
+ *   raw TeX (unless MathJax is at that very moment waiting for a TeX extension to load: what it
+ *   has not typeset is then typeset just after).
+ * - The background pass typesets without measuring around its formulas (MathJax's getMetrics,
+ *   in hidden containers, forced a style and layout update in every call): each gets the
+ *   metrics MathJax would measure there, computed from its font size (read for all of them at
+ *   once when the pass starts, just after the displayed formulas are rendered) and the page
+ *   font's x-height, except the container's width, taken as unbounded as MathJax does where it
+ *   cannot measure. The output is the same as with the measurement (compared on every formula
+ *   of the site when this was written). Every other call measures as MathJax does.
+ *   MathJax's context menu re-sorts every formula of the page for each one it adds; here it
+ *   sorts once per call (as it already did when the call ends).
  * - The math is sized once for the page's text font (the ratio of its x-height to the TeX
  *   font's), the size MathJax's matchFontHeight gives it on this site's single text font,
  *   instead of measuring the text around the formulas at each typesetting: that measurement
@@ -34,6 +48,7 @@
   "use strict";
 
   var TEX_X_HEIGHT = 0.442; /* the x-height of MathJax's TeX font, in em */
+  var xHeightRatio = 0; /* the page text font's, in em, once measured (0 if it cannot be) */
 
   window.MathJax = {
     tex: {
@@ -54,14 +69,14 @@
     startup: {
       typeset: false,
       ready: function () {
-        MathJax.config.chtml.scale = textScale();
+        xHeightRatio = xHeight();
+        MathJax.config.chtml.scale = xHeightRatio > 0 ? xHeightRatio / TEX_X_HEIGHT : 1;
         MathJax.startup.defaultReady();
         MathJax.startup.promise.then(onReady);
       },
     },
   };
 
-  var CHUNK = 12; /* formulas per background step: about 40 ms of work */
   var queue = Promise.resolve();
   var busy = 0;
   var current = newPage();
@@ -69,7 +84,7 @@
   var emissions = 0;
 
   function newPage() {
-    var page = { pending: null, stopped: false };
+    var page = { pending: null, stopped: false, fontSizes: null };
     var api = {};
     api.visible = new Promise(function (resolve) {
       page.visibleDone = resolve;
@@ -131,35 +146,87 @@
     return page.stopped ? [] : list;
   }
 
-  /* Queues the typesetting of those of elements that are still pending on page. */
-  function typeset(page, elements) {
+  var SLICE = 40; /* milliseconds of typesetting per background step */
+  var FORMULA_COST = 40; /* what a formula costs beyond its TeX, in TeX characters */
+  var msPerCost = 0.02; /* the typesetting speed: each call's, averaged with the ones before */
+  var unmeasured = null; /* the fontSizes of the MathJax call under way, if any (see typeset) */
+
+  /* The estimated cost of typesetting element, in TeX characters. */
+  function cost(element) {
+    return FORMULA_COST + element.textContent.length;
+  }
+
+  /*
+   * Queues the typesetting of those of elements that are still pending on page. With fontSizes
+   * (a Map from formula to its font size, in px), those it holds are not measured around.
+   */
+  function typeset(page, elements, fontSizes) {
     return enqueue(function () {
       var list = take(page, elements);
-      return list.length ? MathJax.typesetPromise(list) : null;
+      if (!list.length) {
+        return null;
+      }
+      var spent = list.reduce(function (sum, element) {
+        return sum + cost(element);
+      }, 0);
+      var started = performance.now();
+      var done;
+      unmeasured = fontSizes || null;
+      try {
+        done = MathJax.typesetPromise(list);
+      } finally {
+        unmeasured = null;
+      }
+      return done.then(function () {
+        msPerCost = (msPerCost + (performance.now() - started) / spent) / 2;
+      });
     });
   }
 
+  /* The first of list (at least one) that fit in one background step. */
+  function slice(list) {
+    var budget = SLICE / msPerCost;
+    var spent = cost(list[0]);
+    var end = 1;
+    while (end < list.length && spent + cost(list[end]) <= budget) {
+      spent += cost(list[end]);
+      end += 1;
+    }
+    return list.slice(0, end);
+  }
+
+  var channel = new MessageChannel();
+  var tasks = [];
+  channel.port1.onmessage = function () {
+    tasks.shift()();
+  };
+
+  /* Runs callback in a task of its own, after the tasks already queued (input, rendering). */
+  function nextTask(callback) {
+    tasks.push(callback);
+    channel.port2.postMessage(null);
+  }
+
+  /* Typesets the still pending formulas of page in background steps, then resolves page.all. */
   function background(page) {
-    var later =
-      window.requestIdleCallback ||
-      function (callback) {
-        return window.setTimeout(callback, 1);
-      };
-    later(
-      function () {
-        var rest = pendingIn(page, document, false);
-        if (!rest.length) {
-          if (!page.stopped) {
-            page.allDone(performance.now());
-          }
-          return;
+    nextTask(function () {
+      var rest = pendingIn(page, document, false);
+      if (!rest.length) {
+        if (!page.stopped) {
+          page.allDone(performance.now());
         }
-        typeset(page, rest.slice(0, CHUNK)).then(function () {
-          background(page);
+        return;
+      }
+      if (!page.fontSizes) {
+        page.fontSizes = new Map();
+        rest.forEach(function (element) {
+          page.fontSizes.set(element, parseFloat(getComputedStyle(element).fontSize));
         });
-      },
-      { timeout: 1000 }
-    );
+      }
+      typeset(page, slice(rest), page.fontSizes).then(function () {
+        background(page);
+      });
+    });
   }
 
   function everything(page) {
@@ -168,14 +235,14 @@
     });
   }
 
-  /* The scale at which the TeX font's x-height matches the page text's. */
-  function textScale() {
+  /* The x-height of the page text's font, in em (0 if it cannot be measured). */
+  function xHeight() {
     var probe = document.createElement("div");
     probe.style.cssText = "position:absolute;visibility:hidden;width:60em;height:60ex";
     (document.querySelector(".md-typeset") || document.body).appendChild(probe);
-    var ratio = probe.offsetHeight / probe.offsetWidth;
+    var box = probe.getBoundingClientRect();
     probe.remove();
-    return ratio > 0 ? ratio / TEX_X_HEIGHT : 1;
+    return box.width > 0 ? box.height / box.width : 0;
   }
 
   /* Typesets the page now in the document: displayed formulas, then the rest. */
@@ -212,7 +279,44 @@
 
   window.matrixcheckTypeset = current.api;
 
+  /* Gives the formulas of unmeasured their metrics without measuring around them (see top). */
+  function measureOnlyInForeground() {
+    var output = MathJax.startup.output;
+    var measure = output.getMetrics;
+    var METRICS = MathJax._.core.MathItem.STATE.METRICS;
+    var ratio = xHeightRatio || output.options.exFactor;
+    output.getMetrics = function (html) {
+      if (unmeasured) {
+        Array.from(html.math).forEach(function (math) {
+          var em = math.state() < METRICS && unmeasured.get(math.start.node.parentNode);
+          if (em) {
+            var ex = Math.round(60 * em * ratio) / 60; /* as MathJax measures it: 60ex in px */
+            math.setMetrics(em, ex, 1000000, 1000000, 1);
+            math.state(METRICS);
+          }
+        });
+      }
+      return measure.call(this, html);
+    };
+  }
+
+  /* Lets MathJax's context menu sort its formulas once per call, not for each one (see top). */
+  function sortMenuOnce() {
+    var store = MathJax.startup.document.menu && MathJax.startup.document.menu.menu.store;
+    if (store) {
+      store.insert = function (elements) {
+        (elements instanceof HTMLElement ? [elements] : Array.from(elements)).forEach(
+          function (element) {
+            store.insertElement(element);
+          }
+        );
+      };
+    }
+  }
+
   function onReady() {
+    measureOnlyInForeground();
+    sortMenuOnce();
     ready = true;
     if (emissions > 0) {
       start(current, emissions === 1);
