@@ -69,13 +69,18 @@ def test_a_warm_run_reuses_every_result_and_forks_nothing(
 
 
 def test_a_cache_kept_across_builds_serves_unmoved_results_from_memory(
-    docs: Path, cache: ResultCache
+    docs: Path, cache: ResultCache, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``mkdocs serve`` keeps its cache between rebuilds: files are read only for moved blocks."""
+    """``mkdocs serve`` keeps its cache between rebuilds: files are read only for moved blocks,
+    and the unchanged page's identities are not encoded and hashed again."""
     first = check_docs(docs, "docs", cache)
     for entry in cache.directory.glob("*.json"):
         entry.write_text("garbage", encoding="utf-8")
+    encoded: list[object] = []
+    real_dumps = codec.dumps
+    monkeypatch.setattr(codec, "dumps", lambda *args: encoded.append(args) or real_dumps(*args))
     again = check_docs(docs, "docs", cache)
+    assert encoded == []
     assert again.computed == [] and again.notes == []
     _same_results(again, first)
     page = docs / "seed.md"

@@ -96,13 +96,17 @@ class ResultCache:
 
     An instance also remembers every result it has read or stored: a process that checks the
     same docs again (``mkdocs serve`` rebuilding after an edit) gets an unchanged identity that
-    has not moved back from memory, without reading or decoding its file.
+    has not moved back from memory, without reading or decoding its file. It also remembers the
+    key of each spec object it was given: an unchanged page's scan, and with it its specs, is kept
+    by :mod:`project`, so a rebuild does not encode and hash its identities again (nor does
+    storing a result just checked after its lookup missed).
     """
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.notes: list[str] = []
         self.remembered: dict[str, IdentityResult] = {}
+        self._identities: dict[int, tuple[IdentitySpec, str, str]] = {}
 
     @classmethod
     def configured(cls, project_dir: Path) -> ResultCache | None:
@@ -113,14 +117,23 @@ class ResultCache:
         return cls(Path(setting) if setting else project_dir / DEFAULT_DIRECTORY)
 
     def key(self, spec: IdentitySpec) -> str:
-        return _identify(spec)[0]
+        return self._identify(spec)[0]
+
+    def _identify(self, spec: IdentitySpec) -> tuple[str, str]:
+        """:func:`_identify`, once per spec object (kept with it, so its id is not reused)."""
+        known = self._identities.get(id(spec))
+        if known is not None and known[0] is spec:
+            return known[1], known[2]
+        key, spec_hash = _identify(spec)
+        self._identities[id(spec)] = (spec, key, spec_hash)
+        return key, spec_hash
 
     def path(self, key: str) -> Path:
         return self.directory / f"{key}.json"
 
     def load(self, spec: IdentitySpec) -> IdentityResult | None:
         """The stored result of ``spec``, or None (missing, or not trusted: then a note)."""
-        key, spec_hash = _identify(spec)
+        key, spec_hash = self._identify(spec)
         remembered = self.remembered.get(key)
         if remembered is not None and remembered.spec.location == spec.location:
             return remembered
@@ -163,7 +176,7 @@ class ResultCache:
 
     def store(self, spec: IdentitySpec, result: IdentityResult) -> None:
         """Write the entry atomically; a result the codec cannot store is simply not cached."""
-        key, spec_hash = _identify(spec)
+        key, spec_hash = self._identify(spec)
         self.remembered[key] = result
         stored = {"spec": spec_hash, "result": dataclasses.replace(result, spec=None, formula=None)}
         try:
