@@ -6,13 +6,16 @@ real identities of ``docs/`` (every ``/// identity`` block, renamed ``<id>-<copy
 copy is sampled at its own seeds, spread over pages of varied sizes, 3 to 60 identities), then
 times, side by side:
 
-- ``plain``: the same pages built without the checking hook (median of three builds);
+- ``plain``: the same pages built without the checking hook;
 - ``cold``: a build with every check and an empty cache;
-- ``warm``: the same build again, every result read from the cache (median of three);
+- ``warm``: the same build again, every result read from the cache;
 - ``edit``: the build after editing one identity (its title), which re-checks only that one;
 - ``serve``: what an author waits for under ``mkdocs serve``: the rebuild after each of three
   edits of one identity, as MkDocs reports it ("Documentation built in … seconds"), with and
   without the checking hook (median of the three).
+
+Plain, cold, warm and edit are each the median of three builds (every cold one from an empty
+cache, every edit a new title): the machine's speed varies from one build to the next.
 
 Each is printed as seconds and as a ratio to the plain build. Then the noise floor (median and
 largest relative error over all verified identities of the largest site) and the time until
@@ -45,7 +48,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -156,19 +159,28 @@ def serve_rebuilds(project: Path, config: str, page: str, edits: int = 3) -> flo
 
 
 def measure(project: Path, pages: list[str]) -> dict[str, tuple[float, float]]:
-    """``(wall, CPU)`` seconds per kind of build (medians of three for plain and warm)."""
+    """``(wall, CPU)`` seconds per kind of build, each the median of three builds."""
     site = project / "site"
 
-    def median(config: str) -> tuple[float, float]:
-        runs = [build(project, config, site) for _ in range(3)]
+    def median(
+        config: str, before: Callable[[int], None] = lambda run: None
+    ) -> tuple[float, float]:
+        runs = []
+        for run in range(3):
+            before(run)
+            runs.append(build(project, config, site))
         return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
+    def empty_cache(run: int) -> None:
+        shutil.rmtree(project / ".cache", ignore_errors=True)
+
+    def edit_one(run: int) -> None:
+        edit_title(project / "docs" / pages[-1], f" (edit {run})")
+
     plain = median("mkdocs-plain.yml")
-    shutil.rmtree(project / ".cache", ignore_errors=True)
-    cold = build(project, "mkdocs.yml", site)
+    cold = median("mkdocs.yml", empty_cache)
     warm = median("mkdocs.yml")
-    edit_title(project / "docs" / pages[-1], " (edited)")
-    edit = build(project, "mkdocs.yml", site)
+    edit = median("mkdocs.yml", edit_one)
     serve_plain = serve_rebuilds(project, "mkdocs-plain.yml", pages[-1])
     serve = serve_rebuilds(project, "mkdocs.yml", pages[-1])
     return {
