@@ -26,9 +26,10 @@ from typing import TypeAlias
 import numpy as np
 from gmpy2 import mpq
 
-from . import jets, matrixjets
+from . import exactspectral, jets, matrixjets
 from .declarations import Declaration, bound_symbols
 from .evaluate import ArrayEvaluator, DomainError, Point, Values
+from .exactspectral import NotExact
 from .jets import DIGITS, ONE, ZERO, Scalar, is_rational, mp, real, value_at_zero
 from .sampling import (
     Entrywise,
@@ -43,10 +44,6 @@ from .tree import SIZED, Node, Spectral, walk
 EXACT_TRIALS = 2
 #: Relative agreement required of 50-digit values.
 AGREEMENT = "1e-35"
-
-
-class NotExact(Exception):
-    """The exact backend cannot evaluate this formula; the message says why."""
 
 
 JET_ENTRYWISE = Entrywise(
@@ -128,6 +125,10 @@ class ExactEvaluator(ArrayEvaluator):
             return z * self._sign(z)
         if name == "norm1":
             return sum((e * self._sign(e) for e in value.flat), ZERO)
+        if name == "nuclear":
+            return sum(self._decomposed(exactspectral.singular_values, value), ZERO)
+        if name == "norm2" and min(value.shape) > 1:
+            return self._decomposed(exactspectral.singular_triple, value, "max")[0]
         if name in ("norm3", "norm4"):
             power = int(name[-1])
             total = sum(
@@ -178,13 +179,44 @@ class ExactEvaluator(ArrayEvaluator):
         return jets.matrix(n, n, entry)
 
     def spectral(self, node: Spectral, value: np.ndarray) -> np.ndarray:
-        raise NotExact(
-            f"{node.kind}s of rational matrices are irrational algebraic numbers in general, and "
-            "their derivatives have no form independent of the identity being checked"
-        )
+        """Exact for a matrix with an integer spectrum at ``t = 0`` (:mod:`exactspectral`)."""
+        if node.kind == "singular value":
+            result = self._decomposed(exactspectral.singular_triple, value, node.index)[0]
+        elif node.index in ("sum", "prod"):
+            spectrum = self._decomposed(exactspectral.eigenvalues, value)
+            result = functools.reduce(
+                operator.add if node.index == "sum" else operator.mul, spectrum
+            )
+        else:
+            result = self._decomposed(exactspectral.eigenpair, value, node.index)[0]
+        return jets.matrix(1, 1, lambda i, j: result)
 
     def bound(self, binding: object, values: Values) -> np.ndarray:
-        raise NotExact(f"the {binding.kind} of a rational matrix is not rational in general")
+        value = values[binding.of]
+        if binding.kind.endswith("vectors"):
+            which = 1 if binding.kind.startswith("left") else 2
+            count = min(value.shape)
+            columns = [
+                self._decomposed(exactspectral.singular_triple, value, str(k))[which]
+                for k in range(1, count + 1)
+            ]
+            return np.hstack(columns)
+        if binding.kind == "eigenvector":
+            return self._decomposed(exactspectral.eigenpair, value, binding.index)[1]
+        if binding.kind == "left eigenvector":
+            return self._decomposed(exactspectral.left_eigenvector, value, binding.index)
+        triple = self._decomposed(exactspectral.singular_triple, value, binding.index)
+        return triple[1 if binding.kind == "left singular vector" else 2]
+
+    def _decomposed(self, decompose: Callable, value: np.ndarray, *index: str) -> object:
+        """``decompose(value, *index, seed)``, computed once per value at the sample (as
+        :meth:`NumericEvaluator._decomposed`); the entry keeps ``value`` alive, so its id is not
+        reused."""
+        key = ("decomposition", decompose, id(value), *index)
+        if key not in self.point.shared:
+            arguments = (*index, self.point.index_seed) if index else ()
+            self.point.shared[key] = (value, decompose(value, *arguments))
+        return self.point.shared[key][1]
 
     def _sign(self, expression: Scalar) -> int:
         value = value_at_zero(expression)
@@ -407,7 +439,8 @@ def exact_points(
     dimensions = sorted({d for decl in declarations.values() for d in decl.dimensions()})
     trials = []
     for index, sizes in enumerate(exact_sizes(dimensions)[:EXACT_TRIALS]):
-        rng = np.random.default_rng(seed_for(identity_id, 1000 + index))
+        seed = seed_for(identity_id, 1000 + index)
+        rng = np.random.default_rng(seed)
         values: Values = {}
         functions: dict[str, Callable] = {}
         for name in sorted(declarations):
@@ -424,12 +457,12 @@ def exact_points(
         bindings = bound_symbols(declarations)
         if layout == "entrywise":
             points = [
-                Point(values, functions, layout, bases, {**directions, v: b}, {}, bindings)
+                Point(values, functions, layout, bases, {**directions, v: b}, {}, bindings, seed)
                 for v in variables
                 for b in bases[v]
             ]
         else:
-            points = [Point(values, functions, layout, bases, directions, {}, bindings)]
+            points = [Point(values, functions, layout, bases, directions, {}, bindings, seed)]
         trials.append((sizes, points))
     return trials
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -269,9 +269,7 @@ def apply(series: Series, value: Scalar) -> Scalar:
     if not isinstance(value, Jet):
         return jet({0: series(value, 0)[0]})
     nilpotent = Jet({mask: c for mask, c in value.terms.items() if mask})
-    # A nonzero product of k terms needs k disjoint masks, and disjoint masks have distinct
-    # lowest bits: nᵏ = 0 beyond the number of lowest bits (a whole :func:`batch` counts once).
-    order = len({mask & -mask for mask in nilpotent.terms})
+    order = nilpotency(nilpotent.terms)
     coefficients = series(value_at_zero(value), order)
     result: Scalar = Jet({0: coefficients[0]})
     power: Scalar = ONE
@@ -279,6 +277,14 @@ def apply(series: Series, value: Scalar) -> Scalar:
         power = power * nilpotent
         result = result + power * coefficient
     return result
+
+
+def nilpotency(masks: Iterable[int]) -> int:
+    """How many of the terms ``masks`` (0, the value, is skipped) can multiply to a nonzero
+    product: it needs disjoint masks, and disjoint masks have distinct lowest bits, so every
+    product of more factors than there are lowest bits vanishes (a whole :func:`batch` counts
+    once)."""
+    return len({mask & -mask for mask in masks if mask})
 
 
 def _inverse(a: Coefficient) -> Coefficient:

@@ -143,7 +143,7 @@ def logm(value: np.ndarray) -> np.ndarray:
 MATRIX_FUNCTIONS = {"exp": expm, "log": logm, "sin": sinm, "cos": cosm}
 
 
-def _position(index: str, count: int, seed: int) -> int:
+def position(index: str, count: int, seed: int) -> int:
     """The 0-based position of ``λ_index`` in decreasing order; a letter is drawn per sample."""
     if index == "max":
         return 0
@@ -168,11 +168,11 @@ def eigenpair(value: np.ndarray, index: str, seed: int) -> tuple[complex, np.nda
     base = value.real
     eigenvalues, vectors = np.linalg.eig(base)
     order = np.argsort(-eigenvalues.real, axis=-1, kind="stable")
-    position = order[..., _position(index, base.shape[-1], seed), None]
-    chosen = np.take_along_axis(eigenvalues, position, -1)
+    chosen_at = order[..., position(index, base.shape[-1], seed), None]
+    chosen = np.take_along_axis(eigenvalues, chosen_at, -1)
     left_values, left_vectors = np.linalg.eig(_transpose(base))
     left = np.argmin(np.abs(left_values - chosen), axis=-1)[..., None]
-    start = np.take_along_axis(vectors, position[..., None], -1)[..., 0]
+    start = np.take_along_axis(vectors, chosen_at[..., None], -1)[..., 0]
     left_start = np.take_along_axis(left_vectors, left[..., None], -1)[..., 0]
     # The right pair of X and the left pair (the right pair of Xᵀ) refined together.
     both = np.stack([value, _transpose(value)])
@@ -217,8 +217,8 @@ def singular_triple(
     """``σ_index`` with its left and right singular vectors ``u``, ``v`` (``X v = σ u``)."""
     rows, columns = value.shape[-2:]
     if rows < columns:
-        position = _position(index, rows, seed)
-        squared, u, _ = eigenpair(value @ _transpose(value), str(position + 1), seed)
+        chosen = position(index, rows, seed)
+        squared, u, _ = eigenpair(value @ _transpose(value), str(chosen + 1), seed)
         sigma = np.sqrt(squared)
         return sigma, u, _apply(_transpose(value), u) / np.asarray(sigma)[..., None]
     squared, v, _ = eigenpair(_transpose(value) @ value, index, seed)

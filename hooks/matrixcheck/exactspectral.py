@@ -1,0 +1,157 @@
+"""Exact eigenvalues, singular values and their vectors, for matrices with an integer spectrum.
+
+The exact sampler draws a matrix declared with a simple spectrum as ``Q D Qᵀ`` or ``S D S⁻¹``
+(and one with simple singular values as ``U Σ Vᵀ``) with integer eigenvalues (singular values),
+so at ``t = 0`` they are known integers. They are found without trusting floats: the eigenvalues
+are computed in floating point, rounded to integers, and each integer ``k`` is then verified
+exactly, ``det(A − kI) = 0``; ``n`` distinct roots of an ``n × n`` matrix are all its eigenvalues,
+and all are simple. A matrix whose spectrum is not made of integers (an expression such as
+``A + B``, or a matrix drawn without the condition) raises :class:`NotExact`.
+
+The eigenvector at ``t = 0`` is a column of ``Π_{j≠i} (A − λ_j I)``, which is ``c vᵢ wᵢᵀ`` for a
+diagonalisable ``A`` with simple eigenvalues (the left eigenvector ``wᵢ`` is one of its rows).
+The eigenpair along the open infinitesimals is the root of the defining equations
+``(A(t) − λ I) v = 0``, ``aᵀ v = 1`` (``a`` a fixed anchor), found by the chord method on jets
+from ``(λᵢ, vᵢ)`` with the Jacobian inverted exactly at ``t = 0``: each step gains one order in
+the infinitesimals, which are nilpotent, so a finite number of steps gives the exact root. No
+identity of matrix calculus is used, only the definition of an eigenpair. The vector is then
+normalised to unit length, as the numeric backend does. A singular value is the square root of an
+eigenvalue of ``XᵀX`` (or of ``XXᵀ`` for a wide ``X``), with its vectors paired as numerically:
+``u = X v / σ`` (or ``v = Xᵀ u / σ``). An index picks the value as the numeric backend does
+(:func:`matfuncs.position`), with the sample's ``index_seed``, so both backends mean the same
+``λᵢ``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from gmpy2 import mpq
+
+from . import jets
+from .jets import ONE, ZERO, Scalar, is_rational, value_at_zero
+from .matfuncs import position
+
+
+class NotExact(Exception):
+    """The exact backend cannot evaluate this formula; the message says why."""
+
+
+#: An eigenpair along the open infinitesimals: the eigenvalue and its unit (column) vector.
+Eigenpair = tuple[Scalar, np.ndarray]
+
+
+def eigenpair(value: np.ndarray, index: str, seed: int) -> Eigenpair:
+    """``λ_index`` of a square jet matrix and its unit right eigenvector."""
+    base = _base(value)
+    eigenvalues = integer_spectrum(base)
+    chosen = position(index, len(eigenvalues), seed)
+    return _refined(value, eigenvalues[chosen], _projector(base, eigenvalues, chosen))
+
+
+def left_eigenvector(value: np.ndarray, index: str, seed: int) -> np.ndarray:
+    """The unit left eigenvector of ``λ_index``: the right one of the transpose."""
+    return eigenpair(value.T, index, seed)[1]
+
+
+def eigenvalues(value: np.ndarray) -> list[Scalar]:
+    """All the eigenvalues of a square jet matrix, in decreasing order."""
+    base = _base(value)
+    spectrum = integer_spectrum(base)
+    return [
+        _refined(value, spectrum[k], _projector(base, spectrum, k))[0] for k in range(len(spectrum))
+    ]
+
+
+def singular_triple(
+    value: np.ndarray, index: str, seed: int
+) -> tuple[Scalar, np.ndarray, np.ndarray]:
+    """``σ_index`` with its unit left and right singular vectors ``u``, ``v`` (``X v = σ u``)."""
+    rows, columns = value.shape
+    wide = rows < columns
+    gram = value @ value.T if wide else value.T @ value
+    squared, vector = eigenpair(gram, index, seed)
+    sigma = jets.apply(jets.SERIES["sqrt"], squared)
+    other = (value.T if wide else value) @ vector * jets.reciprocal(sigma)
+    return (sigma, vector, other) if wide else (sigma, other, vector)
+
+
+def singular_values(value: np.ndarray) -> list[Scalar]:
+    """All the singular values of a jet matrix, in decreasing order."""
+    rows, columns = value.shape
+    gram = value @ value.T if rows < columns else value.T @ value
+    return [jets.apply(jets.SERIES["sqrt"], squared) for squared in eigenvalues(gram)]
+
+
+def integer_spectrum(base: np.ndarray) -> list[int]:
+    """The eigenvalues of a rational matrix, decreasing, if they are distinct integers.
+
+    Floats only propose the integers; ``det(A − kI) = 0`` proves each exactly, and ``n`` distinct
+    roots of an ``n × n`` matrix are its whole spectrum.
+    """
+    n = base.shape[0]
+    approximate = np.linalg.eigvals(np.array(base, dtype=float))
+    candidates = sorted({round(float(e.real)) for e in approximate}, reverse=True)
+    if len(candidates) == n and all(
+        jets.determinant(base - k * jets.eye(n)) == 0 for k in candidates
+    ):
+        return candidates
+    raise NotExact(
+        "the eigenvalues (or squared singular values) at the exact sample are not distinct "
+        "integers, so they are not known exactly; the exact sampler draws integer spectra only "
+        "for a symbol declared with a simple spectrum or simple singular values, taken as it is"
+    )
+
+
+def _base(value: np.ndarray) -> np.ndarray:
+    """The value at ``t = 0``, which must be rational."""
+    base = jets.entrywise(value_at_zero, value)
+    if not all(is_rational(entry) for entry in base.flat):
+        raise NotExact("a spectral value of a matrix that is not rational at the exact sample")
+    return base
+
+
+def _projector(base: np.ndarray, spectrum: list[int], chosen: int) -> np.ndarray:
+    """``Π_{j ≠ chosen} (A − λ_j I)``: rank one, its columns along the eigenvector."""
+    n = base.shape[0]
+    product = jets.eye(n)
+    for k, eigenvalue in enumerate(spectrum):
+        if k != chosen:
+            product = product @ (base - eigenvalue * jets.eye(n))
+    return product
+
+
+def _refined(value: np.ndarray, eigenvalue: int, projector: np.ndarray) -> Eigenpair:
+    """The eigenpair through ``(eigenvalue, a column of projector)`` along the infinitesimals."""
+    n = value.shape[0]
+    column = max(range(n), key=lambda j: sum(abs(e) for e in projector[:, j]))
+    start = projector[:, column : column + 1]
+    anchor = start / sum(e * e for e in start.flat)
+    jacobian = jets.matrix(
+        n + 1,
+        n + 1,
+        lambda i, j: _bordered(value_at_zero, value, eigenvalue, start, anchor, i, j),
+    )
+    inverse = jets.inverse(jacobian)
+    assert inverse is not None  # a simple eigenvalue with aᵀv ≠ 0 makes it invertible
+    vector, root = start, mpq(eigenvalue)
+    order = jets.nilpotency(
+        mask for entry in value.flat if isinstance(entry, jets.Jet) for mask in entry.terms
+    )
+    for _ in range(order + 1):
+        residual = np.vstack(
+            [(value - root * jets.eye(n)) @ vector, [[sum((anchor * vector).flat, -ONE)]]]
+        )
+        step = inverse @ residual
+        vector, root = vector - step[:n], root - step[n, 0]
+    norm = jets.apply(jets.SERIES["sqrt"], sum((e * e for e in vector.flat), ZERO))
+    return root, vector * jets.reciprocal(norm)
+
+
+def _bordered(at_zero, value, eigenvalue, start, anchor, i: int, j: int) -> Scalar:
+    """Entry ``(i, j)`` of ``[[A − λI, −v], [aᵀ, 0]]`` at ``t = 0``."""
+    n = value.shape[0]
+    if i < n and j < n:
+        return at_zero(value[i, j]) - (eigenvalue if i == j else 0)
+    if i < n:
+        return -start[i, 0]
+    return anchor[j, 0] if j < n else ZERO
