@@ -390,7 +390,9 @@ def _exact_simple_spectrum(
     """Rational matrices with integer eigenvalues (or singular values) at least 1 apart.
 
     Eigenvalues are nonzero (positive for positive definite); singular values are at least 1.
-    Symmetric matrices are ``Q D Qᵀ`` with a rational orthogonal ``Q``; others ``S D S⁻¹``.
+    Symmetric matrices are ``Q D Qᵀ`` with a rational orthogonal ``Q``; others ``S D S⁻¹`` with
+    ``S = Q L``, ``L`` unit lower triangular (not symmetric, and left and right eigenvectors
+    differ).
     """
     rows, columns = shape
     count = min(rows, columns)
@@ -408,9 +410,12 @@ def _exact_simple_spectrum(
     q = _rational_orthogonal(rows, rng)
     if properties & {"symmetric", "positive definite"}:
         return q @ diagonal @ q.T
-    basis = q @ _diagonal([_nonzero(rng) for _ in range(rows)])
+    # Q times a unit lower triangular matrix: invertible, and not orthogonal (a basis of scaled
+    # columns of Q would commute with D and give the symmetric Q D Qᵀ again).
+    general = _rational(rng, (rows, rows))
+    basis = q @ jets.matrix(rows, rows, lambda i, j: general[i, j] if i > j else ONE * (i == j))
     inverse = jets.inverse(basis)
-    assert inverse is not None  # an orthogonal matrix times a nonzero diagonal
+    assert inverse is not None  # an orthogonal matrix times a unit triangular one
     return basis @ diagonal @ inverse
 
 
