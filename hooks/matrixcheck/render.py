@@ -328,9 +328,20 @@ def _exact_text(result: IdentityResult) -> str:
         return "not run"
     if exact.status == "verified":
         sizes = "; ".join(_sizes(s) for s in exact.sizes)
+        spectral = any(
+            d.properties & {"simple spectrum", "simple singular values"}
+            for d in result.declarations.values()
+        )
+        drawn = (
+            "; matrices with a simple spectrum or simple singular values drawn with integer ones, "
+            "each eigenpair followed along the derivative by solving its defining equations"
+            if spectral
+            else ""
+        )
         return (
             "verified in exact rational arithmetic (exact derivatives on jets; 50 digits where "
-            f"logarithms, exponentials, sines, cosines or irrational roots appear) at sizes {sizes}"
+            f"logarithms, exponentials, sines, cosines or irrational roots appear{drawn}) at "
+            f"sizes {sizes}"
         )
     return f"{exact.status}{': ' + exact.reason if exact.reason else ''}"
 
