@@ -18,7 +18,8 @@ from matrixcheck import exactspectral, jets
 from matrixcheck.check import exact_check
 from matrixcheck.exact import NotExact, exact_value
 from matrixcheck.matfuncs import eigenpair
-from support import make_spec
+from matrixcheck.render import _exact_text
+from support import check, make_spec
 
 SYMMETRIC = "matrix n x n, symmetric, simple spectrum"
 GENERAL = "matrix n x n, simple spectrum"
@@ -209,3 +210,15 @@ def test_a_matrix_without_a_known_integer_spectrum_is_not_exact(
     assert "simple spectrum" in str(raised.value)
     with pytest.raises(NotExact, match=why):
         exactspectral.singular_values(value @ value.T + jets.eye(2))
+
+
+def test_the_card_says_how_spectral_values_are_exact() -> None:
+    spectral = check(
+        r"\frac{\partial \lambda_i(A)}{\partial A} = v v^T", "denominator", _eigenvector("i")
+    )
+    plain = check(
+        r"\frac{\partial \operatorname{tr} X}{\partial X} = I", "denominator", {"X": "matrix n x n"}
+    )
+    assert "integer ones" in _exact_text(spectral)
+    assert "verified in exact rational arithmetic" in _exact_text(plain)
+    assert "integer" not in _exact_text(plain)

@@ -39,15 +39,13 @@ def site_report():
 
 
 def test_every_identity_is_confirmed_exactly(records: dict[str, dict]) -> None:
-    """Only eigenvalues, singular values and their vectors may lack an exact check, with why."""
+    """Every identity, eigenvalues, singular values and their vectors included."""
     identities = [r for r in records.values() if r["refuted"] is None]
     assert len(identities) >= 15
+    assert any("simple spectrum" in str(r["symbols"]) for r in identities)
     for record in identities:
         exact = record["exact"]
-        if exact["status"] == "not applicable":
-            assert any(word in exact["reason"] for word in ("eigen", "singular")), record["id"]
-            continue
-        assert exact["status"] == "verified", record["id"]
+        assert exact["status"] == "verified", (record["id"], exact["reason"])
         assert exact["sizes"], record["id"]
 
 

@@ -11,7 +11,9 @@ The sides are then compared exactly when every entry is rational (a nonzero rati
 vanishes at a random rational point with negligible probability), and to 50 digits when
 logarithms, exponentials, sines or irrational square roots appear. Matrix functions (``e^X``,
 ``log X``, ``sin X``, ``cos X``) are evaluated on the jet ``X + t V`` in 256-bit binary floats
-(:mod:`matrixjets`), which gives their derivatives by the block rule.
+(:mod:`matrixjets`), which gives their derivatives by the block rule. Eigenvalues, singular
+values and their vectors are exact for the matrices drawn with an integer spectrum
+(:mod:`exactspectral`); anything else the backend cannot do raises :class:`NotExact`.
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ Eigenvalues, singular values and their vectors are exact on the integer spectra 
 draws (:mod:`exactspectral`), so a mutant of an identity that uses them is checked exactly like
 any other. Where the exact backend cannot evaluate one (a spectrum not known exactly, see
 :class:`~matrixcheck.exact.NotExact`), a mutant is still proved equivalent when its right-hand
-side equals the original one as a function of free values: every ``λ_i(A)``, ``σ_i(X)`` and bound vector replaced by an independent
-symbol of its shape, and checked exactly. Equal for all values means equal at the spectral ones.
+side equals the original one as a function of free values: every ``λ_i(A)``, ``σ_i(X)`` and
+bound vector replaced by an independent symbol of its shape, and checked exactly. Equal for all values means equal at the spectral ones.
 This is done only when no derivative acts on anything but a plain variable.
 """
 
