@@ -42,10 +42,8 @@ Eigenpair = tuple[Scalar, np.ndarray]
 
 def eigenpair(value: np.ndarray, index: str, seed: int) -> Eigenpair:
     """``λ_index`` of a square jet matrix and its unit right eigenvector."""
-    base = _base(value)
-    eigenvalues = integer_spectrum(base)
-    chosen = position(index, len(eigenvalues), seed)
-    return _refined(value, eigenvalues[chosen], _projector(base, eigenvalues, chosen))
+    base, spectrum = _spectrum(value)
+    return _pair(value, base, spectrum, position(index, len(spectrum), seed))
 
 
 def left_eigenvector(value: np.ndarray, index: str, seed: int) -> np.ndarray:
@@ -55,20 +53,15 @@ def left_eigenvector(value: np.ndarray, index: str, seed: int) -> np.ndarray:
 
 def eigenvalues(value: np.ndarray) -> list[Scalar]:
     """All the eigenvalues of a square jet matrix, in decreasing order."""
-    base = _base(value)
-    spectrum = integer_spectrum(base)
-    return [
-        _refined(value, spectrum[k], _projector(base, spectrum, k))[0] for k in range(len(spectrum))
-    ]
+    base, spectrum = _spectrum(value)
+    return [_pair(value, base, spectrum, k)[0] for k in range(len(spectrum))]
 
 
 def singular_triple(
     value: np.ndarray, index: str, seed: int
 ) -> tuple[Scalar, np.ndarray, np.ndarray]:
     """``σ_index`` with its unit left and right singular vectors ``u``, ``v`` (``X v = σ u``)."""
-    rows, columns = value.shape
-    wide = rows < columns
-    gram = value @ value.T if wide else value.T @ value
+    gram, wide = _gram(value)
     squared, vector = eigenpair(gram, index, seed)
     sigma = jets.apply(jets.SERIES["sqrt"], squared)
     other = (value.T if wide else value) @ vector * jets.reciprocal(sigma)
@@ -77,9 +70,13 @@ def singular_triple(
 
 def singular_values(value: np.ndarray) -> list[Scalar]:
     """All the singular values of a jet matrix, in decreasing order."""
-    rows, columns = value.shape
-    gram = value @ value.T if rows < columns else value.T @ value
-    return [jets.apply(jets.SERIES["sqrt"], squared) for squared in eigenvalues(gram)]
+    return [jets.apply(jets.SERIES["sqrt"], squared) for squared in eigenvalues(_gram(value)[0])]
+
+
+def _gram(value: np.ndarray) -> tuple[np.ndarray, bool]:
+    """``XᵀX``, or ``XXᵀ`` for a wide ``X`` (then True), as numerically: the smaller one."""
+    wide = value.shape[0] < value.shape[1]
+    return (value @ value.T if wide else value.T @ value), wide
 
 
 def integer_spectrum(base: np.ndarray) -> list[int]:
@@ -102,42 +99,42 @@ def integer_spectrum(base: np.ndarray) -> list[int]:
     )
 
 
-def _base(value: np.ndarray) -> np.ndarray:
-    """The value at ``t = 0``, which must be rational."""
+def _spectrum(value: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """The value at ``t = 0``, which must be rational, and its :func:`integer_spectrum`."""
     base = jets.entrywise(value_at_zero, value)
     if not all(is_rational(entry) for entry in base.flat):
         raise NotExact("a spectral value of a matrix that is not rational at the exact sample")
-    return base
+    return base, integer_spectrum(base)
 
 
-def _projector(base: np.ndarray, spectrum: list[int], chosen: int) -> np.ndarray:
-    """``Π_{j ≠ chosen} (A − λ_j I)``: rank one, its columns along the eigenvector."""
+def _pair(value: np.ndarray, base: np.ndarray, spectrum: list[int], chosen: int) -> Eigenpair:
+    """The eigenpair of ``spectrum[chosen]`` along the infinitesimals of ``value``.
+
+    It starts from a column of ``Π_{j ≠ chosen} (A − λ_j I)`` at ``t = 0`` (rank one, its
+    columns along the eigenvector) and takes chord steps on ``(A − λI) v = 0``, ``aᵀ v = 1``
+    with the bordered Jacobian ``[[A − λI, −v], [aᵀ, 0]]`` inverted exactly at ``t = 0``
+    (invertible for a simple eigenvalue, as ``aᵀ v = 1``). Each step gains one order in the
+    infinitesimals, so :func:`jets.nilpotency` steps give the exact root.
+    """
     n = base.shape[0]
-    product = jets.eye(n)
-    for k, eigenvalue in enumerate(spectrum):
+    eigenvalue = spectrum[chosen]
+    projector = jets.eye(n)
+    for k, other in enumerate(spectrum):
         if k != chosen:
-            product = product @ (base - eigenvalue * jets.eye(n))
-    return product
-
-
-def _refined(value: np.ndarray, eigenvalue: int, projector: np.ndarray) -> Eigenpair:
-    """The eigenpair through ``(eigenvalue, a column of projector)`` along the infinitesimals."""
-    n = value.shape[0]
+            projector = projector @ (base - other * jets.eye(n))
     column = max(range(n), key=lambda j: sum(abs(e) for e in projector[:, j]))
     start = projector[:, column : column + 1]
     anchor = start / sum(e * e for e in start.flat)
-    jacobian = jets.matrix(
-        n + 1,
-        n + 1,
-        lambda i, j: _bordered(value_at_zero, value, eigenvalue, start, anchor, i, j),
+    jacobian = np.vstack(
+        [np.hstack([base - eigenvalue * jets.eye(n), -start]), np.hstack([anchor.T, [[ZERO]]])]
     )
     inverse = jets.inverse(jacobian)
-    assert inverse is not None  # a simple eigenvalue with aᵀv ≠ 0 makes it invertible
+    assert inverse is not None  # a simple eigenvalue with aᵀv = 1 makes it invertible
     vector, root = start, mpq(eigenvalue)
     order = jets.nilpotency(
         mask for entry in value.flat if isinstance(entry, jets.Jet) for mask in entry.terms
     )
-    for _ in range(order + 1):
+    for _ in range(order):
         residual = np.vstack(
             [(value - root * jets.eye(n)) @ vector, [[sum((anchor * vector).flat, -ONE)]]]
         )
@@ -145,13 +142,3 @@ def _refined(value: np.ndarray, eigenvalue: int, projector: np.ndarray) -> Eigen
         vector, root = vector - step[:n], root - step[n, 0]
     norm = jets.apply(jets.SERIES["sqrt"], sum((e * e for e in vector.flat), ZERO))
     return root, vector * jets.reciprocal(norm)
-
-
-def _bordered(at_zero, value, eigenvalue, start, anchor, i: int, j: int) -> Scalar:
-    """Entry ``(i, j)`` of ``[[A − λI, −v], [aᵀ, 0]]`` at ``t = 0``."""
-    n = value.shape[0]
-    if i < n and j < n:
-        return at_zero(value[i, j]) - (eigenvalue if i == j else 0)
-    if i < n:
-        return -start[i, 0]
-    return anchor[j, 0] if j < n else ZERO
