@@ -5,11 +5,11 @@ The exact sampler draws a matrix declared with a simple spectrum as ``Q D Qᵀ``
 so at ``t = 0`` they are known integers. They are found without trusting floats: the eigenvalues
 are computed in floating point, rounded to integers, and each integer ``k`` is then verified
 exactly, ``det(A − kI) = 0``; ``n`` distinct roots of an ``n × n`` matrix are all its eigenvalues,
-and all are simple. A matrix whose spectrum is not made of integers (an expression such as
-``A + B``, or a matrix drawn without the condition) raises :class:`NotExact`.
+and all are simple. A matrix whose spectrum is not made of distinct integers (one drawn
+without the condition, or repeated or complex eigenvalues) raises :class:`NotExact`.
 
 The eigenvector at ``t = 0`` is a column of ``Π_{j≠i} (A − λ_j I)``, which is ``c vᵢ wᵢᵀ`` for a
-diagonalisable ``A`` with simple eigenvalues (the left eigenvector ``wᵢ`` is one of its rows).
+diagonalisable ``A`` with simple eigenvalues (``wᵢ`` the left eigenvector).
 The eigenpair along the open infinitesimals is the root of the defining equations
 ``(A(t) − λ I) v = 0``, ``aᵀ v = 1`` (``a`` a fixed anchor), found by the chord method on jets
 from ``(λᵢ, vᵢ)`` with the Jacobian inverted exactly at ``t = 0``: each step gains one order in
