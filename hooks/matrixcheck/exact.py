@@ -29,7 +29,7 @@ import numpy as np
 from gmpy2 import mpq
 
 from . import exactspectral, jets, matrixjets
-from .declarations import Declaration, bound_symbols
+from .declarations import Binding, Declaration, bound_symbols
 from .evaluate import ArrayEvaluator, DomainError, Point, Values
 from .exactspectral import NotExact
 from .jets import DIGITS, ONE, ZERO, Scalar, is_rational, mp, real, value_at_zero
@@ -193,7 +193,7 @@ class ExactEvaluator(ArrayEvaluator):
             result = self._decomposed(exactspectral.eigenpair, value, node.index)[0]
         return jets.matrix(1, 1, lambda i, j: result)
 
-    def bound(self, binding: object, values: Values) -> np.ndarray:
+    def bound(self, binding: Binding, values: Values) -> np.ndarray:
         value = values[binding.of]
         if binding.kind.endswith("vectors"):
             which = 1 if binding.kind.startswith("left") else 2
@@ -415,7 +415,9 @@ def _exact_simple_spectrum(
     # Q times a unit lower triangular matrix: invertible, and not orthogonal (a basis of scaled
     # columns of Q would commute with D and give the symmetric Q D Qᵀ again).
     general = _rational(rng, (rows, rows))
-    basis = q @ jets.matrix(rows, rows, lambda i, j: general[i, j] if i > j else ONE * (i == j))
+    basis = q @ jets.matrix(
+        rows, rows, lambda i, j: general[i, j] if i > j else (ONE if i == j else ZERO)
+    )
     inverse = jets.inverse(basis)
     assert inverse is not None  # an orthogonal matrix times a unit triangular one
     return basis @ diagonal @ inverse
