@@ -439,7 +439,14 @@ class ArrayEvaluator(Evaluator):
 
     A value is a matrix in its last two axes; any axes before them are a batch (one matrix per
     direction of a derivative, say), and every primitive here acts on each matrix of the batch.
+    Eigenvalues, singular values and their vectors come from the backend's decompositions
+    :attr:`eigenpair` (``λ``, unit right and left eigenvectors) and :attr:`singular_triple`
+    (``σ``, unit ``u`` and ``v`` with ``X v = σ u``), both ``(value, index, seed)``, the vectors
+    along the last axis.
     """
+
+    eigenpair: ClassVar[Callable[..., tuple]]
+    singular_triple: ClassVar[Callable[..., tuple]]
 
     def shape(self, value: np.ndarray) -> tuple[int, int]:
         return value.shape[-2:]
@@ -464,3 +471,45 @@ class ArrayEvaluator(Evaluator):
 
     def vec(self, value: np.ndarray) -> np.ndarray:
         return value.reshape((*value.shape[:-2], -1, 1))
+
+    def spectral(self, node: Spectral, value: np.ndarray) -> np.ndarray:
+        if node.kind == "singular value":
+            result = self._decomposed(self.singular_triple, value, node.index)[0]
+        elif node.index in ("sum", "prod"):
+            count = value.shape[-1]
+            eigenvalues = np.stack(
+                [self._decomposed(self.eigenpair, value, str(k + 1))[0] for k in range(count)]
+            )
+            result = np.sum(eigenvalues, 0) if node.index == "sum" else np.prod(eigenvalues, 0)
+        else:
+            result = self._decomposed(self.eigenpair, value, node.index)[0]
+        return np.asarray(result)[..., None, None]
+
+    def bound(self, binding: Any, values: Values) -> np.ndarray:
+        value = values[binding.of]
+        if binding.kind.endswith("vectors"):
+            which = 1 if binding.kind.startswith("left") else 2
+            count = min(value.shape[-2:])
+            columns = [
+                self._decomposed(self.singular_triple, value, str(k))[which]
+                for k in range(1, count + 1)
+            ]
+            return np.stack(columns, axis=-1)
+        if binding.kind in ("eigenvector", "left eigenvector"):
+            vector = self._decomposed(self.eigenpair, value, binding.index)[
+                1 if binding.kind == "eigenvector" else 2
+            ]
+        else:
+            triple = self._decomposed(self.singular_triple, value, binding.index)
+            vector = triple[1 if binding.kind == "left singular vector" else 2]
+        return vector[..., None]
+
+    def _decomposed(self, decompose: Callable[..., tuple], value: np.ndarray, index: str) -> tuple:
+        """``decompose(value, index, seed)`` (an eigenpair or a singular triple), computed once
+        per value at the sample (with the sample's ``index_seed``): ``u`` and ``v`` of the same ``X``, ``λ(A)`` on both sides, or in
+        the formula and its proof steps, share one decomposition. The entry keeps ``value``
+        alive, so its id is not reused."""
+        key = ("decomposition", decompose, id(value), index)
+        if key not in self.point.shared:
+            self.point.shared[key] = (value, decompose(value, index, self.point.index_seed))
+        return self.point.shared[key][1]

@@ -29,7 +29,7 @@ import numpy as np
 from gmpy2 import mpq
 
 from . import exactspectral, jets, matrixjets
-from .declarations import Binding, Declaration, bound_symbols
+from .declarations import Declaration, bound_symbols
 from .evaluate import ArrayEvaluator, DomainError, Point, Values
 from .exactspectral import NotExact
 from .jets import DIGITS, ONE, ZERO, Scalar, is_rational, mp, real, value_at_zero
@@ -41,7 +41,7 @@ from .sampling import (
     tangent_patterns,
     test_function,
 )
-from .tree import SIZED, Node, Spectral, walk
+from .tree import SIZED, Node, walk
 
 EXACT_TRIALS = 2
 #: Relative agreement required of 50-digit values.
@@ -66,6 +66,10 @@ class ExactEvaluator(ArrayEvaluator):
     relation checked at the point that contains one of them, with its identity matrices sized
     alike, reuses its value.
     """
+
+    #: Exact for a matrix with an integer spectrum at ``t = 0`` (:mod:`exactspectral`).
+    eigenpair = staticmethod(exactspectral.eigenpair)
+    singular_triple = staticmethod(exactspectral.singular_triple)
 
     def __init__(self, point: Point) -> None:
         super().__init__(point)
@@ -128,9 +132,16 @@ class ExactEvaluator(ArrayEvaluator):
         if name == "norm1":
             return sum((e * self._sign(e) for e in value.flat), ZERO)
         if name == "nuclear":
-            return sum(self._decomposed(exactspectral.singular_values, value), ZERO)
+            count = min(value.shape)
+            return sum(
+                (
+                    self._decomposed(self.singular_triple, value, str(k))[0]
+                    for k in range(1, count + 1)
+                ),
+                ZERO,
+            )
         if name == "norm2" and min(value.shape) > 1:
-            return self._decomposed(exactspectral.singular_triple, value, "max")[0]
+            return self._decomposed(self.singular_triple, value, "max")[0]
         if name in ("norm3", "norm4"):
             power = int(name[-1])
             total = sum(
@@ -179,46 +190,6 @@ class ExactEvaluator(ArrayEvaluator):
             return jets.jet(terms)
 
         return jets.matrix(n, n, entry)
-
-    def spectral(self, node: Spectral, value: np.ndarray) -> np.ndarray:
-        """Exact for a matrix with an integer spectrum at ``t = 0`` (:mod:`exactspectral`)."""
-        if node.kind == "singular value":
-            result = self._decomposed(exactspectral.singular_triple, value, node.index)[0]
-        elif node.index in ("sum", "prod"):
-            spectrum = self._decomposed(exactspectral.eigenvalues, value)
-            result = functools.reduce(
-                operator.add if node.index == "sum" else operator.mul, spectrum
-            )
-        else:
-            result = self._decomposed(exactspectral.eigenpair, value, node.index)[0]
-        return jets.matrix(1, 1, lambda i, j: result)
-
-    def bound(self, binding: Binding, values: Values) -> np.ndarray:
-        value = values[binding.of]
-        if binding.kind.endswith("vectors"):
-            which = 1 if binding.kind.startswith("left") else 2
-            count = min(value.shape)
-            columns = [
-                self._decomposed(exactspectral.singular_triple, value, str(k))[which]
-                for k in range(1, count + 1)
-            ]
-            return np.hstack(columns)
-        if binding.kind == "eigenvector":
-            return self._decomposed(exactspectral.eigenpair, value, binding.index)[1]
-        if binding.kind == "left eigenvector":
-            return self._decomposed(exactspectral.left_eigenvector, value, binding.index)
-        triple = self._decomposed(exactspectral.singular_triple, value, binding.index)
-        return triple[1 if binding.kind == "left singular vector" else 2]
-
-    def _decomposed(self, decompose: Callable, value: np.ndarray, *index: str) -> object:
-        """``decompose(value, *index, seed)``, computed once per value at the sample (as
-        :meth:`NumericEvaluator._decomposed`); the entry keeps ``value`` alive, so its id is not
-        reused."""
-        key = ("decomposition", decompose, id(value), *index)
-        if key not in self.point.shared:
-            arguments = (*index, self.point.index_seed) if index else ()
-            self.point.shared[key] = (value, decompose(value, *arguments))
-        return self.point.shared[key][1]
 
     def _sign(self, expression: Scalar) -> int:
         value = value_at_zero(expression)

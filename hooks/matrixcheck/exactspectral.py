@@ -36,47 +36,29 @@ class NotExact(Exception):
     """The exact backend cannot evaluate this formula; the message says why."""
 
 
-#: An eigenpair along the open infinitesimals: the eigenvalue and its unit (column) vector.
-Eigenpair = tuple[Scalar, np.ndarray]
-
-
-def eigenpair(value: np.ndarray, index: str, seed: int) -> Eigenpair:
-    """``λ_index`` of a square jet matrix and its unit right eigenvector."""
-    base, spectrum = _spectrum(value)
-    return _pair(value, base, spectrum, position(index, len(spectrum), seed))
-
-
-def left_eigenvector(value: np.ndarray, index: str, seed: int) -> np.ndarray:
-    """The unit left eigenvector of ``λ_index``: the right one of the transpose."""
-    return eigenpair(value.T, index, seed)[1]
-
-
-def eigenvalues(value: np.ndarray) -> list[Scalar]:
-    """All the eigenvalues of a square jet matrix, in decreasing order."""
-    base, spectrum = _spectrum(value)
-    return [_pair(value, base, spectrum, k)[0] for k in range(len(spectrum))]
+def eigenpair(value: np.ndarray, index: str, seed: int) -> tuple[Scalar, np.ndarray, np.ndarray]:
+    """``λ_index`` of a square jet matrix with its unit right and left eigenvectors ``x``, ``y``
+    (the left one is the right one of the transpose, whose spectrum is the same)."""
+    base = jets.entrywise(value_at_zero, value)
+    if not all(is_rational(entry) for entry in base.flat):
+        raise NotExact("a spectral value of a matrix that is not rational at the exact sample")
+    spectrum = integer_spectrum(base)
+    chosen = position(index, len(spectrum), seed)
+    eigenvalue, right = _pair(value, base, spectrum, chosen)
+    return eigenvalue, right, _pair(value.T, base.T, spectrum, chosen)[1]
 
 
 def singular_triple(
     value: np.ndarray, index: str, seed: int
 ) -> tuple[Scalar, np.ndarray, np.ndarray]:
-    """``σ_index`` with its unit left and right singular vectors ``u``, ``v`` (``X v = σ u``)."""
-    gram, wide = _gram(value)
-    squared, vector = eigenpair(gram, index, seed)
+    """``σ_index`` with its unit left and right singular vectors ``u``, ``v`` (``X v = σ u``),
+    from the eigenpair of the smaller Gram matrix ``XᵀX`` or ``XXᵀ``, as numerically."""
+    wide = value.shape[0] < value.shape[1]
+    gram = value @ value.T if wide else value.T @ value
+    squared, vector, _ = eigenpair(gram, index, seed)
     sigma = jets.apply(jets.SERIES["sqrt"], squared)
     other = (value.T if wide else value) @ vector * jets.reciprocal(sigma)
     return (sigma, vector, other) if wide else (sigma, other, vector)
-
-
-def singular_values(value: np.ndarray) -> list[Scalar]:
-    """All the singular values of a jet matrix, in decreasing order."""
-    return [jets.apply(jets.SERIES["sqrt"], squared) for squared in eigenvalues(_gram(value)[0])]
-
-
-def _gram(value: np.ndarray) -> tuple[np.ndarray, bool]:
-    """``XᵀX``, or ``XXᵀ`` for a wide ``X`` (then True), as numerically: the smaller one."""
-    wide = value.shape[0] < value.shape[1]
-    return (value @ value.T if wide else value.T @ value), wide
 
 
 def integer_spectrum(base: np.ndarray) -> list[int]:
@@ -99,16 +81,10 @@ def integer_spectrum(base: np.ndarray) -> list[int]:
     )
 
 
-def _spectrum(value: np.ndarray) -> tuple[np.ndarray, list[int]]:
-    """The value at ``t = 0``, which must be rational, and its :func:`integer_spectrum`."""
-    base = jets.entrywise(value_at_zero, value)
-    if not all(is_rational(entry) for entry in base.flat):
-        raise NotExact("a spectral value of a matrix that is not rational at the exact sample")
-    return base, integer_spectrum(base)
-
-
-def _pair(value: np.ndarray, base: np.ndarray, spectrum: list[int], chosen: int) -> Eigenpair:
-    """The eigenpair of ``spectrum[chosen]`` along the infinitesimals of ``value``.
+def _pair(
+    value: np.ndarray, base: np.ndarray, spectrum: list[int], chosen: int
+) -> tuple[Scalar, np.ndarray]:
+    """The eigenvalue ``spectrum[chosen]`` and its unit vector along the infinitesimals of ``value``.
 
     It starts from a column of ``Π_{j ≠ chosen} (A − λ_j I)`` at ``t = 0`` (rank one, its
     columns along the eigenvector) and takes chord steps on ``(A − λI) v = 0``, ``aᵀ v = 1``
@@ -141,4 +117,4 @@ def _pair(value: np.ndarray, base: np.ndarray, spectrum: list[int], chosen: int)
         step = inverse @ residual
         vector, root = vector - step[:n], root - step[n, 0]
     norm = jets.apply(jets.SERIES["sqrt"], sum((e * e for e in vector.flat), ZERO))
-    return root, vector * jets.reciprocal(norm)
+    return root, vector[:, 0] * jets.reciprocal(norm)

@@ -40,7 +40,7 @@ import numpy as np
 
 from .evaluate import ArrayEvaluator, DomainError, Point, Values
 from .matfuncs import MATRIX_FUNCTIONS, eigenpair, nuclear_norm, singular_triple
-from .tree import SIZED, Derivative, Differential, Node, Spectral, walk
+from .tree import SIZED, Derivative, Differential, Node, walk
 
 COMPLEX_STEP = 1e-30
 DIFFERENCE_STEP = 2e-2
@@ -57,6 +57,9 @@ class NumericEvaluator(ArrayEvaluator):
     directions of a derivative, all pairs of a Hessian and all points of a difference formula are
     evaluated in one walk of the tree, each as one matrix of the batch.
     """
+
+    eigenpair = staticmethod(eigenpair)
+    singular_triple = staticmethod(singular_triple)
 
     def __init__(self, point: Point) -> None:
         super().__init__(point)
@@ -246,47 +249,6 @@ class NumericEvaluator(ArrayEvaluator):
 
     def matrix_function(self, name: str, value: np.ndarray) -> np.ndarray:
         return MATRIX_FUNCTIONS[name](value)
-
-    def spectral(self, node: Spectral, value: np.ndarray) -> np.ndarray:
-        if node.kind == "singular value":
-            result = self._decomposed(singular_triple, value, node.index)[0]
-        elif node.index in ("sum", "prod"):
-            count = value.shape[-1]
-            eigenvalues = np.stack(
-                [self._decomposed(eigenpair, value, str(k + 1))[0] for k in range(count)]
-            )
-            result = np.sum(eigenvalues, 0) if node.index == "sum" else np.prod(eigenvalues, 0)
-        else:
-            result = self._decomposed(eigenpair, value, node.index)[0]
-        return np.asarray(result)[..., None, None]
-
-    def bound(self, binding, values: Values) -> np.ndarray:
-        value = values[binding.of]
-        if binding.kind.endswith("vectors"):
-            which = 1 if binding.kind.startswith("left") else 2
-            count = min(value.shape[-2:])
-            columns = [
-                self._decomposed(singular_triple, value, str(k))[which] for k in range(1, count + 1)
-            ]
-            return np.stack(columns, axis=-1)
-        if binding.kind in ("eigenvector", "left eigenvector"):
-            vector = self._decomposed(eigenpair, value, binding.index)[
-                1 if binding.kind == "eigenvector" else 2
-            ]
-        else:
-            triple = self._decomposed(singular_triple, value, binding.index)
-            vector = triple[1 if binding.kind == "left singular vector" else 2]
-        return vector[..., None]
-
-    def _decomposed(self, decompose: Callable[..., tuple], value: np.ndarray, index: str) -> tuple:
-        """``decompose(value, index, seed)`` (an eigenpair or a singular triple), computed once
-        per value at the sample: ``u`` and ``v`` of the same ``X``, ``λ(A)`` on both sides, or in
-        the formula and its proof steps, share one decomposition. The entry keeps ``value``
-        alive, so its id is not reused."""
-        key = ("decomposition", decompose, id(value), index)
-        if key not in self.point.shared:
-            self.point.shared[key] = (value, decompose(value, index, self.point.index_seed))
-        return self.point.shared[key][1]
 
 
 def derivative_keys(relation: Node, numbers: dict[Node, int]) -> dict[int, tuple]:
