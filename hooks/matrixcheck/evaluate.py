@@ -506,9 +506,9 @@ class ArrayEvaluator(Evaluator):
 
     def _decomposed(self, decompose: Callable[..., tuple], value: np.ndarray, index: str) -> tuple:
         """``decompose(value, index, seed)`` (an eigenpair or a singular triple), computed once
-        per value at the sample (with the sample's ``index_seed``): ``u`` and ``v`` of the same ``X``, ``λ(A)`` on both sides, or in
-        the formula and its proof steps, share one decomposition. The entry keeps ``value``
-        alive, so its id is not reused."""
+        per value at the sample, with its ``index_seed``: ``u`` and ``v`` of the same ``X``,
+        ``λ(A)`` on both sides, or in the formula and its proof steps, share one decomposition.
+        The entry keeps ``value`` alive, so its id is not reused."""
         key = ("decomposition", decompose, id(value), index)
         if key not in self.point.shared:
             self.point.shared[key] = (value, decompose(value, index, self.point.index_seed))
