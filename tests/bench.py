@@ -14,8 +14,9 @@ times, side by side:
   edits of one identity, as MkDocs reports it ("Documentation built in … seconds"), with and
   without the checking hook (median of the three).
 
-Plain, cold, warm and edit are each the median of three builds (every cold one from an empty
-cache, every edit a new title): the machine's speed varies from one build to the next.
+Plain, cold, warm and edit are each the median of three rounds, a round being one build of each
+kind right after the other (the cold one from an empty cache, the edit a new title): the
+machine's speed drifts, and within a round it shifts all four alike.
 
 Each is printed as seconds and as a ratio to the plain build. Then the noise floor (median and
 largest relative error over all verified identities of the largest site) and the time until
@@ -48,7 +49,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -159,38 +160,30 @@ def serve_rebuilds(project: Path, config: str, page: str, edits: int = 3) -> flo
 
 
 def measure(project: Path, pages: list[str]) -> dict[str, tuple[float, float]]:
-    """``(wall, CPU)`` seconds per kind of build, each the median of three builds."""
+    """``(wall, CPU)`` seconds per kind of build, each the median of three rounds.
+
+    A round builds plain, cold (from an empty cache), warm and after an edit, one right after
+    the other, so that a drift of the machine's speed between rounds shifts all four alike.
+    """
     site = project / "site"
-
-    def median(
-        config: str, before: Callable[[int], None] = lambda run: None
-    ) -> tuple[float, float]:
-        runs = []
-        for run in range(3):
-            before(run)
-            runs.append(build(project, config, site))
-        return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
-
-    def empty_cache(run: int) -> None:
+    runs: dict[str, list[tuple[float, float]]] = {"plain": [], "cold": [], "warm": [], "edit": []}
+    for round_number in range(3):
+        runs["plain"].append(build(project, "mkdocs-plain.yml", site))
         shutil.rmtree(project / ".cache", ignore_errors=True)
-
-    def edit_one(run: int) -> None:
-        edit_title(project / "docs" / pages[-1], f" (edit {run})")
-
-    plain = median("mkdocs-plain.yml")
-    cold = median("mkdocs.yml", empty_cache)
-    warm = median("mkdocs.yml")
-    edit = median("mkdocs.yml", edit_one)
-    serve_plain = serve_rebuilds(project, "mkdocs-plain.yml", pages[-1])
-    serve = serve_rebuilds(project, "mkdocs.yml", pages[-1])
-    return {
-        "plain": plain,
-        "cold": cold,
-        "warm": warm,
-        "edit": edit,
-        "serve-plain": (serve_plain, 0.0),
-        "serve": (serve, 0.0),
+        runs["cold"].append(build(project, "mkdocs.yml", site))
+        runs["warm"].append(build(project, "mkdocs.yml", site))
+        edit_title(project / "docs" / pages[-1], f" (edit {round_number})")
+        runs["edit"].append(build(project, "mkdocs.yml", site))
+    figures = {
+        kind: (
+            statistics.median(r[0] for r in kind_runs),
+            statistics.median(r[1] for r in kind_runs),
+        )
+        for kind, kind_runs in runs.items()
     }
+    figures["serve-plain"] = (serve_rebuilds(project, "mkdocs-plain.yml", pages[-1]), 0.0)
+    figures["serve"] = (serve_rebuilds(project, "mkdocs.yml", pages[-1]), 0.0)
+    return figures
 
 
 def noise(site: Path) -> tuple[float, float]:
