@@ -332,8 +332,7 @@ def exact_value(
     elif "skew-symmetric" in properties:
         value = general - general.T
     elif properties & {"lower triangular", "upper triangular"}:
-        strict = jets.matrix(n, n, lambda i, j: general[i, j] if i > j else ZERO)
-        value = strict + _diagonal([_nonzero(rng) for _ in range(n)])
+        value = _strictly_lower(general) + _diagonal([_nonzero(rng) for _ in range(n)])
         if "upper triangular" in properties:
             value = value.T
     else:
@@ -386,12 +385,16 @@ def _exact_simple_spectrum(
     # Q times a unit lower triangular matrix: invertible, and not orthogonal (a basis of scaled
     # columns of Q would commute with D and give the symmetric Q D Qᵀ again).
     general = _rational(rng, (rows, rows))
-    basis = q @ jets.matrix(
-        rows, rows, lambda i, j: general[i, j] if i > j else (ONE if i == j else ZERO)
-    )
+    basis = q @ (_strictly_lower(general) + jets.eye(rows))
     inverse = jets.inverse(basis)
     assert inverse is not None  # an orthogonal matrix times a unit triangular one
     return basis @ diagonal @ inverse
+
+
+def _strictly_lower(value: np.ndarray) -> np.ndarray:
+    """The entries of a square ``value`` below its diagonal, zeros elsewhere."""
+    n = value.shape[0]
+    return jets.matrix(n, n, lambda i, j: value[i, j] if i > j else ZERO)
 
 
 def _nonzero(rng: np.random.Generator) -> mpq:
