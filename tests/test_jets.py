@@ -7,7 +7,10 @@ and handle the cases elimination alone cannot (a determinant singular at the sam
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from gmpy2 import mpq
@@ -106,3 +109,28 @@ def test_a_batch_inside_an_outer_derivative_keeps_the_cross_terms() -> None:
     for flag, v in zip(flags, velocities, strict=True):
         mixed = slope(jets.coefficient(value, flag), 0)
         assert abs(jets.real(value_at_zero(mixed)) - mp.exp(jets.real(x)) * v) < mp.mpf("1e-45")
+
+
+def test_the_first_transcendental_entry_raises_no_warning() -> None:
+    """mpmath, imported by the first transcendental value, raises the invalid floating-point flag
+    as it loads; an entrywise function must not turn that into a warning (the build log must not
+    depend on which identity a worker checks first). A fresh process, where mpmath is not loaded
+    yet, with warnings as errors."""
+    program = (
+        "import sys, warnings\n"
+        "from matrixcheck import jets\n"
+        "assert 'mpmath' not in sys.modules\n"
+        "warnings.simplefilter('error')\n"
+        "value = jets.matrix(2, 1, lambda i, j: jets.infinitesimal(0) + i + 1)\n"
+        "result = jets.entrywise(lambda z: jets.apply(jets.SERIES['exp'], z), value)\n"
+        "assert 'mpmath' in sys.modules and result.shape == (2, 1)\n"
+    )
+    hooks = Path(__file__).resolve().parent.parent / "hooks"
+    completed = subprocess.run(
+        [sys.executable, "-c", program],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(hooks)},
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr

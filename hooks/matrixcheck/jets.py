@@ -392,7 +392,17 @@ def eye(size: int) -> np.ndarray:
 
 
 def entrywise(function: Callable[[Scalar], Scalar], value: np.ndarray) -> np.ndarray:
-    return np.frompyfunc(function, 1, 1)(value)
+    """``function`` of each entry, in a Python loop rather than an object ufunc.
+
+    NumPy reports every floating-point flag raised while a ufunc runs, and the first
+    transcendental value imports mpmath, whose import raises the invalid flag (it computes
+    ``inf - inf``). Under a ufunc that became a RuntimeWarning in the build log, printed or not
+    depending on which identity a worker happened to check first.
+    """
+    result = np.empty(value.shape, dtype=object)
+    for index, entry in np.ndenumerate(value):
+        result[index] = function(entry)
+    return result
 
 
 def inverse(value: np.ndarray) -> np.ndarray | None:
