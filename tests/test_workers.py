@@ -84,3 +84,27 @@ def test_results_come_back_in_spec_order_whatever_the_finishing_order() -> None:
     results = run_all(specs, check_identity, jobs=3)
     assert [r.spec.id for r in results] == ["id-0", "id-1", "id-2"]
     assert [r.status for r in results] == ["verified", "failed", "verified"]
+
+
+def test_each_result_is_handed_on_as_it_arrives_stopped_ones_included() -> None:
+    """The build stores each result while the workers check the others: the callback gets every
+    result, a stopped one too, with its spec's index, in the order they finish."""
+    specs = [
+        make_spec("a = a", "numerator", {"a": "vector n"}, identity_id=name)
+        for name in ("busy", "quick", "next")
+    ]
+
+    def check(spec):
+        return _busy(spec) if spec.id == "busy" else IdentityResult(spec, "verified")
+
+    arrived: list[tuple[int, IdentityResult]] = []
+    results = run_all(
+        specs,
+        check,
+        jobs=2,
+        time_limit=1,
+        on_result=lambda index, result: arrived.append((index, result)),
+    )
+    assert [index for index, _ in arrived] == [1, 2, 0]
+    assert all(result is results[index] for index, result in arrived)
+    assert isinstance(results[0], Stopped)

@@ -135,15 +135,21 @@ def check_docs(
 def _results(
     specs: list[IdentitySpec], cache: ResultCache | None, report: Report
 ) -> list[IdentityResult]:
-    """Cached results where trusted; the others checked in parallel (no process when none)."""
+    """Cached results where trusted; the others checked in parallel (no process when none), and
+    stored as they arrive, while the workers check the rest."""
     stored = [cache.load(spec) if cache is not None else None for spec in specs]
     missing = [spec for spec, result in zip(specs, stored, strict=True) if result is None]
-    computed = run_all(missing, _checker()) if missing else []
     if cache is not None:
-        for spec, result in zip(missing, computed, strict=True):
-            if not isinstance(result, Stopped):
-                cache.store(spec, result)
         report.notes.extend(cache.take_notes())
+
+    def keep(index: int, result: IdentityResult) -> None:
+        if cache is not None and not isinstance(result, Stopped):
+            cache.store(missing[index], result)
+
+    computed = run_all(missing, _checker(), on_result=keep) if missing else []
+    if cache is not None:
+        # Sorted: results arrive in whatever order the workers finish them.
+        report.notes.extend(sorted(cache.take_notes()))
     report.computed = [spec.id for spec in missing]
     fresh = iter(computed)
     return [result if result is not None else next(fresh) for result in stored]

@@ -87,10 +87,13 @@ def run_all(
     jobs: int | None = None,
     time_limit: float = TIME_LIMIT,
     memory_limit: int = MEMORY_LIMIT,
+    on_result: Callable[[int, IdentityResult], None] | None = None,
 ) -> list[IdentityResult]:
     """``check`` applied to every spec in bounded worker processes; results in spec order.
 
-    ``time_limit`` is in CPU seconds, ``memory_limit`` in bytes of address space.
+    ``time_limit`` is in CPU seconds, ``memory_limit`` in bytes of address space. ``on_result``
+    is given each result (with the index of its spec) as soon as it arrives, while the workers go
+    on with the others.
     """
     if not specs:
         return []
@@ -115,23 +118,23 @@ def run_all(
             for worker in list(busy):
                 spec = specs[worker.index]
                 if worker.connection in ready:
-                    result = _receive(worker)
-                    if result is None:
-                        results[worker.index] = _stopped(spec, _out_of_memory(memory_limit))
+                    outcome = _receive(worker)
+                    if outcome is None:
+                        result = _stopped(spec, _out_of_memory(memory_limit))
                         worker.stop(kill=True)
-                    elif isinstance(result, str):
-                        results[worker.index] = _stopped(
+                    elif isinstance(outcome, str):
+                        result = _stopped(
                             spec,
                             f"the check used more than {time_limit:g} s of CPU time and was "
                             "stopped; simplify the formula or split it into smaller identities",
                         )
                         idle.append(worker)
                     else:
-                        results[worker.index] = result
+                        result = outcome
                         idle.append(worker)
                 elif time.monotonic() >= worker.deadline:
                     worker.stop(kill=True)
-                    results[worker.index] = _stopped(
+                    result = _stopped(
                         spec,
                         f"the check was still running after {time_limit * WALL_CLOCK_FACTOR:g} s "
                         "(wall clock) and was stopped; simplify the formula or split it into "
@@ -139,6 +142,9 @@ def run_all(
                     )
                 else:
                     continue
+                results[worker.index] = result
+                if on_result is not None:
+                    on_result(worker.index, result)
                 busy.remove(worker)
     finally:
         for worker in idle + busy:
