@@ -8,6 +8,7 @@ truncated, garbled or tampered with must be noticed and recomputed, never believ
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -15,8 +16,11 @@ from pathlib import Path
 import pytest
 from matrixcheck import codec, workers
 from matrixcheck.cache import ResultCache
+from matrixcheck.check import check_identity
+from matrixcheck.model import CHECKED_FIELDS, IdentitySpec
 from matrixcheck.project import Report, check_docs
-from support import DOCS, SEED_IDS, formula_line
+from matrixcheck.references import References
+from support import DOCS, SEED_IDS, docs_specs, formula_line
 
 
 @pytest.fixture
@@ -105,6 +109,49 @@ def test_editing_one_identity_rechecks_only_that_one(docs: Path, cache: ResultCa
     assert edited.computed == ["quadratic-form"]
     assert edited.ok
     _same_results(edited, _fresh(docs))
+
+
+def test_editing_a_title_or_a_citation_rechecks_nothing(docs: Path, cache: ResultCache) -> None:
+    """Only what the check reads keys a result: a new title or Cookbook number is shown with the
+    stored result, read from disk or (under ``mkdocs serve``) from memory."""
+    check_docs(docs, "docs", cache)
+    page = docs / "seed.md"
+    text = page.read_text(encoding="utf-8")
+    old = "/// identity | Bilinear form in the inverse\n    id: inverse-bilinear\n    layout: denominator\n    cookbook: 61"
+    assert text.count(old) == 1
+    page.write_text(
+        text.replace(old, old.replace("inverse\n", "inverse, retitled\n").replace("61", "62")),
+        encoding="utf-8",
+    )
+    for reading in (ResultCache(cache.directory), cache):
+        edited = check_docs(docs, "docs", reading)
+        assert edited.computed == [] and edited.notes == []
+        result = edited.result("inverse-bilinear")
+        assert result is not None
+        assert result.spec.title == "Bilinear form in the inverse, retitled"
+        assert result.spec.references.cookbook_equations == ("62",)
+        _same_results(edited, _fresh(docs))
+
+
+def test_what_the_check_does_not_read_cannot_change_a_result() -> None:
+    """Every field of a block is either read by the check (and keys the cache) or only rendered;
+    changing all of the rendered ones leaves every result of the seed page as it was."""
+    rendered = {"title", "references", "source", "corrected"}
+    fields = {field.name for field in dataclasses.fields(IdentitySpec)}
+    assert fields == set(CHECKED_FIELDS) | rendered and not rendered & set(CHECKED_FIELDS)
+    for identity_id in SEED_IDS:
+        spec = docs_specs()[identity_id]
+        renamed = dataclasses.replace(
+            spec,
+            title="Another title",
+            references=References(("1",), ("9.9",), ("Another table",)),
+            source="Another book",
+            corrected="another-id",
+        )
+        results = [check_identity(s) for s in (spec, renamed)]
+        assert results[0].status in ("verified", "refuted")
+        first, second = (dataclasses.replace(r, spec=None, formula=None) for r in results)
+        assert first == second, identity_id
 
 
 def test_a_broken_edit_is_caught_even_with_a_warm_cache(docs: Path, cache: ResultCache) -> None:

@@ -1,10 +1,12 @@
 """On-disk cache of check results, keyed by everything that can change a result.
 
-Checking an identity is deterministic: its result depends only on the block as written (formula,
-proof, declarations, layout, options, id — the id seeds the samples) and on the engine (its own
-source and the versions of Python, NumPy, mpmath and gmpy2). The key of an entry is a SHA-256 of
-exactly that, so an edited identity misses the cache and is checked again while every other one is read
-back. Line numbers enter the key only relative to the block's first line: inserting lines above
+Checking an identity is deterministic: its result depends only on what the check reads of the
+block (:data:`~matrixcheck.model.CHECKED_FIELDS`: formula, proof, declarations, layout, whether it
+is refuted, id — the id seeds the samples) and on the engine (its own source and the versions of
+Python, NumPy, mpmath and gmpy2). The key of an entry is a SHA-256 of exactly that, so an identity
+whose formula, proof or declarations are edited misses the cache and is checked again while every
+other one is read back; an edited title or citation changes nothing the check reads, and the
+stored result is shown under it. Line numbers enter the key only relative to the block's first line: inserting lines above
 an identity moves it without re-checking it, and the stored result is moved with it.
 
 Each entry is one JSON file holding its key, the payload (the result, written by :mod:`codec`,
@@ -28,7 +30,7 @@ from importlib import metadata
 from pathlib import Path
 
 from . import codec
-from .model import IdentitySpec, Location
+from .model import CHECKED_FIELDS, IdentitySpec, Location
 from .results import IdentityResult
 
 ENVIRONMENT = "MATRIXCHECK_CACHE"
@@ -82,8 +84,10 @@ def _absolute(spec: IdentitySpec) -> codec.Transform:
 
 
 def _identify(spec: IdentitySpec) -> tuple[str, str]:
-    """The entry's key (the block and the engine) and the block's own hash."""
-    spec_text = codec.dumps(spec, _relative(spec))
+    """The entry's key (what the check reads of the block, and the engine) and the hash of what
+    it reads of the block."""
+    checked = {name: getattr(spec, name) for name in CHECKED_FIELDS}
+    spec_text = codec.dumps(checked, _relative(spec))
     return _sha256(engine_fingerprint() + "\0" + spec_text), _sha256(spec_text)
 
 
@@ -136,6 +140,7 @@ class ResultCache:
         key, spec_hash = self._identify(spec)
         remembered = self.remembered.get(key)
         if remembered is not None and remembered.spec.location == spec.location:
+            remembered.spec = spec
             return remembered
         try:
             text = self.path(key).read_text(encoding="utf-8")

@@ -52,6 +52,12 @@ class IdentitySpec:
     references: References = field(default_factory=References)
 
 
+#: The fields of an :class:`IdentitySpec` that its check reads. The others (the title, the
+#: citations, a refutation's source and correction) are only rendered: the result cache keys a
+#: result by these alone, so editing a title or a citation re-checks nothing.
+CHECKED_FIELDS = ("id", "layout", "symbols", "formula", "location", "proof", "refuted")
+
+
 @dataclass
 class PageProblem:
     """A problem found while reading a page, before any identity is checked."""
