@@ -363,6 +363,28 @@ def test_verification_badge_opens_the_evidence_from_the_keyboard(
     assert panel.is_hidden()
 
 
+def test_readers_without_scripts_see_the_evidence_under_the_badges(
+    site: Site, browsing: Browsing
+) -> None:
+    """Without JavaScript the badge opens nothing; the evidence is shown in the card instead,
+    and the panel that scripts fill stays hidden."""
+    assert browsing.page.context.browser is not None
+    context = browsing.page.context.browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(site.url(NUMERATOR_PAGE))
+        card = page.locator(f'div.identity[data-identity="{NUMERATOR_ID}"]')
+        assert card.locator(f"#evidence-{NUMERATOR_ID}").is_hidden()
+        shown = card.locator("noscript .identity-evidence")
+        assert shown.is_visible()
+        text = shown.inner_text()
+        assert "Numeric check" in text and "Exact check" in text
+        for seed in _record(site, NUMERATOR_ID)["seeds"]:
+            assert str(seed) in text
+    finally:
+        context.close()
+
+
 def test_status_table_sorts_by_a_column(site: Site, browsing: Browsing) -> None:
     _open(browsing, site.url("status/"))
     table = browsing.page.locator(".mc-sortable table")

@@ -107,10 +107,11 @@ def test_card_holds_both_layouts_the_evidence_the_id_and_copy_buttons() -> None:
     badge = re.search(r'<button type="button" class="badge badge-verified"[^>]*>', card)
     assert badge and 'aria-expanded="false"' in badge.group(0)
     assert 'aria-controls="evidence-bilinear-form"' in badge.group(0)
-    # The panel is empty and hidden; its content waits beside it in an inert script.
+    # The panel is empty and hidden; its content waits beside it in a noscript (inert text
+    # while scripts run, shown to readers without scripts).
     panel = re.search(
         r'<div class="identity-evidence" id="evidence-bilinear-form"[^>]*hidden></div>'
-        r'<script type="text/html" data-mc-evidence>(.*?)</script>',
+        r'<noscript data-mc-evidence><div class="identity-evidence">(.*?)</div></noscript>',
         card,
         re.DOTALL,
     )

@@ -283,9 +283,11 @@ def _layout_badges(spec: IdentitySpec, converted: Conversion | None) -> list[str
 def evidence_panel(result: IdentityResult) -> str:
     """What the verification badge opens: samples, errors, exact check, assumptions, proof.
 
-    The panel is empty in the page, its content beside it in an inert ``text/html`` script that
-    ``identities.js`` moves in when the panel is first opened (or the page printed): hidden until
-    asked for, it costs neither the reader's browser nor the site search index anything.
+    The panel is empty in the page, its content beside it in a ``noscript`` element that
+    ``identities.js`` moves in when the panel is first opened (or the page printed): while
+    scripts run, a browser reads a ``noscript`` as inert text, so the evidence costs the reader's
+    browser nothing until asked for (nor the site search index, which never sees it); a reader
+    without scripts, whose badge opens nothing, sees it under the badges.
     """
     spec = result.spec
     rows = "".join(
@@ -314,7 +316,8 @@ def evidence_panel(result: IdentityResult) -> str:
     return (
         f'<div class="identity-evidence" id="evidence-{spec.id}" role="region" '
         f'aria-label="How {spec.id} was checked" hidden></div>'
-        f'<script type="text/html" data-mc-evidence>{"".join(items)}</script>'
+        f'<noscript data-mc-evidence><div class="identity-evidence">{"".join(items)}</div>'
+        "</noscript>"
     )
 
 

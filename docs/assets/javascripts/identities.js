@@ -7,7 +7,8 @@
  *   <html data-mc-layout="numerator|denominator"> and identities.css shows the matching one.
  *   The choice is kept in localStorage, so it survives reloads, visits and instant navigation.
  * - The verification badge opens and closes the evidence panel (aria-expanded); the panel's
- *   content is moved in from the inert script beside it when it is first opened or printed.
+ *   content is moved in from the <noscript> beside it (inert text while scripts run; what a
+ *   reader without scripts sees instead) when it is first opened or printed.
  * - "Copy link" and "Copy LaTeX" put the identity's permalink, or the LaTeX of the formula as
  *   currently shown, on the clipboard.
  * - Tables in a .mc-sortable wrapper sort by any column.
@@ -184,11 +185,14 @@
     panel.hidden = !open;
   }
 
-  /* The panel's content waits in the inert script that follows it, until it is first shown. */
+  /* The panel's content waits in the <noscript> that follows it, until it is first shown: the
+     inner HTML of the panel written there for readers without scripts. */
   function fillEvidence(panel) {
     var source = panel.nextElementSibling;
-    if (source && source.matches("script[data-mc-evidence]")) {
-      panel.innerHTML = source.textContent;
+    if (source && source.matches("noscript[data-mc-evidence]")) {
+      var written = document.createElement("div");
+      written.innerHTML = source.textContent;
+      panel.innerHTML = written.firstElementChild.innerHTML;
       source.remove();
     }
   }
