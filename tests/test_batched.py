@@ -18,7 +18,7 @@ from matrixcheck.check import IdentityResult, check_identity
 from matrixcheck.evaluate import DomainError, Evaluator, Point
 from matrixcheck.matfuncs import MATRIX_FUNCTIONS, eigenpair, nuclear_norm, singular_triple, sqrtm
 from matrixcheck.numeric import COMPLEX_STEP, NumericEvaluator
-from support import docs_specs
+from support import docs_specs, make_spec
 
 
 class OneDirectionAtATime(NumericEvaluator):
@@ -55,6 +55,29 @@ def test_batched_and_looped_evaluation_agree_on_every_identity(monkeypatch) -> N
                 assert abs(a - b) <= 1e-3 * fast.tolerance * max(1.0, b), (name, a, b)
                 compared += 1
     assert compared > 400
+
+
+def test_entrywise_layout_takes_every_entry_and_misses_none() -> None:
+    """In entrywise layout the sides are evaluated for all entries ``X_ij`` at once, one batch
+    per trial; a formula that is right on the diagonal and wrong off it still fails, and the right
+    one holds to rounding."""
+    symbols = {"X": "matrix n x n"}
+    wrong = make_spec(
+        r"\frac{\partial \boldsymbol X^\text T}{\partial \boldsymbol X}"
+        r" = \frac{\partial \boldsymbol X}{\partial \boldsymbol X}",
+        "entrywise",
+        symbols,
+    )
+    right = make_spec(
+        r"\frac{\partial \boldsymbol X^\text T}{\partial \boldsymbol X}"
+        r" = \left(\frac{\partial \boldsymbol X}{\partial \boldsymbol X}\right)^\text T",
+        "entrywise",
+        symbols,
+    )
+    failed = check_identity(wrong, thorough=False)
+    assert failed.status == "failed" and failed.max_rel_error > 0.1
+    held = check_identity(right, thorough=False)
+    assert held.status == "verified" and held.max_rel_error < 1e-15
 
 
 def _stack(rng: np.random.Generator, count: int, n: int) -> np.ndarray:

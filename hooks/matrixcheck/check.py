@@ -342,7 +342,9 @@ class _Sampler:
         return self.declarations == other.declarations and self.variables == other.variables
 
     def points(self, trial: Trial, layout: str) -> list[Point]:
-        """The sample of one trial, once per direction the layout needs."""
+        """The sample of one trial, once per variable in entrywise layout (the variable moving
+        along every direction of its basis at once, stacked on a batch axis, and the others
+        along their random directions), else once."""
         key = (trial.seed, trial.test_functions, tuple(trial.sizes.items()))
         if key not in self.drawn:
             self.drawn[key] = self._draw(trial)
@@ -366,7 +368,7 @@ class _Sampler:
         if layout != "entrywise" or not self.variables:
             # Without a variable there is no entry to differentiate by: compare at the sample.
             return [point(sample.directions)]
-        return [point({**sample.directions, v: b}) for v in self.variables for b in sample.bases[v]]
+        return [point({**sample.directions, v: np.stack(sample.bases[v])}) for v in self.variables]
 
     def _draw(self, trial: Trial) -> _Sample:
         rng = np.random.default_rng(trial.seed)
@@ -406,9 +408,10 @@ def _compare_at(check: _Checked, point: Point, trial: Trial, comparison: Compari
     if evaluator.used_differences:
         comparison.tolerance = TOLERANCE_DIFFERENCES
     for left, right in itertools.pairwise(sides):
-        if left.shape != right.shape and 1 not in (left.size, right.size):
-            shapes = " and ".join("×".join(map(str, side.shape)) for side in (left, right))
-            comparison.domain_error = f"the two sides evaluate to {shapes} ({trial.describe()})"
+        shapes = left.shape[-2:], right.shape[-2:]
+        if shapes[0] != shapes[1] and (1, 1) not in shapes:
+            described = " and ".join("×".join(map(str, shape)) for shape in shapes)
+            comparison.domain_error = f"the two sides evaluate to {described} ({trial.describe()})"
             comparison.domain_hint = (
                 "the shapes agreed symbolically, so this is a bug in the checker: please report "
                 "it with this identity"
