@@ -96,6 +96,27 @@ def test_a_cache_kept_across_builds_serves_unmoved_results_from_memory(
     assert check_docs(docs, "docs", cache).notes == []
 
 
+def test_a_cache_kept_across_many_edits_holds_one_build_of_results(
+    docs: Path, cache: ResultCache
+) -> None:
+    """Under ``mkdocs serve`` every edit makes a new result; memory keeps the current build's
+    only, and an undone edit is read back from disk."""
+    check_docs(docs, "docs", cache)
+    page = docs / "seed.md"
+    text = page.read_text(encoding="utf-8")
+    old = r"\boldsymbol{x}^\text{T} (\boldsymbol{A} + \boldsymbol{A}^\text{T})"
+    for spaces in range(1, 4):
+        page.write_text(text.replace(old, "\\," * spaces + old), encoding="utf-8")
+        edited = check_docs(docs, "docs", cache)
+        assert edited.computed == ["quadratic-form"]
+        assert len(cache.remembered) == len(SEED_IDS)
+    page.write_text(text, encoding="utf-8")
+    undone = check_docs(docs, "docs", cache)
+    assert undone.computed == [] and undone.notes == []
+    assert len(cache.remembered) == len(SEED_IDS)
+    _same_results(undone, _fresh(docs))
+
+
 def test_editing_one_identity_rechecks_only_that_one(docs: Path, cache: ResultCache) -> None:
     check_docs(docs, "docs", cache)
     page = docs / "seed.md"

@@ -103,7 +103,9 @@ class ResultCache:
     has not moved back from memory, without reading or decoding its file. It also remembers the
     key of each spec object it was given: an unchanged page's scan, and with it its specs, is kept
     by :mod:`project`, so a rebuild does not encode and hash its identities again (nor does
-    storing a result just checked after its lookup missed).
+    storing a result just checked after its lookup missed). After each build it keeps only what
+    that build's specs use (:meth:`retain`), so a long ``mkdocs serve`` session holds one build's
+    worth, however many edits it has seen.
     """
 
     def __init__(self, directory: Path) -> None:
@@ -131,6 +133,13 @@ class ResultCache:
         key, spec_hash = _identify(spec)
         self._identities[id(spec)] = (spec, key, spec_hash)
         return key, spec_hash
+
+    def retain(self, specs: list[IdentitySpec]) -> None:
+        """Forget the keys and results of every spec but ``specs`` (the build just done)."""
+        kept = {id(spec) for spec in specs}
+        self._identities = {k: known for k, known in self._identities.items() if k in kept}
+        keys = {known[1] for known in self._identities.values()}
+        self.remembered = {k: result for k, result in self.remembered.items() if k in keys}
 
     def path(self, key: str) -> Path:
         return self.directory / f"{key}.json"

@@ -150,6 +150,7 @@ def _results(
     if cache is not None:
         # Sorted: results arrive in whatever order the workers finish them.
         report.notes.extend(sorted(cache.take_notes()))
+        cache.retain(specs)
     report.computed = [spec.id for spec in missing]
     fresh = iter(computed)
     return [result if result is not None else next(fresh) for result in stored]
