@@ -6,8 +6,9 @@ is refuted, id — the id seeds the samples) and on the engine (its own source a
 Python, NumPy, mpmath and gmpy2). The key of an entry is a SHA-256 of exactly that, so an identity
 whose formula, proof or declarations are edited misses the cache and is checked again while every
 other one is read back; an edited title or citation changes nothing the check reads, and the
-stored result is shown under it. Line numbers enter the key only relative to the block's first line: inserting lines above
-an identity moves it without re-checking it, and the stored result is moved with it.
+stored result is shown under it. Line numbers enter the key only relative to the block's first
+line: inserting lines above an identity moves it without re-checking it, and the stored result is
+moved with it.
 
 Each entry is one JSON file holding its key, the payload (the result, written by :mod:`codec`,
 without the block it came from, which the key stands for; with the block's own hash instead; and
