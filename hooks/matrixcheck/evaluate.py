@@ -378,11 +378,12 @@ class Evaluator(ABC):
         its basis)."""
         dual = self.point.dual_bases.get(variable)
         if dual is None:
-            dual = self.point.dual_bases[variable] = [
-                self.scale(b, self.reciprocal(self.squared_norm(b)))
-                for b in self.point.bases[variable]
-            ]
+            dual = self.point.dual_bases[variable] = self.duals(self.point.bases[variable])
         return dual
+
+    def duals(self, basis: list[Value]) -> list[Value]:
+        """``B_k / ⟨B_k, B_k⟩`` for each ``B_k`` of ``basis``; a backend may compute them at once."""
+        return [self.scale(b, self.reciprocal(self.squared_norm(b))) for b in basis]
 
     def hessian(self, node: Derivative, values: Values) -> Value:
         """``Σ_kl D²f[B_k, B_l] b_k b_lᵀ`` with ``b_k = vec(B_k)/⟨B_k, B_k⟩``; symmetric, so the

@@ -40,7 +40,7 @@ import numpy as np
 
 from .evaluate import ArrayEvaluator, DomainError, Point, Values
 from .matfuncs import MATRIX_FUNCTIONS, eigenpair, nuclear_norm, singular_triple
-from .tree import SIZED, Derivative, Differential, Node, walk
+from .tree import SIZED, Derivative, Differential, Neg, Node, Symbol, Transpose, walk
 
 COMPLEX_STEP = 1e-30
 DIFFERENCE_STEP = 2e-2
@@ -48,6 +48,8 @@ HESSIAN_STEP = 2e-3
 #: Eighth-order central difference weights for f'(0), at offsets 1…4 (antisymmetric).
 DIFFERENCE_WEIGHTS = (4 / 5, -1 / 5, 4 / 105, -1 / 280)
 LARGEST_CONDITION = 1e10
+#: Nodes whose value has the Frobenius norm of their operand's, observed already.
+SAME_NORM = (Neg, Transpose)
 
 
 class NumericEvaluator(ArrayEvaluator):
@@ -67,9 +69,20 @@ class NumericEvaluator(ArrayEvaluator):
         self.largest_square = 0.0
         self.used_differences = False
         self.used_hessian = False
+        #: The symbols' values observed so far, by identity (the entries keep them alive):
+        #: observing one again cannot change the magnitude.
+        self.observed: dict[int, np.ndarray] = {}
 
     def evaluate(self, node: Node, values: Values | None = None) -> np.ndarray:
+        """The value of ``node``, observed (:meth:`observe`) unless its norm was met already."""
         value = super().evaluate(node, values)
+        kind = type(node)
+        if kind in SAME_NORM:
+            return value
+        if kind is Symbol:
+            if id(value) in self.observed:
+                return value
+            self.observed[id(value)] = value
         self.observe(value)
         return value
 
@@ -129,6 +142,11 @@ class NumericEvaluator(ArrayEvaluator):
     def matrix(self, entries: list[list[int]]) -> np.ndarray:
         return np.array(entries, dtype=float)
 
+    def duals(self, basis: list[np.ndarray]) -> list[np.ndarray]:
+        """The dual basis computed at once, the basis stacked as one batch."""
+        stacked = np.stack(basis)
+        return list(self.scale(stacked, self.reciprocal(self.squared_norm(stacked))))
+
     def directionals(
         self, node: Node, values: Values, variable: str, directions: list[np.ndarray]
     ) -> list[np.ndarray]:
@@ -163,13 +181,19 @@ class NumericEvaluator(ArrayEvaluator):
         key = (number, tuple(self.point.identity_sizes.get(node) for node in sized), along)
         taken = self.point.shared.get(key)
         if taken is None:
-            outer = (self.largest_square, self.used_differences, self.used_hessian)
+            outer = (self.largest_square, self.used_differences, self.used_hessian, self.observed)
             self.largest_square, self.used_differences, self.used_hessian = 0.0, False, False
+            self.observed = {}
             try:
                 value = take()
             finally:
                 inner = (self.largest_square, self.used_differences, self.used_hessian)
-                self.largest_square, self.used_differences, self.used_hessian = outer
+                (
+                    self.largest_square,
+                    self.used_differences,
+                    self.used_hessian,
+                    self.observed,
+                ) = outer
             taken = self.point.shared[key] = (value, *inner)
         value, square, differences, hessian = taken
         self.largest_square = max(self.largest_square, square)

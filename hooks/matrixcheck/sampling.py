@@ -184,19 +184,19 @@ def orthogonal_group(properties: frozenset[str]) -> bool:
 
 def tangent_basis(properties: frozenset[str], value: np.ndarray) -> list[np.ndarray]:
     """The tangent basis of :func:`tangent_patterns` as NumPy arrays at ``value``."""
-    basis = []
-    for pattern in tangent_patterns(properties, value.shape):
-        direction = np.zeros(value.shape)
+    patterns = tangent_patterns(properties, value.shape)
+    basis = np.zeros((len(patterns), *value.shape))
+    for k, pattern in enumerate(patterns):
         for i, j, coefficient in pattern:
-            direction[i, j] = coefficient
-        basis.append(value @ direction if orthogonal_group(properties) else direction)
-    return basis
+            basis[k, i, j] = coefficient
+    return list(value @ basis if orthogonal_group(properties) else basis)
 
 
 def random_direction(basis: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
-    """A random combination of the basis: a direction the variable may move in."""
+    """A random combination of the basis: a direction the variable may move in (the terms
+    added in the order of the basis)."""
     weights = rng.standard_normal(len(basis))
-    return sum((w * b for w, b in zip(weights, basis, strict=True)), np.zeros_like(basis[0]))
+    return np.add.reduce(weights[:, None, None] * np.stack(basis), axis=0, initial=0.0)
 
 
 TEST_FUNCTION_KINDS = ("linear", "polynomial", "transcendental")
