@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from matrixcheck import check
-from matrixcheck.project import read_file
+from matrixcheck.project import read_specs
 
 
 def main() -> None:
@@ -24,11 +24,7 @@ def main() -> None:
     parser.add_argument("docs", type=Path, nargs="?", default=Path("docs"))
     parser.add_argument("--top", type=int, default=10)
     arguments = parser.parse_args()
-    specs = [
-        block.spec
-        for path in sorted(arguments.docs.rglob("*.md"))
-        for block in read_file(path, path.relative_to(arguments.docs).as_posix()).blocks
-    ]
+    specs = read_specs(arguments.docs)
     spent: collections.Counter[str] = collections.Counter()
     exact = check._exact
 

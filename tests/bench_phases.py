@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from matrixcheck import check
-from matrixcheck.project import read_file
+from matrixcheck.project import read_specs
 
 PHASES = {
     "parse": (check, "parse_chains"),
@@ -55,11 +55,7 @@ def main() -> None:
     parser.add_argument("docs", type=Path, nargs="?", default=Path("docs"))
     parser.add_argument("--runs", type=int, default=3)
     arguments = parser.parse_args()
-    specs = [
-        block.spec
-        for path in sorted(arguments.docs.rglob("*.md"))
-        for block in read_file(path, path.relative_to(arguments.docs).as_posix()).blocks
-    ]
+    specs = read_specs(arguments.docs)
     spent = dict.fromkeys(PHASES, 0.0)
     for phase, (owner, name) in PHASES.items():
         setattr(owner, name, _timed(getattr(owner, name), phase, spent))

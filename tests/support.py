@@ -27,7 +27,7 @@ from matrixcheck.cache import DEFAULT_DIRECTORY
 from matrixcheck.check import check_identity
 from matrixcheck.document import Block
 from matrixcheck.model import Display, IdentitySpec, Location
-from matrixcheck.project import read_file
+from matrixcheck.project import read_file, read_specs
 from matrixcheck.render import Correction, HtmlStash, render_block
 from matrixcheck.results import IdentityResult
 from mkdocs.utils.yaml import yaml_load
@@ -142,11 +142,7 @@ def formula_line(text: str, identity_id: str) -> int:
 @functools.cache
 def docs_specs() -> dict[str, IdentitySpec]:
     """Every identity of ``docs/``, by id."""
-    specs = {}
-    for path in sorted(DOCS.glob("*.md")):
-        for block in read_file(path, path.name).blocks:
-            specs[block.spec.id] = block.spec
-    return specs
+    return {spec.id: spec for spec in read_specs(DOCS)}
 
 
 @functools.cache

@@ -200,6 +200,16 @@ def _corrections(report: Report) -> list[PageProblem]:
     return problems
 
 
+def read_specs(docs_dir: Path) -> list[IdentitySpec]:
+    """Every identity block of the ``*.md`` files below ``docs_dir``, in page order, as scanned
+    (for tools and benchmarks that check identities one by one: no report, no page problems)."""
+    return [
+        block.spec
+        for path in sorted(docs_dir.rglob("*.md"))
+        for block in read_file(path, path.relative_to(docs_dir).as_posix()).blocks
+    ]
+
+
 def read_file(path: Path, relative: str) -> Page:
     """Read and scan one page; undecodable bytes are a problem of the page, not a crash."""
     try:
