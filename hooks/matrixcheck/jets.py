@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -69,15 +69,10 @@ class Jet:
 
     def __add__(self, other: object) -> Scalar:
         if type(other) is Jet:
-            terms = self.terms.copy()
-            for mask, coefficient in other.terms.items():
-                _accumulate(terms, mask, coefficient)
-            return jet(terms)
+            return _accumulated(self.terms.copy(), other.terms.items())
         if isinstance(other, np.ndarray):
             return NotImplemented
-        terms = dict(self.terms)
-        terms[0] = _plus(terms[0], other) if 0 in terms else other
-        return jet(terms)
+        return _accumulated(dict(self.terms), ((0, other),))
 
     __radd__ = __add__
 
@@ -96,19 +91,7 @@ class Jet:
 
     def __mul__(self, other: object) -> Scalar:
         if type(other) is Jet:
-            terms: dict[int, Coefficient] = {}
-            for mask, coefficient in self.terms.items():
-                rational = type(coefficient) is mpq
-                for other_mask, other_coefficient in other.terms.items():
-                    if mask & other_mask:
-                        continue
-                    product = (
-                        coefficient * other_coefficient
-                        if rational and type(other_coefficient) is mpq
-                        else _times(coefficient, other_coefficient)
-                    )
-                    _accumulate(terms, mask | other_mask, product)
-            return jet(terms)
+            return _accumulated({}, _products(self.terms, other.terms))
         if isinstance(other, np.ndarray):
             return NotImplemented
         return jet(_scaled(self.terms, other))
@@ -138,7 +121,7 @@ def jet(terms: dict[int, Coefficient]) -> Scalar:
     A 50-digit number always stays wrapped in a jet, even alone: only the jet's own arithmetic
     mixes it with rationals (``mpq`` and ``mpf`` do not combine with each other).
     """
-    kept = {mask: c for mask, c in terms.items() if c or not mask}
+    kept = terms if all(terms.values()) else {m: c for m, c in terms.items() if c or not m}
     if len(kept) > 1:
         return Jet(kept)
     if not kept:
@@ -152,6 +135,8 @@ def _scaled(terms: dict[int, Coefficient], factor: Coefficient) -> dict[int, Coe
     """Each coefficient times ``factor``, a rational factor made a 50-digit number at most once."""
     if not is_rational(factor):
         return {mask: _times(c, factor) for mask, c in terms.items()}
+    if _EXACT_TYPES.issuperset(map(type, terms.values())):
+        return {mask: c * factor for mask, c in terms.items()}
     converted = None
     scaled = {}
     for mask, c in terms.items():
@@ -163,15 +148,37 @@ def _scaled(terms: dict[int, Coefficient], factor: Coefficient) -> dict[int, Coe
     return scaled
 
 
-def _accumulate(terms: dict[int, Coefficient], mask: int, coefficient: Coefficient) -> None:
-    """Add ``coefficient`` to the term ``mask`` of ``terms`` (two rationals added directly)."""
-    term = terms.get(mask)
-    if term is None:
-        terms[mask] = coefficient
-    elif type(term) is mpq is type(coefficient):
-        terms[mask] = term + coefficient
-    else:
-        terms[mask] = _plus(term, coefficient)
+def _accumulated(
+    terms: dict[int, Coefficient], added: Iterable[tuple[int, Coefficient]]
+) -> Scalar:
+    """The jet of ``terms`` (taken over) with each ``(mask, coefficient)`` of ``added`` added to
+    its term (two rationals added directly): one call per sum or product, not one per term."""
+    for mask, coefficient in added:
+        term = terms.get(mask)
+        if term is None:
+            terms[mask] = coefficient
+        elif type(term) is mpq is type(coefficient):
+            terms[mask] = term + coefficient
+        else:
+            terms[mask] = _plus(term, coefficient)
+    return jet(terms)
+
+
+def _products(
+    left: dict[int, Coefficient], right: dict[int, Coefficient]
+) -> Iterator[tuple[int, Coefficient]]:
+    """The products of the terms of two jets, keyed by their masks; a product of an
+    infinitesimal with itself (masks that share a bit) vanishes."""
+    for mask, coefficient in left.items():
+        rational = type(coefficient) is mpq
+        for other_mask, other_coefficient in right.items():
+            if not mask & other_mask:
+                yield (
+                    mask | other_mask,
+                    coefficient * other_coefficient
+                    if rational and type(other_coefficient) is mpq
+                    else _times(coefficient, other_coefficient),
+                )
 
 
 def _plus(a: Coefficient, b: Coefficient) -> Coefficient:
@@ -376,11 +383,8 @@ SERIES: dict[str, Series] = {
 # -- matrices of jets (NumPy object arrays) -------------------------------------------------------
 def matrix(rows: int, columns: int, entry: Callable[[int, int], Scalar]) -> np.ndarray:
     """An object array of exact entries."""
-    value = np.empty((rows, columns), dtype=object)
-    for i in range(rows):
-        for j in range(columns):
-            value[i, j] = entry(i, j)
-    return value
+    entries = (entry(i, j) for i in range(rows) for j in range(columns))
+    return np.fromiter(entries, dtype=object, count=rows * columns).reshape(rows, columns)
 
 
 def zeros(rows: int, columns: int) -> np.ndarray:
@@ -399,10 +403,8 @@ def entrywise(function: Callable[[Scalar], Scalar], value: np.ndarray) -> np.nda
     ``inf - inf``). Under a ufunc that became a RuntimeWarning in the build log, printed or not
     depending on which identity a worker happened to check first.
     """
-    result = np.empty(value.shape, dtype=object)
-    for index, entry in np.ndenumerate(value):
-        result[index] = function(entry)
-    return result
+    entries = map(function, value.flat)
+    return np.fromiter(entries, dtype=object, count=value.size).reshape(value.shape)
 
 
 def inverse(value: np.ndarray) -> np.ndarray | None:
