@@ -297,9 +297,10 @@ def _term(entry: Scalar, mask: int) -> jets.Coefficient:
 
 
 def _rational(rng: np.random.Generator, shape: tuple[int, int], low: int = -4) -> np.ndarray:
-    numerators = rng.integers(low, 5, size=shape)
-    denominators = rng.integers(1, 4, size=shape)
-    return jets.matrix(*shape, lambda i, j: mpq(int(numerators[i, j]), int(denominators[i, j])))
+    numerators = rng.integers(low, 5, size=shape).ravel().tolist()
+    denominators = rng.integers(1, 4, size=shape).ravel().tolist()
+    entries = map(mpq, numerators, denominators)
+    return np.fromiter(entries, dtype=object, count=len(numerators)).reshape(shape)
 
 
 def _diagonal(entries: list[mpq]) -> np.ndarray:

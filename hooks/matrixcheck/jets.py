@@ -388,11 +388,13 @@ def matrix(rows: int, columns: int, entry: Callable[[int, int], Scalar]) -> np.n
 
 
 def zeros(rows: int, columns: int) -> np.ndarray:
-    return matrix(rows, columns, lambda i, j: ZERO)
+    return np.full((rows, columns), ZERO, dtype=object)
 
 
 def eye(size: int) -> np.ndarray:
-    return matrix(size, size, lambda i, j: ONE if i == j else ZERO)
+    value = zeros(size, size)
+    np.fill_diagonal(value, ONE)
+    return value
 
 
 def entrywise(function: Callable[[Scalar], Scalar], value: np.ndarray) -> np.ndarray:
