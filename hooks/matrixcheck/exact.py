@@ -99,7 +99,14 @@ class ExactEvaluator(ArrayEvaluator):
     def eye(self, size: int) -> np.ndarray:
         return jets.eye(size)
 
+    def matmul(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        return jets.product(left, right)
+
     def scale(self, value: np.ndarray, factor: Scalar) -> np.ndarray:
+        """Each entry times ``factor``; a jet ``factor`` multiplies rational entries by its own
+        method (see :func:`jets.product`)."""
+        if isinstance(factor, jets.Jet) and not jets.has_jet(value):
+            return jets.entrywise(factor.__mul__, value)
         return jets.entrywise(lambda e: e * factor, value)
 
     def inverse(self, value: np.ndarray) -> np.ndarray:
