@@ -494,6 +494,8 @@ def exact_difference(left: np.ndarray, right: np.ndarray) -> str:
     left, right = _zero_as(left, right), _zero_as(right, left)
     if left.shape != right.shape:
         return f"the sides have shapes {left.shape} and {right.shape}"
+    if jets.rational_entries(left) and jets.rational_entries(right) and (left == right).all():
+        return ""
     for i, j in itertools.product(range(left.shape[0]), range(left.shape[1])):
         a, b = _number(left[i, j]), _number(right[i, j])
         if is_rational(a) and is_rational(b):

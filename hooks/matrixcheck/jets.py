@@ -247,8 +247,15 @@ def is_rational(value: Coefficient) -> bool:
 def real(value: Coefficient) -> mpmath.mpf:
     """A coefficient as a 50-digit number."""
     if is_rational(value):
-        return mp().mpf(int(value.numerator)) / int(value.denominator)
+        return _real_rational(value)
     return value if isinstance(value, mp().mpf) else mp().mpf(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _real_rational(value: int | mpq | Fraction) -> mpmath.mpf:
+    """A rational as a 50-digit number, remembered: the same few small ones recur (0, 1, the
+    entries of the samples), and each conversion is a division."""
+    return mp().mpf(int(value.numerator)) / int(value.denominator)
 
 
 def rational(value: Coefficient) -> gmpy2.mpq:
@@ -403,6 +410,11 @@ def product(left: np.ndarray, right: np.ndarray) -> np.ndarray:
 def has_jet(value: np.ndarray) -> bool:
     """Whether an entry of ``value`` is a jet."""
     return Jet in set(map(type, value.flat))
+
+
+def rational_entries(value: np.ndarray) -> bool:
+    """Whether every entry of ``value`` is a plain rational (``mpq`` or ``int``), no jet."""
+    return _EXACT_TYPES.issuperset(map(type, value.flat))
 
 
 def zeros(rows: int, columns: int) -> np.ndarray:
