@@ -18,7 +18,9 @@ open infinitesimals.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
+import operator
 from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 from typing import TYPE_CHECKING, TypeAlias
@@ -286,9 +288,8 @@ def apply(series: Series, value: Scalar) -> Scalar:
     order = nilpotency(nilpotent.terms)
     coefficients = series(value_at_zero(value), order)
     result: Scalar = Jet({0: coefficients[0]})
-    power: Scalar = ONE
-    for coefficient in coefficients[1:]:
-        power = power * nilpotent
+    powers = itertools.accumulate(itertools.repeat(nilpotent, order), operator.mul)
+    for power, coefficient in zip(powers, coefficients[1:], strict=True):
         result = result + power * coefficient
     return result
 
