@@ -150,9 +150,7 @@ def _scaled(terms: dict[int, Coefficient], factor: Coefficient) -> dict[int, Coe
     return scaled
 
 
-def _accumulated(
-    terms: dict[int, Coefficient], added: Iterable[tuple[int, Coefficient]]
-) -> Scalar:
+def _accumulated(terms: dict[int, Coefficient], added: Iterable[tuple[int, Coefficient]]) -> Scalar:
     """The jet of ``terms`` (taken over) with each ``(mask, coefficient)`` of ``added`` added to
     its term (two rationals added directly): one call per sum or product, not one per term."""
     for mask, coefficient in added:
