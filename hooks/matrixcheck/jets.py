@@ -13,6 +13,13 @@ rationals: they become 50-digit :mod:`mpmath` numbers (imported only then), and 
 the two sides then works to 50 digits instead of exactly. A function of a jet is its Taylor
 polynomial, which is exact because the nilpotent part vanishes after as many powers as there are
 open infinitesimals.
+
+The cost is Python work per term, so the common paths do little of it: a sum or product of two
+jets gathers all its terms in one pass (:func:`_accumulated`), all-rational terms are scaled in
+one comprehension, and a rational's 50-digit conversion is remembered. Python asks the left
+operand of ``q * jet`` first, and gmpy2 probes a jet for four conversion methods before it gives
+up, which costs more than the product: a matrix product with the jets on the right only is taken
+transposed (:func:`product`), so each jet multiplies by its own method.
 """
 
 from __future__ import annotations
