@@ -88,7 +88,7 @@ def _norm(a: Matrix | None) -> mpfr:
     """The 1-norm (largest column sum of absolute values); 0 for no matrix."""
     if a is None:
         return mpfr(0)
-    return max(sum(abs(x) for x in column) for column in a.T)
+    return max(np.abs(a).sum(axis=0))
 
 
 def _inverse(a: Matrix) -> Matrix:
