@@ -23,7 +23,7 @@ import itertools
 import operator
 from collections.abc import Callable
 from fractions import Fraction
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 from gmpy2 import mpq
@@ -79,19 +79,24 @@ class ExactEvaluator(ArrayEvaluator):
     def side(self, node: Node) -> np.ndarray:
         """A side of a relation, evaluated at the point and remembered there."""
         value = self.evaluate(node)
-        sized = tuple(id(n) for n in walk(node) if isinstance(n, SIZED))
-        self.point.shared[("side", id(node))] = (value, node, sized, self._sizes(sized))
+        self.point.shared[("side", id(node))] = (value, node, self.point.identity_sizes)
         return value
 
     def evaluate(self, node: Node, values: Values | None = None) -> np.ndarray:
         if values is None or values is self.point.values:
             known = self.point.shared.get(("side", id(node)))
-            if known is not None and self._sizes(known[2]) == known[3]:
+            if known is not None and self._sized_alike(node, known[2]):
                 return known[0]
         return super().evaluate(node, values)
 
-    def _sizes(self, sized: tuple[int, ...]) -> tuple:
-        return tuple(self.point.identity_sizes.get(node) for node in sized)
+    def _sized_alike(self, node: Node, sizes: dict[int, Any]) -> bool:
+        """Whether every identity matrix, ones vector and commutation matrix in ``node`` is sized
+        now as in ``sizes`` (those a side was remembered with; each relation's are a new dict,
+        so the same dict means the same sizes and the tree need not be walked)."""
+        now = self.point.identity_sizes
+        return now is sizes or all(
+            now.get(id(n)) == sizes.get(id(n)) for n in walk(node) if isinstance(n, SIZED)
+        )
 
     def number(self, value: Fraction) -> np.ndarray:
         return jets.matrix(1, 1, lambda i, j: mpq(value))
