@@ -23,7 +23,7 @@ import itertools
 import operator
 from collections.abc import Callable
 from fractions import Fraction
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 from gmpy2 import mpq
@@ -79,19 +79,24 @@ class ExactEvaluator(ArrayEvaluator):
     def side(self, node: Node) -> np.ndarray:
         """A side of a relation, evaluated at the point and remembered there."""
         value = self.evaluate(node)
-        sized = tuple(id(n) for n in walk(node) if isinstance(n, SIZED))
-        self.point.shared[("side", id(node))] = (value, node, sized, self._sizes(sized))
+        self.point.shared[("side", id(node))] = (value, node, self.point.identity_sizes)
         return value
 
     def evaluate(self, node: Node, values: Values | None = None) -> np.ndarray:
         if values is None or values is self.point.values:
             known = self.point.shared.get(("side", id(node)))
-            if known is not None and self._sizes(known[2]) == known[3]:
+            if known is not None and self._sized_alike(node, known[2]):
                 return known[0]
         return super().evaluate(node, values)
 
-    def _sizes(self, sized: tuple[int, ...]) -> tuple:
-        return tuple(self.point.identity_sizes.get(node) for node in sized)
+    def _sized_alike(self, node: Node, sizes: dict[int, Any]) -> bool:
+        """Whether every identity matrix, ones vector and commutation matrix in ``node`` is sized
+        now as in ``sizes`` (those a side was remembered with; each relation's are a new dict,
+        so the same dict means the same sizes and the tree need not be walked)."""
+        now = self.point.identity_sizes
+        return now is sizes or all(
+            now.get(id(n)) == sizes.get(id(n)) for n in walk(node) if isinstance(n, SIZED)
+        )
 
     def number(self, value: Fraction) -> np.ndarray:
         return jets.matrix(1, 1, lambda i, j: mpq(value))
@@ -99,7 +104,14 @@ class ExactEvaluator(ArrayEvaluator):
     def eye(self, size: int) -> np.ndarray:
         return jets.eye(size)
 
+    def matmul(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        return jets.product(left, right)
+
     def scale(self, value: np.ndarray, factor: Scalar) -> np.ndarray:
+        """Each entry times ``factor``; a jet ``factor`` multiplies rational entries by its own
+        method (see :func:`jets.product`)."""
+        if isinstance(factor, jets.Jet) and not jets.has_jet(value):
+            return jets.entrywise(factor.__mul__, value)
         return jets.entrywise(lambda e: e * factor, value)
 
     def inverse(self, value: np.ndarray) -> np.ndarray:
@@ -297,9 +309,10 @@ def _term(entry: Scalar, mask: int) -> jets.Coefficient:
 
 
 def _rational(rng: np.random.Generator, shape: tuple[int, int], low: int = -4) -> np.ndarray:
-    numerators = rng.integers(low, 5, size=shape)
-    denominators = rng.integers(1, 4, size=shape)
-    return jets.matrix(*shape, lambda i, j: mpq(int(numerators[i, j]), int(denominators[i, j])))
+    numerators = rng.integers(low, 5, size=shape).ravel().tolist()
+    denominators = rng.integers(1, 4, size=shape).ravel().tolist()
+    entries = map(mpq, numerators, denominators)
+    return np.fromiter(entries, dtype=object, count=len(numerators)).reshape(shape)
 
 
 def _diagonal(entries: list[mpq]) -> np.ndarray:
@@ -486,6 +499,8 @@ def exact_difference(left: np.ndarray, right: np.ndarray) -> str:
     left, right = _zero_as(left, right), _zero_as(right, left)
     if left.shape != right.shape:
         return f"the sides have shapes {left.shape} and {right.shape}"
+    if jets.rational_entries(left) and jets.rational_entries(right) and (left == right).all():
+        return ""
     for i, j in itertools.product(range(left.shape[0]), range(left.shape[1])):
         a, b = _number(left[i, j]), _number(right[i, j])
         if is_rational(a) and is_rational(b):

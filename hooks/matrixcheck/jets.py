@@ -13,13 +13,22 @@ rationals: they become 50-digit :mod:`mpmath` numbers (imported only then), and 
 the two sides then works to 50 digits instead of exactly. A function of a jet is its Taylor
 polynomial, which is exact because the nilpotent part vanishes after as many powers as there are
 open infinitesimals.
+
+The cost is Python work per term, so the common paths do little of it: a sum or product of two
+jets gathers all its terms in one pass (:func:`_accumulated`), all-rational terms are scaled in
+one comprehension, and a rational's 50-digit conversion is remembered. Python asks the left
+operand of ``q * jet`` first, and gmpy2 probes a jet for four conversion methods before it gives
+up, which costs more than the product: a matrix product with the jets on the right only is taken
+transposed (:func:`product`), so each jet multiplies by its own method.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import math
-from collections.abc import Callable, Iterable
+import operator
+from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -69,15 +78,10 @@ class Jet:
 
     def __add__(self, other: object) -> Scalar:
         if type(other) is Jet:
-            terms = self.terms.copy()
-            for mask, coefficient in other.terms.items():
-                _accumulate(terms, mask, coefficient)
-            return jet(terms)
+            return _accumulated(self.terms.copy(), other.terms.items())
         if isinstance(other, np.ndarray):
             return NotImplemented
-        terms = dict(self.terms)
-        terms[0] = _plus(terms[0], other) if 0 in terms else other
-        return jet(terms)
+        return _accumulated(dict(self.terms), ((0, other),))
 
     __radd__ = __add__
 
@@ -96,19 +100,7 @@ class Jet:
 
     def __mul__(self, other: object) -> Scalar:
         if type(other) is Jet:
-            terms: dict[int, Coefficient] = {}
-            for mask, coefficient in self.terms.items():
-                rational = type(coefficient) is mpq
-                for other_mask, other_coefficient in other.terms.items():
-                    if mask & other_mask:
-                        continue
-                    product = (
-                        coefficient * other_coefficient
-                        if rational and type(other_coefficient) is mpq
-                        else _times(coefficient, other_coefficient)
-                    )
-                    _accumulate(terms, mask | other_mask, product)
-            return jet(terms)
+            return _accumulated({}, _products(self.terms, other.terms))
         if isinstance(other, np.ndarray):
             return NotImplemented
         return jet(_scaled(self.terms, other))
@@ -138,7 +130,7 @@ def jet(terms: dict[int, Coefficient]) -> Scalar:
     A 50-digit number always stays wrapped in a jet, even alone: only the jet's own arithmetic
     mixes it with rationals (``mpq`` and ``mpf`` do not combine with each other).
     """
-    kept = {mask: c for mask, c in terms.items() if c or not mask}
+    kept = terms if all(terms.values()) else {m: c for m, c in terms.items() if c or not m}
     if len(kept) > 1:
         return Jet(kept)
     if not kept:
@@ -152,6 +144,8 @@ def _scaled(terms: dict[int, Coefficient], factor: Coefficient) -> dict[int, Coe
     """Each coefficient times ``factor``, a rational factor made a 50-digit number at most once."""
     if not is_rational(factor):
         return {mask: _times(c, factor) for mask, c in terms.items()}
+    if _EXACT_TYPES.issuperset(map(type, terms.values())):
+        return {mask: c * factor for mask, c in terms.items()}
     converted = None
     scaled = {}
     for mask, c in terms.items():
@@ -163,15 +157,35 @@ def _scaled(terms: dict[int, Coefficient], factor: Coefficient) -> dict[int, Coe
     return scaled
 
 
-def _accumulate(terms: dict[int, Coefficient], mask: int, coefficient: Coefficient) -> None:
-    """Add ``coefficient`` to the term ``mask`` of ``terms`` (two rationals added directly)."""
-    term = terms.get(mask)
-    if term is None:
-        terms[mask] = coefficient
-    elif type(term) is mpq is type(coefficient):
-        terms[mask] = term + coefficient
-    else:
-        terms[mask] = _plus(term, coefficient)
+def _accumulated(terms: dict[int, Coefficient], added: Iterable[tuple[int, Coefficient]]) -> Scalar:
+    """The jet of ``terms`` (taken over) with each ``(mask, coefficient)`` of ``added`` added to
+    its term (two rationals added directly): one call per sum or product, not one per term."""
+    for mask, coefficient in added:
+        term = terms.get(mask)
+        if term is None:
+            terms[mask] = coefficient
+        elif type(term) is mpq is type(coefficient):
+            terms[mask] = term + coefficient
+        else:
+            terms[mask] = _plus(term, coefficient)
+    return jet(terms)
+
+
+def _products(
+    left: dict[int, Coefficient], right: dict[int, Coefficient]
+) -> Iterator[tuple[int, Coefficient]]:
+    """The products of the terms of two jets, keyed by their masks; a product of an
+    infinitesimal with itself (masks that share a bit) vanishes."""
+    for mask, coefficient in left.items():
+        rational = type(coefficient) is mpq
+        for other_mask, other_coefficient in right.items():
+            if not mask & other_mask:
+                yield (
+                    mask | other_mask,
+                    coefficient * other_coefficient
+                    if rational and type(other_coefficient) is mpq
+                    else _times(coefficient, other_coefficient),
+                )
 
 
 def _plus(a: Coefficient, b: Coefficient) -> Coefficient:
@@ -240,8 +254,15 @@ def is_rational(value: Coefficient) -> bool:
 def real(value: Coefficient) -> mpmath.mpf:
     """A coefficient as a 50-digit number."""
     if is_rational(value):
-        return mp().mpf(int(value.numerator)) / int(value.denominator)
+        return _real_rational(value)
     return value if isinstance(value, mp().mpf) else mp().mpf(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _real_rational(value: int | mpq | Fraction) -> mpmath.mpf:
+    """A rational as a 50-digit number, remembered: the same few small ones recur (0, 1, the
+    entries of the samples), and each conversion is a division."""
+    return mp().mpf(int(value.numerator)) / int(value.denominator)
 
 
 def rational(value: Coefficient) -> gmpy2.mpq:
@@ -272,9 +293,8 @@ def apply(series: Series, value: Scalar) -> Scalar:
     order = nilpotency(nilpotent.terms)
     coefficients = series(value_at_zero(value), order)
     result: Scalar = Jet({0: coefficients[0]})
-    power: Scalar = ONE
-    for coefficient in coefficients[1:]:
-        power = power * nilpotent
+    powers = itertools.accumulate(itertools.repeat(nilpotent, order), operator.mul)
+    for power, coefficient in zip(powers, coefficients[1:], strict=True):
         result = result + power * coefficient
     return result
 
@@ -376,19 +396,41 @@ SERIES: dict[str, Series] = {
 # -- matrices of jets (NumPy object arrays) -------------------------------------------------------
 def matrix(rows: int, columns: int, entry: Callable[[int, int], Scalar]) -> np.ndarray:
     """An object array of exact entries."""
-    value = np.empty((rows, columns), dtype=object)
-    for i in range(rows):
-        for j in range(columns):
-            value[i, j] = entry(i, j)
-    return value
+    entries = (entry(i, j) for i in range(rows) for j in range(columns))
+    return np.fromiter(entries, dtype=object, count=rows * columns).reshape(rows, columns)
+
+
+def product(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``left @ right``, with the jets on the left of each product when only ``right`` has jets.
+
+    Python asks the left operand of ``q * jet`` first, and gmpy2 probes a jet for four
+    conversion methods before it gives up: several times the cost of the jet's own product.
+    ``(rightᵀ leftᵀ)ᵀ`` forms the same products and sums in the same order, reaching the jet's
+    method directly.
+    """
+    if has_jet(right) and not has_jet(left):
+        return (right.swapaxes(-1, -2) @ left.swapaxes(-1, -2)).swapaxes(-1, -2)
+    return left @ right
+
+
+def has_jet(value: np.ndarray) -> bool:
+    """Whether an entry of ``value`` is a jet."""
+    return Jet in set(map(type, value.flat))
+
+
+def rational_entries(value: np.ndarray) -> bool:
+    """Whether every entry of ``value`` is a plain rational (``mpq`` or ``int``), no jet."""
+    return _EXACT_TYPES.issuperset(map(type, value.flat))
 
 
 def zeros(rows: int, columns: int) -> np.ndarray:
-    return matrix(rows, columns, lambda i, j: ZERO)
+    return np.full((rows, columns), ZERO, dtype=object)
 
 
 def eye(size: int) -> np.ndarray:
-    return matrix(size, size, lambda i, j: ONE if i == j else ZERO)
+    value = zeros(size, size)
+    np.fill_diagonal(value, ONE)
+    return value
 
 
 def entrywise(function: Callable[[Scalar], Scalar], value: np.ndarray) -> np.ndarray:
@@ -399,10 +441,8 @@ def entrywise(function: Callable[[Scalar], Scalar], value: np.ndarray) -> np.nda
     ``inf - inf``). Under a ufunc that became a RuntimeWarning in the build log, printed or not
     depending on which identity a worker happened to check first.
     """
-    result = np.empty(value.shape, dtype=object)
-    for index, entry in np.ndenumerate(value):
-        result[index] = function(entry)
-    return result
+    entries = map(function, value.flat)
+    return np.fromiter(entries, dtype=object, count=value.size).reshape(value.shape)
 
 
 def inverse(value: np.ndarray) -> np.ndarray | None:

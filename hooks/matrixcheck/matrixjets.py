@@ -8,7 +8,8 @@ used: ``Df(M)[N]`` comes out of the same arithmetic as ``f(M)``. Several slopes 
 infinitesimals multiply to zero (the directions of one gradient) share the work on ``M``.
 
 The arithmetic is MPFR (:mod:`gmpy2`) at :data:`PRECISION` bits, well beyond the 50 digits the
-sides are compared to; the algorithms are the textbook ones:
+sides are compared to, on NumPy object arrays (so that products and sums of matrices run in C
+loops over the same MPFR operations, in the same order); the algorithms are the textbook ones:
 
 - ``exp``: scaling and squaring around the Taylor series of ``exp(2⁻ˢ M)``;
 - ``sin``/``cos``: both Taylor series at ``2⁻ˢ M``, then ``s`` double-angle steps;
@@ -23,11 +24,11 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
-from operator import mul
+from collections.abc import Callable, Iterable
 from typing import TypeAlias
 
 import gmpy2
+import numpy as np
 from gmpy2 import mpfr
 
 #: Working precision in bits (about 77 digits) for 50-digit results.
@@ -42,7 +43,8 @@ MAX_ITERATIONS = 200
 #: Series and iterations stop at this relative change (about 65 digits).
 TOLERANCE = mpfr(2) ** (40 - PRECISION)
 
-Matrix: TypeAlias = list[list[mpfr]]
+#: A matrix of mpfr entries (a NumPy object array).
+Matrix: TypeAlias = np.ndarray
 #: ``(M, [N_1, …])`` for ``M + Σ_k t_k N_k``; no slopes when no infinitesimal is open.
 Pair: TypeAlias = tuple[Matrix, list[Matrix]]
 
@@ -60,33 +62,33 @@ def function(name: str, pair: Pair) -> Pair:
         return FUNCTIONS[name](converted)
 
 
-# -- matrices: lists of rows ---------------------------------------------------------------------
-def _map(value: Matrix, function: Callable) -> Matrix:
-    return [[function(e) for e in row] for row in value]
+# -- matrices: NumPy object arrays of mpfr --------------------------------------------------------
+def _map(value: Iterable[Iterable], function: Callable) -> Matrix:
+    """The matrix of ``function`` of each entry of ``value`` (rows of entries)."""
+    return np.array([[function(e) for e in row] for row in value], dtype=object)
 
 
 def _identity(n: int) -> Matrix:
-    return [[mpfr(int(i == j)) for j in range(n)] for i in range(n)]
+    return _map([[int(i == j) for j in range(n)] for i in range(n)], mpfr)
 
 
 def _product(a: Matrix, b: Matrix) -> Matrix:
-    columns = list(zip(*b, strict=True))
-    return [[sum(map(mul, row, column)) for column in columns] for row in a]
+    return a @ b
 
 
 def _sum(a: Matrix, b: Matrix) -> Matrix:
-    return [[x + y for x, y in zip(p, q, strict=True)] for p, q in zip(a, b, strict=True)]
+    return a + b
 
 
 def _scaled(a: Matrix, factor: mpfr | int) -> Matrix:
-    return [[x * factor for x in row] for row in a]
+    return a * factor
 
 
 def _norm(a: Matrix | None) -> mpfr:
     """The 1-norm (largest column sum of absolute values); 0 for no matrix."""
     if a is None:
         return mpfr(0)
-    return max(sum(abs(x) for x in column) for column in zip(*a, strict=True))
+    return max(np.abs(a).sum(axis=0))
 
 
 def _inverse(a: Matrix) -> Matrix:
@@ -104,7 +106,7 @@ def _inverse(a: Matrix) -> Matrix:
             factor = rows[r][column]
             if r != column and factor != 0:
                 rows[r] = [x - factor * y for x, y in zip(rows[r], rows[column], strict=True)]
-    return [row[n:] for row in rows]
+    return np.array([row[n:] for row in rows], dtype=object)
 
 
 # -- pairs: M + Σ t_k N_k --------------------------------------------------------------------------
