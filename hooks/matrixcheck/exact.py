@@ -52,6 +52,7 @@ JET_ENTRYWISE = Entrywise(
     product=np.multiply,
     sin=lambda a: jets.entrywise(lambda e: jets.apply(jets.SERIES["sin"], e), a),
     exp=lambda a: jets.entrywise(lambda e: jets.apply(jets.SERIES["exp"], e), a),
+    matmul=jets.product,
 )
 
 

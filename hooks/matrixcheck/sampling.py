@@ -204,11 +204,13 @@ TEST_FUNCTION_KINDS = ("linear", "polynomial", "transcendental")
 
 @dataclass(frozen=True)
 class Entrywise:
-    """A backend's entrywise operations, so one test-function recipe serves both backends."""
+    """A backend's matrix product and entrywise operations, so one test-function recipe serves
+    both backends."""
 
     product: Callable[[Any, Any], Any]
     sin: Callable[[Any], Any]
     exp: Callable[[Any], Any]
+    matmul: Callable[[Any, Any], Any]
 
 
 def test_function(
@@ -229,10 +231,11 @@ def test_function(
 
     def linear(x: Any, index: int) -> Any:
         left, right = factors[index]
-        return left @ x @ right
+        return entrywise.matmul(entrywise.matmul(left, x), right)
 
     def value(x: Any) -> Any:
-        result = offset + linear(x, 0)
+        # The matrix of the argument first: a jet then adds the offset by its own method.
+        result = linear(x, 0) + offset
         if kind == "polynomial":
             result = result + entrywise.product(linear(x, 1), linear(x, 2))
         elif kind == "transcendental":
@@ -244,7 +247,7 @@ def test_function(
     return value
 
 
-NUMPY_ENTRYWISE = Entrywise(np.multiply, np.sin, np.exp)
+NUMPY_ENTRYWISE = Entrywise(np.multiply, np.sin, np.exp, np.matmul)
 
 
 def numeric_test_function(
