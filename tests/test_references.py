@@ -17,7 +17,7 @@ from matrixcheck.document import read_page
 from matrixcheck.errors import AuthorError
 from matrixcheck.records import record
 from matrixcheck.references import WIKIPEDIA_TABLES, References, parse_references
-from matrixcheck.render import references_line
+from matrixcheck.render import references_html
 from support import card_html
 
 PAGE = """\
@@ -49,7 +49,7 @@ def test_equations_sections_and_tables_are_read() -> None:
 
 def test_no_references_is_empty() -> None:
     assert not parse_references(None, None)
-    assert references_line(References()) == []
+    assert references_html(References()) == ""
 
 
 @pytest.mark.parametrize(

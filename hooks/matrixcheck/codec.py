@@ -22,6 +22,8 @@ from collections.abc import Callable
 from fractions import Fraction
 
 PACKAGE = __name__.rsplit(".", 1)[0]
+#: The JSON scalars, stored as they are (exact types: a subclass is not what JSON reads back).
+SCALARS = frozenset({type(None), bool, int, float, str})
 
 #: Applied to every dataclass instance on its way in or out (the cache relocates line numbers).
 Transform = Callable[[object], object]
@@ -75,7 +77,7 @@ def encode(value: object, transform: Transform = _same) -> object:
 
 
 def decode(data: object, transform: Transform = _same) -> object:
-    if data is None or isinstance(data, (bool, int, float, str)):
+    if type(data) in SCALARS:
         return data
     if not isinstance(data, dict) or len(data) not in (1, 2):
         raise CodecError(f"unexpected stored value {str(data)[:60]}")
@@ -85,19 +87,24 @@ def decode(data: object, transform: Transform = _same) -> object:
         except (ValueError, ZeroDivisionError) as error:
             raise CodecError(f"not a fraction: {error}") from error
     if "L" in data:
-        return [decode(item, transform) for item in _items(data["L"])]
+        return _decoded(data["L"], transform)
     if "T" in data:
-        return tuple(decode(item, transform) for item in _items(data["T"]))
+        return tuple(_decoded(data["T"], transform))
     if "S" in data:
-        return frozenset(decode(item, transform) for item in _items(data["S"]))
+        return frozenset(_decoded(data["S"], transform))
     if "D" in data:
-        pairs = [_items(pair) for pair in _items(data["D"])]
+        pairs = [_decoded(pair, transform) for pair in _items(data["D"])]
         if any(len(pair) != 2 for pair in pairs):
             raise CodecError("a stored dict entry is not a pair")
-        return {decode(k, transform): decode(v, transform) for k, v in pairs}
+        return dict(pairs)
     if "C" in data and isinstance(data.get("F"), dict):
         return transform(_rebuild(_text(data["C"]), data["F"], transform))
     raise CodecError(f"unexpected stored value {str(data)[:60]}")
+
+
+def _decoded(data: object, transform: Transform) -> list:
+    """The items of a stored sequence, decoded (scalars as they are, without a call)."""
+    return [item if type(item) in SCALARS else decode(item, transform) for item in _items(data)]
 
 
 def _rebuild(name: str, stored: dict, transform: Transform) -> object:
@@ -107,7 +114,9 @@ def _rebuild(name: str, stored: dict, transform: Transform) -> object:
         raise CodecError(f"{name} has fields {sorted(names)}, the stored value {sorted(stored)}")
     instance = cls.__new__(cls)
     for key, value in stored.items():
-        object.__setattr__(instance, key, decode(value, transform))
+        object.__setattr__(
+            instance, key, value if type(value) in SCALARS else decode(value, transform)
+        )
     return instance
 
 

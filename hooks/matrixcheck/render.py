@@ -10,11 +10,12 @@ declarations; any prose; and the proof in a collapsed ``details`` with each step
 unchecked (with the reason) or failed.
 
 What the engine generates (wrappers, badges, evidence, the formula and its conversion as
-arithmatex marks them up, the "where" line, step marks) never goes through Markdown: each piece
-is put in an :class:`HtmlStash`, which leaves a placeholder paragraph in the Markdown and puts the
-HTML back into the page after conversion. Markdown converts only the author's prose and proof
-text and the few generated lines that hold links, so a card costs the Markdown conversion little
-more than the same text without a card.
+arithmatex marks them up, the "where" line, the "Also in" line, step marks) never goes through
+Markdown: each piece is put in an :class:`HtmlStash`, which leaves a placeholder paragraph in the
+Markdown and puts the HTML back into the page after conversion. Markdown converts only the
+author's prose and proof text and the few generated lines written in Markdown (a refuted
+formula's counterexample, source and linked correction; the assumptions shown necessary), so a
+card costs the Markdown conversion little more than the same text without a card.
 """
 
 from __future__ import annotations
@@ -90,9 +91,14 @@ class HtmlStash:
         self.unindexed_pattern = re.compile(rf"<!--{self.prefix}u(\d+)-->")
 
     def add(self, lines: list[str], html_text: str) -> None:
-        """Append ``html_text`` to the Markdown ``lines``, as a placeholder or into the last one."""
-        if len(lines) >= 2 and lines[-1] == "" and lines[-2].startswith(self.prefix):
-            self.pieces[int(lines[-2][len(self.prefix) :])] += "\n" + html_text
+        """Append ``html_text`` to the Markdown ``lines``, as a placeholder, or into the last one
+        when only empty lines follow it (Markdown puts one line break between two paragraphs,
+        however many empty lines part them)."""
+        last = len(lines) - 1
+        while last > 0 and lines[last] == "":
+            last -= 1
+        if last < len(lines) - 1 and lines[last].startswith(self.prefix):
+            self.pieces[int(lines[last][len(self.prefix) :])] += "\n" + html_text
             return
         self.pieces.append(html_text)
         lines += ["", f"{self.prefix}{len(self.pieces) - 1}", ""]
@@ -151,7 +157,9 @@ def render_block(
             where = where_line(result.declarations, result.spellings, spec.formula.latex)
             stash.add(lines, f'<p class="identity-where">{inline_math_html(where)}</p>')
             lines += _evidence(result, correction)
-    lines += references_line(spec.references)
+    references = references_html(spec.references)
+    if references:
+        stash.add(lines, references)
     proof = [s for s in block.segments if s.in_proof]
     if proof:
         lines += _proof(proof, spec.proof, result, proof_open, stash)
@@ -174,8 +182,9 @@ def inline_math_html(text: str) -> str:
     )
 
 
-def references_line(references: References) -> list[str]:
-    """The small "Also in: …" line naming the Cookbook equations and Wikipedia tables."""
+def references_html(references: References) -> str:
+    """The small "Also in: …" line naming the Cookbook equations and Wikipedia tables (empty
+    without references). Its parts are numbers and known table names: nothing to escape."""
     parts = []
     numbers = references.cookbook_equations
     if numbers:
@@ -184,10 +193,11 @@ def references_line(references: References) -> list[str]:
     for section in references.cookbook_sections:
         parts.append(f"The Matrix Cookbook ({COOKBOOK_EDITION}), §{section}")
     for table in references.wikipedia_tables:
-        parts.append(f"Wikipedia, [Matrix calculus: {table.lower()}]({wikipedia_url(table)})")
+        link = f'<a href="{wikipedia_url(table)}">Matrix calculus: {table.lower()}</a>'
+        parts.append(f"Wikipedia, {link}")
     if not parts:
-        return []
-    return ["", "Also in: " + "; ".join(parts) + ".", "{: .identity-references }", ""]
+        return ""
+    return f'<p class="identity-references">Also in: {"; ".join(parts)}.</p>'
 
 
 def _converted(result: IdentityResult | None) -> Conversion | None:
