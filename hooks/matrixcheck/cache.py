@@ -21,12 +21,15 @@ Set ``MATRIXCHECK_CACHE`` to a directory to move it, or to ``off`` to disable it
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import gc
 import hashlib
 import json
 import os
 import sys
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
@@ -96,6 +99,17 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class ResultCache:
     """Check results stored as one JSON file per key in ``directory``.
 
@@ -144,6 +158,13 @@ class ResultCache:
 
     def path(self, key: str) -> Path:
         return self.directory / f"{key}.json"
+
+    def load_all(self, specs: list[IdentitySpec]) -> list[IdentityResult | None]:
+        """:meth:`load` of each spec. Reading results back builds tens of thousands of objects
+        and no garbage, so the cyclic garbage collector is paused meanwhile: it would otherwise
+        walk the growing heap again and again (about a tenth of the time)."""
+        with _collector_paused():
+            return [self.load(spec) for spec in specs]
 
     def load(self, spec: IdentitySpec) -> IdentityResult | None:
         """The stored result of ``spec``, or None (missing, or not trusted: then a note)."""

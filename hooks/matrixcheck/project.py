@@ -137,7 +137,7 @@ def _results(
 ) -> list[IdentityResult]:
     """Cached results where trusted; the others checked in parallel (no process when none), and
     stored as they arrive, while the workers check the rest."""
-    stored = [cache.load(spec) if cache is not None else None for spec in specs]
+    stored = cache.load_all(specs) if cache is not None else [None] * len(specs)
     missing = [spec for spec, result in zip(specs, stored, strict=True) if result is None]
     if cache is not None:
         report.notes.extend(cache.take_notes())
