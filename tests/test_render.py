@@ -211,11 +211,15 @@ def test_stash_placeholders_are_restored_and_joined() -> None:
     stash.add(lines, "<div>")
     stash.add(lines, "<span>x</span>")
     assert len(stash.pieces) == 1 and lines[-2].startswith("mcstash")
+    lines += ["", ""]  # only empty lines (a card's text between two pieces) still join
+    stash.add(lines, "<b>y</b>")
+    assert len(stash.pieces) == 1
     lines += ["more text"]
     stash.add(lines, "</div>")
+    assert len(stash.pieces) == 2
     converted = markdown.markdown("\n".join(lines))
-    assert (
-        stash.restore(converted) == "<p>text</p>\n<div>\n<span>x</span>\n<p>more text</p>\n</div>"
+    assert stash.restore(converted) == (
+        "<p>text</p>\n<div>\n<span>x</span>\n<b>y</b>\n<p>more text</p>\n</div>"
     )
     assert HtmlStash("other.md").prefix != stash.prefix
 

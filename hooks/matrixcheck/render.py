@@ -74,8 +74,8 @@ class HtmlStash:
     Placeholders are words of letters and digits, which no Markdown extension changes; each sits
     alone in a paragraph, so Markdown turns it into ``<p>word</p>``, which :meth:`restore`
     replaces. The words carry a hash of ``namespace`` (the page), so they do not depend on the
-    build and cannot be typed by accident. HTML added right after a placeholder joins its piece,
-    so a run of generated HTML costs Markdown one paragraph.
+    build and cannot be typed by accident. HTML added after a placeholder, with nothing but empty
+    lines between, joins its piece, so a run of generated HTML costs Markdown one paragraph.
 
     Markup the site search has no use for (badges, buttons, the evidence panel, the converted
     formula, step marks) can wait longer: :meth:`unindexed` puts an HTML comment in its place,
