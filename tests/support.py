@@ -164,11 +164,22 @@ def card_html(
     proof_open: bool = False,
 ) -> str:
     """A card as the site shows it: rendered, converted by the site's Markdown, stash restored."""
+    return card_views(block, result, correction, proof_open)[1]
+
+
+def card_views(
+    block: Block,
+    result: IdentityResult | None,
+    correction: Correction | None = None,
+    proof_open: bool = False,
+) -> tuple[str, str]:
+    """A card as the site search parses it (before ``on_post_page``) and as the site shows it."""
     names, options = _site_extensions()
     stash = HtmlStash(block.spec.location.path)
     lines = render_block(block, result, stash, correction, proof_open)
     converter = markdown.Markdown(extensions=names, extension_configs=options)
-    return stash.finish(stash.restore(converter.convert("\n".join(lines))))
+    indexed = stash.restore(converter.convert("\n".join(lines)))
+    return indexed, stash.finish(indexed)
 
 
 def copy_project(target: Path) -> Path:

@@ -76,7 +76,9 @@ def test_whole_reference_marker_renders_every_card_with_open_proofs(small_report
     assert problems == []
     assert "## A page {#page-page .print-page-title}" in filled
     assert "### Linear form {#linear-form .identity-title}" in filled
-    assert '<div class="identity" data-identity="linear-form"' in site.stash.restore(filled)
+    assert '<div class="identity" data-identity="linear-form"' in site.stash.finish(
+        site.stash.restore(filled)
+    )
 
 
 # -- the built site -------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from matrixcheck.document import read_page
 from matrixcheck.project import check_docs
 from matrixcheck.records import identities_json, record
 from matrixcheck.render import HtmlStash, error_box, where_line
-from support import RECORD_FIELDS, card_html, header_line, seed_blocks, seed_result
+from support import RECORD_FIELDS, card_html, card_views, header_line, seed_blocks, seed_result
 
 PAGE = """\
 # Page
@@ -231,6 +231,17 @@ def test_unindexed_html_waits_for_the_finished_page() -> None:
     content = stash.restore(markdown.markdown("\n".join(lines)))
     assert "Copy" not in content and "<code>#id</code>" in content
     assert stash.finish(content) == "<div><button>Copy</button><code>#id</code></div>"
+
+
+def test_the_search_parses_only_the_markup_it_indexes_of_a_card() -> None:
+    block, result = _block_and_result()
+    indexed, finished = card_views(block, result)
+    tags = set(re.findall(r"<([a-z][a-z0-9]*)[\s>]", indexed))
+    assert tags <= {"h3", "a", "code", "div", "p", "span", "summary"}, tags
+    assert "<summary>Proof (1 of 2 steps checked by machine)</summary>" in indexed
+    assert '<code class="identity-id"' in indexed and "\\partial" in indexed
+    for markup in ('class="identity"', "identity-badges", "identity-formula", "<details", "Copy"):
+        assert markup not in indexed and markup in finished, markup
 
 
 # -- identities.json ------------------------------------------------------------------------------

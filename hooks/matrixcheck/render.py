@@ -134,10 +134,9 @@ def render_block(
     converted = _converted(result)
     written = f' data-written-layout="{spec.layout}"' if converted else ""
     lines = [f"{'#' * block.heading_level} {spec.title} {{#{spec.id} .identity-title}}", ""]
-    stash.add(lines, f'<div class="{classes}" data-identity="{spec.id}"{written}>')
-    stash.add(lines, _badges(spec, result, stash))
-    if result is not None and result.ok and not spec.refuted:
-        stash.add(lines, stash.unindexed(evidence_panel(result)))
+    opening = f'<div class="{classes}" data-identity="{spec.id}"{written}>'
+    panel = evidence_panel(result) if result is not None and result.ok and not spec.refuted else ""
+    stash.add(lines, _badges(spec, result, stash, opening, panel))
     if result is not None and not result.ok:
         lines += error_box([f"{where}: {text}" for where, text in result.failures()])
     for segment in block.segments:
@@ -147,12 +146,11 @@ def render_block(
             lines += list(segment.lines)
             continue
         role = ("mc-as-written", "mc-converted") if converted is not None else ("", "")
-        stash.add(lines, _formula(spec.formula.latex, role[0]))
+        stash.add(lines, _formula(spec.formula.latex, role[0], stash))
         if converted is not None:
             note = html.escape(_converted_note(spec.layout, converted.layout))
             shown = f'<p class="identity-converted-note">{note}</p>'
-            converted_formula = _formula(converted.latex, role[1], shown, searchable=False)
-            stash.add(lines, stash.unindexed(converted_formula))
+            stash.add(lines, _formula(converted.latex, role[1], stash, shown, searchable=False))
         if result is not None and result.declarations:
             where = where_line(result.declarations, result.spellings, spec.formula.latex)
             stash.add(lines, f'<p class="identity-where">{inline_math_html(where)}</p>')
@@ -163,7 +161,7 @@ def render_block(
     proof = [s for s in block.segments if s.in_proof]
     if proof:
         lines += _proof(proof, spec.proof, result, proof_open, stash)
-    stash.add(lines, "</div>")
+    stash.add(lines, stash.unindexed("</div>"))
     return lines
 
 
@@ -207,15 +205,21 @@ def _converted(result: IdentityResult | None) -> Conversion | None:
     return result.conversion if result.conversion.status == "verified" else None
 
 
-def _formula(latex: str, role: str, after: str = "", searchable: bool = True) -> str:
+def _formula(
+    latex: str, role: str, stash: HtmlStash, after: str = "", searchable: bool = True
+) -> str:
     """A display formula as arithmatex marks it up, in a wrapper that carries its LaTeX (for
     copying) and its role in the layout switch, followed by ``after``. The site search indexes
-    it unless it is not ``searchable`` (the converted form, which repeats the formula)."""
+    the formula unless it is not ``searchable`` (the converted form, which repeats the formula),
+    and never the wrapper (unindexed)."""
     classes = f"identity-formula {role}".strip()
     excluded = "" if searchable else " data-search-exclude"
     attribute = html.escape(latex.strip(), quote=True)
     opening = f'<div class="{classes}" data-latex="{attribute}"{excluded}>'
-    return "\n".join(part for part in (opening, _display_math(latex), after, "</div>") if part)
+    closing = "\n".join(part for part in (after, "</div>") if part)
+    if not searchable:
+        return stash.unindexed("\n".join((opening, _display_math(latex), closing)))
+    return "\n".join((stash.unindexed(opening), _display_math(latex), stash.unindexed(closing)))
 
 
 def _display_math(latex: str) -> str:
@@ -231,9 +235,12 @@ def _converted_note(written: str, shown: str) -> str:
     )
 
 
-def _badges(spec: IdentitySpec, result: IdentityResult | None, stash: HtmlStash) -> str:
-    """The row above the formula: layout, verification and exact badges, the id, copy buttons
-    (all but the id unindexed: the search excludes them)."""
+def _badges(
+    spec: IdentitySpec, result: IdentityResult | None, stash: HtmlStash, before: str, after: str
+) -> str:
+    """The row above the formula: layout, verification and exact badges, the id, copy buttons,
+    between ``before`` and ``after`` (the card's opening tag, the evidence panel). All of it but
+    the id is unindexed: the search has no use for it."""
     badges = _layout_badges(spec, _converted(result))
     if result is None:
         badges.append('<span class="badge badge-failed">not checked</span>')
@@ -262,12 +269,13 @@ def _badges(spec: IdentitySpec, result: IdentityResult | None, stash: HtmlStash)
         f'<button type="button" class="identity-action" data-mc-copy="latex" data-search-exclude '
         f'aria-label="Copy the LaTeX of {spec.id} as shown">Copy LaTeX</button>'
     )
-    actions = (
-        f'<span class="identity-actions"><code class="identity-id" title="The permanent id of '
-        f'this identity">#{spec.id}</code>{stash.unindexed(buttons)}</span>'
-    )
     status = f'<span class="identity-status" data-search-exclude>{" ".join(badges)}</span>'
-    return f'<div class="identity-badges">{stash.unindexed(status)}{actions}</div>'
+    before = f'{before}\n<div class="identity-badges">{status}<span class="identity-actions">'
+    identifier = (
+        f'<code class="identity-id" title="The permanent id of this identity">#{spec.id}</code>'
+    )
+    closing = "\n".join(part for part in (f"{buttons}</span></div>", after) if part)
+    return stash.unindexed(before) + identifier + stash.unindexed(closing)
 
 
 def _layout_badges(spec: IdentitySpec, converted: Conversion | None) -> list[str]:
@@ -447,7 +455,8 @@ def _proof(
     stash: HtmlStash,
 ) -> list[str]:
     """The proof's ``details``: its text through Markdown, each step's formula and mark stashed
-    (``displays`` are the steps' formulas, in the order of the step segments)."""
+    (``displays`` are the steps' formulas, in the order of the step segments). The search sees
+    the summary and the proof, not the ``details`` element around them (unindexed)."""
     steps = result.steps if result is not None else []
     checked = sum(1 for s in steps if s.status == "checked")
     total = sum(1 for s in segments if s.kind == "step")
@@ -455,7 +464,8 @@ def _proof(
     opened = " open" if is_open else ""
     summary = f"Proof ({checked} of {total} steps checked by machine)"
     lines: list[str] = []
-    stash.add(lines, f'<details class="{kind}"{opened}>\n<summary>{summary}</summary>')
+    opening = stash.unindexed(f'<details class="{kind}"{opened}>')
+    stash.add(lines, f"{opening}\n<summary>{summary}</summary>")
     pending = iter(steps)
     formulas = iter(displays)
     for segment in segments:
@@ -464,7 +474,7 @@ def _proof(
             continue
         stash.add(lines, _display_math(next(formulas).latex))
         stash.add(lines, stash.unindexed(_step_mark(next(pending, None))))
-    stash.add(lines, "</details>")
+    stash.add(lines, stash.unindexed("</details>"))
     return lines
 
 
