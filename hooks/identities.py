@@ -17,8 +17,10 @@ this file only adapts it to MkDocs' events:
   every identity;
 - ``on_page_markdown`` replaces each ``/// identity`` block by its card and each
   ``<!-- identities: … -->`` marker by its generated content (status table, sample record, the whole
-  reference); under ``serve`` a failing identity shows as a red box on its page. The cards' own
-  HTML is kept out of Markdown in the page's stash (``matrixcheck.render.HtmlStash``);
+  reference), see ``matrixcheck.page_render``; under ``serve`` a failing identity shows as a red
+  box on its page, and a page none of whose text, results or generated content changed keeps
+  its last rendering. The cards' own HTML is kept out of Markdown in the page's stash
+  (``matrixcheck.render.HtmlStash``);
 - ``on_page_content`` puts that HTML back into the converted page, except the markup the site
   search excludes anyway (badges, buttons, evidence, converted formulas, step marks), which
   ``on_post_page`` puts into the finished page: the search, which indexes the content in between,
@@ -31,11 +33,10 @@ from pathlib import Path
 from typing import ClassVar
 
 from matrixcheck.cache import ResultCache
-from matrixcheck.document import read_page
-from matrixcheck.pages import SiteContext, fill_markers
+from matrixcheck.page_render import RenderedPages
 from matrixcheck.project import Report, check_docs
 from matrixcheck.records import identities_json
-from matrixcheck.render import HtmlStash, correction_for, error_box, render_block
+from matrixcheck.render import HtmlStash
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
@@ -50,12 +51,13 @@ DATA_FILE = "identities.json"
 
 
 class _State:
-    """What the hook knows: whether we serve and the result cache (both for the whole process);
-    for the current build, the report, each identity's URL, page titles, and the HTML stash of
-    each page from its Markdown event to its finished HTML."""
+    """What the hook knows: whether we serve, the result cache and the pages as last rendered
+    (all three for the whole process); for the current build, the report, each identity's URL,
+    page titles, and the HTML stash of each page from its Markdown event to its finished HTML."""
 
     serving = False
     cache: ResultCache | None = None
+    pages = RenderedPages()
     report: Report | None = None
     urls: ClassVar[dict[str, str]] = {}
     titles: ClassVar[dict[str, str]] = {}
@@ -65,6 +67,7 @@ class _State:
 def on_startup(command: str, dirty: bool) -> None:
     _State.serving = command == "serve"
     _State.cache = None
+    _State.pages = RenderedPages()
 
 
 def on_pre_build(config: MkDocsConfig) -> None:
@@ -74,6 +77,7 @@ def on_pre_build(config: MkDocsConfig) -> None:
         _State.cache = ResultCache.configured(project_dir)
     report = check_docs(docs_dir, _label(docs_dir, project_dir), _State.cache)
     _State.report, _State.urls, _State.titles, _State.stashes = report, {}, {}, {}
+    _State.pages.retain({page.path for page in report.pages})
     for note in report.notes:
         log.info(note)
     messages = report.messages()
@@ -116,25 +120,14 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     if report is None:
         return markdown
     src = page.file.src_uri
-    scanned = report.page(src)
-    if scanned is None or scanned.text != markdown:
-        scanned = read_page(markdown, src)
-    stash = _State.stashes[src] = HtmlStash(src)
-    lines = markdown.split("\n")
-    for block in reversed(scanned.blocks):
-        result = report.result(block.spec.id)
-        correction = correction_for(report, block.spec, src)
-        lines[block.first_line : block.last_line + 1] = render_block(
-            block, result, stash, correction
-        )
-    site = SiteContext(_State.titles, _State.urls, stash)
-    filled, marker_problems = fill_markers("\n".join(lines), src, report, site)
-    for problem in marker_problems:
+    rendered = _State.pages.render(markdown, src, report, _State.titles, _State.urls)
+    for problem in rendered.problems:
         log.error(f"{report.label}/{problem.location}: {problem.message}")
-    if marker_problems and not _State.serving:
-        raise PluginError(f"{len(marker_problems)} marker problem(s) on {src}; nothing was built")
-    problems = [p for p in report.problems if p.location.path == src] + marker_problems
-    return "\n".join([*error_box([f"{p.location}: {p.message}" for p in problems]), filled])
+    if rendered.problems and not _State.serving:
+        count = len(rendered.problems)
+        raise PluginError(f"{count} marker problem(s) on {src}; nothing was built")
+    _State.stashes[src] = rendered.stash
+    return rendered.markdown
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
