@@ -60,6 +60,8 @@ SPECTRAL_MACROS = {"eigenvalue": r"\lambda", "singular value": r"\sigma"}
 AGGREGATE_MACROS = {"sum": r"\sum", "prod": r"\prod"}
 #: Nodes printed as a single name, which a superscript may follow directly.
 NAMES = (Symbol, IdentityMatrix, Ones, Commutation, Apply)
+#: What makes printed LaTeX taller than a line of text, so that delimiters around it are sized.
+TALL = (r"\frac", r"\sum", r"\prod", r"\left")
 
 
 def to_latex(
@@ -81,7 +83,7 @@ class LatexPrinter:
         return getattr(self, f"_print_{type(node).__name__}")(node)
 
     def bracket(self, node: Node) -> str:
-        return rf"\left({self.print(node)}\right)"
+        return enclose(self.print(node), "(", ")")
 
     def _print_Relation(self, node: Relation) -> str:
         return " = ".join(self.print(side) for side in node.sides)
@@ -131,7 +133,7 @@ class LatexPrinter:
     def _print_Mul(self, node: Mul) -> str:
         parts = []
         for factor in node.factors:
-            if isinstance(factor, (Add, Neg, Mul, Hadamard, Kronecker, Div)):
+            if isinstance(factor, (Add, Neg, Mul, Hadamard, Kronecker)):
                 parts.append(self.bracket(factor))
             else:
                 parts.append(self.print(factor))
@@ -141,8 +143,10 @@ class LatexPrinter:
         return rf"\frac{{{self.print(node.numerator)}}}{{{self.print(node.denominator)}}}"
 
     def _base(self, node: Node) -> str:
-        if isinstance(node, NAMES) or (
-            isinstance(node, Spectral) and node.index not in AGGREGATE_MACROS
+        if (
+            isinstance(node, NAMES)
+            or _is_bars(node)
+            or (isinstance(node, Spectral) and node.index not in AGGREGATE_MACROS)
         ):
             return self.print(node)
         return self.bracket(node)
@@ -174,13 +178,13 @@ class LatexPrinter:
 
     def _print_Func(self, node: Func) -> str:
         operand = self.print(node.operand)
-        if _is_bars(node) and not isinstance(node.operand, NAMES):
-            operand = self.bracket(node.operand)
         if node.name == "abs":
-            return rf"\left|{operand}\right|"
+            return enclose(_barred(operand), "|", "|")
         if node.name in NORM_SUBSCRIPTS:
-            return rf"\left\|{operand}\right\|_{NORM_SUBSCRIPTS[node.name]}"
-        return rf"{FUNCTION_MACROS[node.name]}\left({operand}\right)"
+            return enclose(_barred(operand), r"\|", r"\|") + f"_{NORM_SUBSCRIPTS[node.name]}"
+        if _is_bars(node.operand):
+            return f"{FUNCTION_MACROS[node.name]}{operand}"
+        return FUNCTION_MACROS[node.name] + enclose(operand, "(", ")")
 
     def _print_Apply(self, node: Apply) -> str:
         name = self.spellings.get(node.function, node.function)
@@ -194,9 +198,10 @@ class LatexPrinter:
             variable = rf"\operatorname{{vec}} {variable}"
         if node.order == 1:
             return rf"\frac{{\partial {text}}}{{\partial {variable}}}"
+        transposed = enclose(variable, "(", ")") if node.vectorized else variable
         return (
             rf"\frac{{\partial^{{2}} {text}}}"
-            rf"{{\partial {variable} \partial \left({variable}\right)^{{\top}}}}"
+            rf"{{\partial {variable} \, \partial {transposed}^{{{self.mark}}}}}"
         )
 
     def _print_Differential(self, node: Differential) -> str:
@@ -206,7 +211,7 @@ class LatexPrinter:
 
     def _print_Spectral(self, node: Spectral) -> str:
         macro = SPECTRAL_MACROS[node.kind]
-        operand = rf"\left({self.print(node.operand)}\right)"
+        operand = self.bracket(node.operand)
         if node.index in AGGREGATE_MACROS:
             letter = node.letter
             return rf"{AGGREGATE_MACROS[node.index]}_{{{letter}}} {macro}_{{{letter}}}{operand}"
@@ -215,5 +220,19 @@ class LatexPrinter:
 
 
 def _is_bars(node: Node) -> bool:
-    """Printed between bars (``|…|`` or ``‖…‖``): a bar inside them needs brackets."""
+    """Printed between bars (``|…|`` or ``‖…‖``), which delimit it like brackets."""
     return isinstance(node, Func) and (node.name == "abs" or node.name in NORM_SUBSCRIPTS)
+
+
+def _barred(operand: str) -> str:
+    """``operand`` as it may stand between bars: in brackets if it holds a bar itself, which
+    would otherwise end them early (the parser, like a reader, pairs bars by position)."""
+    return enclose(operand, "(", ")") if "|" in operand else operand
+
+
+def enclose(text: str, opening: str, closing: str) -> str:
+    """``text`` between delimiters, sized to it (``\\left``, ``\\right``) only when it is
+    taller than a line of text (:data:`TALL`): ``(A + B)``, but ``\\left(\\frac{1}{2} A\\right)``."""
+    if any(mark in text for mark in TALL):
+        return rf"\left{opening}{text}\right{closing}"
+    return f"{opening}{text}{closing}"
