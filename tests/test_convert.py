@@ -225,3 +225,31 @@ def test_the_converted_formula_is_checked_on_the_samples_of_the_original(monkeyp
     # One draw per trial, shared by the formula, its proof steps and the converted formula.
     assert sorted(draws) == sorted(trial.seed for trial in result.trials)
     assert len(draws) == check_module.TRIALS
+
+
+def test_converted_formulas_have_only_the_brackets_reading_needs() -> None:
+    symbols = {"A": "matrix n x n", "X": "matrix n x n"}
+    latex = r"\frac{\partial \log|\det(A + X)|}{\partial X} = (A + X)^{-T}"
+    assert check(latex, "denominator", symbols).status == "verified"
+    assert converted(latex, "denominator", symbols) == (
+        r"\frac{\partial \log|\det(A + X)|}{\partial X} = (A + X)^{-1}"
+    )
+    symbols = {"x": "vector n", "y": "vector n"}
+    latex = r"\frac{\partial |x^T y|}{\partial x} = \operatorname{sign}(x^T y) \, y^T"
+    assert check(latex, "numerator", symbols).status == "verified"
+    assert converted(latex, "numerator", symbols).startswith(r"\frac{\partial |x^{\top} y|}")
+    # Sized delimiters only around what is taller than a line.
+    latex = r"\frac{\partial (\frac{1}{2} x^T y)^2}{\partial x} = (\frac{1}{2} x^T y) y^T"
+    result = check(latex, "numerator", symbols)
+    assert result.status == "verified" and result.conversion is not None
+    assert result.conversion.status == "verified"
+    assert result.conversion.latex.endswith(r"= \left(\frac{1}{2} x^{T} y\right) y")
+
+
+def test_a_converted_hessian_keeps_the_author_s_transpose_mark() -> None:
+    symbols = {"x": "vector n", "A": "matrix n x n"}
+    latex = r"\frac{\partial^2 x^\text T A x}{\partial x \partial x^\text T} = A + A^\text T"
+    result = check(latex, "numerator", symbols)
+    assert result.conversion is not None and result.conversion.status == "verified"
+    assert r"{\partial x \, \partial x^{\text T}}" in result.conversion.latex
+    assert r"\top" not in result.conversion.latex
