@@ -182,8 +182,8 @@ class LatexPrinter:
             return enclose(_barred(operand), "|", "|")
         if node.name in NORM_SUBSCRIPTS:
             return enclose(_barred(operand), r"\|", r"\|") + f"_{NORM_SUBSCRIPTS[node.name]}"
-        if _is_bars(node.operand):
-            return f"{FUNCTION_MACROS[node.name]}{operand}"
+        if node.name == "log" and _is_bars(node.operand):
+            return rf"\log{operand}"  # ``\log|\det X|``: the parser reads bars as the argument
         return FUNCTION_MACROS[node.name] + enclose(operand, "(", ")")
 
     def _print_Apply(self, node: Apply) -> str:
