@@ -233,6 +233,13 @@ def test_unindexed_html_waits_for_the_finished_page() -> None:
     assert stash.finish(content) == "<div><button>Copy</button><code>#id</code></div>"
 
 
+def test_a_necessary_assumption_names_its_symbol_as_the_author_wrote_it() -> None:
+    card = card_html(seed_blocks()["weighted-residual"], seed_result("weighted-residual"))
+    math = r'<span class="arithmatex">\(\boldsymbol{W}\)</span>'
+    assert f"Assumptions shown necessary: <strong>{math} symmetric</strong>" in card
+    assert f"{math} symmetric shown necessary" in html.unescape(card)  # the evidence panel
+
+
 def test_the_search_parses_only_the_markup_it_indexes_of_a_card() -> None:
     block, result = _block_and_result()
     indexed, finished = card_views(block, result)

@@ -371,10 +371,15 @@ def _assumptions_text(result: IdentityResult) -> str:
     if not result.assumptions:
         return "none stated"
     return "; ".join(
-        f"{html.escape(a.symbol)} {html.escape(a.property)} "
+        f"{inline_math_html(_symbol_math(result, a.symbol))} {html.escape(a.property)} "
         f"{'shown necessary' if a.necessary else 'not needed'} ({html.escape(a.evidence)})"
         for a in result.assumptions
     )
+
+
+def _symbol_math(result: IdentityResult, name: str) -> str:
+    """The symbol ``name`` as inline math, spelt as the author wrote it (``\\boldsymbol\\Sigma``)."""
+    return rf"\({result.spellings.get(name, name)}\)"
 
 
 def _steps_text(result: IdentityResult) -> str:
@@ -425,7 +430,9 @@ def _evidence(result: IdentityResult, correction: Correction | None) -> list[str
     needed = [a for a in result.assumptions if a.necessary]
     if not needed:
         return []
-    parts = [f"**{a.symbol} {a.property}** ({_escape(a.evidence)})" for a in needed]
+    parts = [
+        f"**{_symbol_math(result, a.symbol)} {a.property}** ({_escape(a.evidence)})" for a in needed
+    ]
     return [
         "Assumptions shown necessary: " + "; ".join(parts) + ".",
         "{: .identity-assumptions }",
