@@ -11,13 +11,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
 from matrixcheck import codec, workers
 from matrixcheck.cache import ResultCache
 from matrixcheck.check import check_identity
-from matrixcheck.model import CHECKED_FIELDS, IdentitySpec
+from matrixcheck.model import CHECKED_FIELDS, IdentitySpec, Location
 from matrixcheck.project import Report, check_docs
 from matrixcheck.references import References
 from support import DOCS, SEED_IDS, docs_specs, formula_line
@@ -259,6 +260,67 @@ def test_the_codec_rebuilds_only_dataclasses_of_the_engine() -> None:
         codec.loads(stored)
     with pytest.raises(codec.CodecError):
         codec.dumps(object())
+
+
+def test_the_codec_rebuilds_every_kind_of_value_as_it_was() -> None:
+    """Every result of the docs, and every container the codec knows, read back equal and of the
+    same types; the transform is applied to every dataclass on the way in and on the way out."""
+    results = [
+        dataclasses.replace(r, spec=None, formula=None) for r in check_docs(DOCS, "docs").results
+    ]
+    assert codec.loads(codec.dumps(results)) == results
+    value = {
+        "list": [1, 2.5, None, True, "x"],
+        (1, "tuple"): (Fraction(-3, 4), frozenset({"a", (1, 2)})),
+        "nested": [{"k": []}, (), frozenset(), {}],
+        "location": Location("page.md", 12),
+    }
+    moved = codec.loads(codec.dumps(value))
+    assert moved == value and type(moved["list"]) is list and type(moved[(1, "tuple")]) is tuple
+
+    def shifted(by: int) -> codec.Transform:
+        def transform(item: object) -> object:
+            return Location(item.path, item.line + by) if isinstance(item, Location) else item
+
+        return transform
+
+    text = codec.dumps(value, shifted(-10))
+    assert '"line":2' in text
+    assert codec.loads(text, shifted(10)) == value
+
+
+@pytest.mark.parametrize(
+    ("stored", "error"),
+    [
+        ('{"line": 3, "path": "p"}', "neither a tagged value nor"),
+        ('[{"line": 3, "path": "p"}]', "neither a tagged value nor"),
+        ('{"T": [{"line": 3, "path": "p"}]}', "neither a tagged value nor"),
+        (
+            '{"C": "matrixcheck.model:Location", "F": {"T": [], "line": 3, "path": "p"}}',
+            "unexpected",
+        ),
+        ('{"C": "matrixcheck.model:Location", "F": {"line": 3}}', "has fields"),
+        ('{"C": "matrixcheck.model:Location", "F": {"T": []}}', "unexpected stored value"),
+        ('{"C": "matrixcheck.model:Location", "F": [3, "p"]}', "unexpected stored value"),
+        ('{"C": 7, "F": {"line": 3, "path": "p"}}', "unexpected stored value"),
+        ('{"C": "matrixcheck.model:Nowhere", "F": {}}', "no longer exists"),
+        ('{"D": [["a", 1, 2]]}', "not a pair"),
+        ('{"D": ["ab"]}', "not a pair"),
+        ('{"D": [[[1], 2]]}', "not hashable"),
+        ('{"S": [[1]]}', "not hashable"),
+        ('{"S": "ab"}', "unexpected stored value"),
+        ('{"Q": "1/0"}', "not a fraction"),
+        ('{"Q": 3}', "unexpected stored value"),
+        ('{"T": [1], "S": [2]}', "unexpected stored value"),
+        ('{"X": 1}', "neither a tagged value nor"),
+        ('{"T": [1]', "not valid JSON"),
+    ],
+)
+def test_the_codec_refuses_what_it_did_not_write(stored: str, error: str) -> None:
+    """Objects are read by the JSON parser's hook, inner ones first: a dataclass's fields that no
+    ``{"C": …}`` claims, a malformed tag or a field set of the wrong names is an error."""
+    with pytest.raises(codec.CodecError, match=error):
+        codec.loads(stored)
 
 
 def test_an_unwritable_cache_is_a_note_not_a_failure(docs: Path, tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ DISABLED = ("off", "none", "0", "false", "no")
 #: Where the cache lives below the project directory (next to ``docs/``), unless configured.
 DEFAULT_DIRECTORY = Path(".cache") / "matrixcheck"
 DEPENDENCIES = ("numpy", "mpmath", "gmpy2", "sympy")
-FORMAT = 2
+FORMAT = 3
 
 
 @functools.cache

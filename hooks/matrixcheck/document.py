@@ -46,6 +46,10 @@ OPTIONS = {
     "refuted": ("id", "layout", "symbols", "corrected", "source", *REFERENCE_OPTIONS),
 }
 DISPLAY_DELIMITERS = (("$$", "$$"), ("\\[", "\\]"))
+#: A line that can open or close anything the scanner looks for (a fence, a block, a proof, a
+#: heading, a display) starts with one of these characters, after any whitespace; every other line
+#: is prose, passed over without trying each pattern on it.
+SIGNIFICANT = re.compile(r"\s*[`~/#$\\]")
 OPTION_INDENT = "    "
 
 
@@ -112,7 +116,9 @@ class _Scanner:
     def scan(self) -> Page:
         while self.index < len(self.lines):
             line = self.lines[self.index]
-            if FENCE.match(line):
+            if not SIGNIFICANT.match(line):
+                self.index += 1
+            elif FENCE.match(line):
                 self.index = self._skip_fence(self.index)
             elif IDENTITY_OPEN.match(line):
                 self._identity()
@@ -265,6 +271,10 @@ class _Scanner:
         index = cursor
         while index < len(self.lines):
             line = self.lines[index]
+            if not SIGNIFICANT.match(line):
+                text.append(line)
+                index += 1
+                continue
             if BLOCK_CLOSE.match(line):
                 if in_proof:
                     self.problem(
