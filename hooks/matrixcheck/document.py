@@ -15,8 +15,9 @@ The syntax (documented on the authoring page)::
     ////
     ///
 
-Only YAML (``yaml.safe_load``) and LaTeX are read from a page; nothing in it is executed. Fenced
-code blocks are skipped, so an example of the syntax inside ```` ``` ```` is never an identity.
+Only YAML (``yaml.safe_load``, see :mod:`options`) and LaTeX are read from a page; nothing in it is
+executed. Fenced code blocks are skipped, so an example of the syntax inside ```` ``` ```` is never
+an identity.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import yaml
 
 from .errors import AuthorError
 from .model import Display, IdentitySpec, Location, PageProblem
+from .options import read_options
 from .references import References, parse_references
 
 IDENTITY_OPEN = re.compile(r"^///\s*(?P<kind>identity|refuted)\s*(?:\|\s*(?P<title>.*?))?\s*$")
@@ -233,7 +235,7 @@ class _Scanner:
 
     def _options(self, start: int, option_lines: list[str]) -> dict | None:
         try:
-            options = _safe_yaml("\n".join(option_lines)) if option_lines else None
+            options = read_options("\n".join(option_lines)) if option_lines else None
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             line = start + 1 + (mark.line if mark is not None else 0)
@@ -390,45 +392,6 @@ class _Scanner:
         except AuthorError as error:
             self.problem(start, error.describe(), identity_id)
             return References()
-
-
-def _safe_yaml(text: str) -> object:
-    """``yaml.safe_load`` that refuses a key given twice, with libyaml's loader when PyYAML has it
-    (ten times faster).
-
-    Invalid YAML is read again by the pure-Python loader, so that authors get its messages.
-    """
-    try:
-        return yaml.load(text, Loader=_FastLoader)
-    except yaml.YAMLError:
-        return yaml.load(text, Loader=_UniqueKeyLoader)
-
-
-def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
-    """A mapping whose keys are all different: YAML would silently keep the last of two."""
-    seen: set[str] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if not isinstance(key, str):
-            continue
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"the key '{key}' is given twice; keep one", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node)
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """PyYAML's pure-Python safe loader, refusing duplicate keys."""
-
-
-class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """libyaml's safe loader (the pure-Python one without libyaml), refusing duplicate keys."""
-
-
-for _loader in (_UniqueKeyLoader, _FastLoader):
-    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
 
 
 def _display_opening(line: str) -> tuple[str, str] | None:
