@@ -157,7 +157,11 @@ class ResultCache:
         self.remembered = {k: result for k, result in self.remembered.items() if k in keys}
 
     def path(self, key: str) -> Path:
-        return self.directory / f"{key}.json"
+        return Path(self._file(key))
+
+    def _file(self, key: str) -> str:
+        """The entry's file name, as text (cheaper to open than a :class:`Path` made per entry)."""
+        return os.path.join(self.directory, f"{key}.json")
 
     def load_all(self, specs: list[IdentitySpec]) -> list[IdentityResult | None]:
         """:meth:`load` of each spec. Reading results back builds tens of thousands of objects
@@ -174,7 +178,8 @@ class ResultCache:
             remembered.spec = spec
             return remembered
         try:
-            text = self.path(key).read_text(encoding="utf-8")
+            with open(self._file(key), "rb") as file:
+                text = file.read().decode("utf-8")
         except (FileNotFoundError, NotADirectoryError):
             return None
         except (OSError, UnicodeDecodeError) as error:
