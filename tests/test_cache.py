@@ -255,7 +255,7 @@ def test_an_entry_holding_another_identity_is_not_trusted(docs: Path, cache: Res
 
 
 def test_the_codec_rebuilds_only_dataclasses_of_the_engine() -> None:
-    stored = json.dumps({"C": "subprocess:Popen()", "F": []})
+    stored = json.dumps({"@": "subprocess:Popen", "args": []})
     with pytest.raises(codec.CodecError, match="not a matrixcheck dataclass"):
         codec.loads(stored)
     with pytest.raises(codec.CodecError):
@@ -285,11 +285,11 @@ def test_the_codec_rebuilds_every_kind_of_value_as_it_was() -> None:
         return transform
 
     text = codec.dumps(value, shifted(-10))
-    assert '"C":"matrixcheck.model:Location(line,path)","F":[2,"page.md"]' in text
+    assert '{"@":"matrixcheck.model:Location","line":2,"path":"page.md"}' in text
     assert codec.loads(text, shifted(10)) == value
 
 
-LOCATION = "matrixcheck.model:Location(line,path)"
+LOCATION = '"@": "matrixcheck.model:Location"'
 
 
 @pytest.mark.parametrize(
@@ -297,16 +297,16 @@ LOCATION = "matrixcheck.model:Location(line,path)"
     [
         ('{"line": 3, "path": "p"}', "unexpected stored value"),
         ('[{"line": 3, "path": "p"}]', "unexpected stored value"),
-        (f'{{"C": "{LOCATION}", "F": {{"line": 3, "path": "p"}}}}', "unexpected stored value"),
-        (f'{{"C": "{LOCATION}", "F": [3, "p"], "T": []}}', "unexpected stored value"),
-        (f'{{"C": "{LOCATION}", "F": [3]}}', "has 2 fields, the stored value 1"),
-        (f'{{"C": "{LOCATION}", "F": [3, "p", 4]}}', "has 2 fields, the stored value 3"),
-        ('{"C": "matrixcheck.model:Location(line)", "F": [3]}', "does not have the fields"),
-        ('{"C": "matrixcheck.model:Location(path,line)", "F": [3, "p"]}', "does not have the"),
-        ('{"C": "matrixcheck.model:Location", "F": [3, "p"]}', "not a matrixcheck dataclass"),
-        ('{"C": 7, "F": [3, "p"]}', "unexpected stored value"),
-        ('{"C": "matrixcheck.model:Nowhere()", "F": []}', "no longer exists"),
-        ('{"C": "matrixcheck.model:CHECKED_FIELDS()", "F": []}', "is not a dataclass"),
+        ('{"@": null, "line": 3, "path": "p"}', "unexpected stored value"),
+        ('{"@": ["x"], "line": 3, "path": "p"}', "unexpected stored value"),
+        (f'{{{LOCATION}, "line": 3}}', r"has the fields \['line', 'path'\], not \['line'\]"),
+        (f'{{{LOCATION}, "line": 3, "path": "p", "x": 4}}', "has the fields"),
+        (f'{{{LOCATION}, "path": "p", "line": 3}}', "has the fields"),
+        (f'{{"line": 3, {LOCATION}, "path": "p"}}', "has the fields"),
+        ('{"@": "matrixcheck.model:Location(line,path)", "line": 3, "path": "p"}', "not a matr"),
+        ('{"@": "subprocess:Popen", "args": []}', "not a matrixcheck dataclass"),
+        ('{"@": "matrixcheck.model:Nowhere"}', "no longer exists"),
+        ('{"@": "matrixcheck.model:CHECKED_FIELDS"}', "is not a dataclass"),
         ('{"D": ["a", 1, "b"]}', "unexpected stored value"),
         ('{"D": [["a", 1]]}', "unexpected stored value"),
         ('{"D": [[1], 2]}', "not hashable"),

@@ -7,13 +7,12 @@ defined in this package can be rebuilt (never an arbitrary class named in a file
 codec does not know raises :class:`CodecError`, so a result it cannot store faithfully is simply
 not cached.
 
-Every value becomes a scalar, a list (a JSON array) or a one-key object naming its type:
-``{"T": [...]}`` a tuple, ``{"S": [...]}`` a frozenset, ``{"D": [k, v, ...]}`` a dict,
-``{"Q": "p/q"}`` a fraction, ``{"C": "module:Class(a,b)", "F": [a, b]}`` a dataclass (the names
-of its fields, sorted, then their values in that order: the names are checked against the class
-once per text, not once per object). Reading is done by the JSON parser itself, which hands each
-object to :func:`_Reader.value` as soon as it is parsed, inner ones first; any other object is an
-error.
+Every value becomes a scalar, a list (a JSON array), a dataclass as the object
+``{"@": "module:Class", "field": value, ...}`` (its fields in sorted order, after the class), or a
+one-key object naming its type: ``{"T": [...]}`` a tuple, ``{"S": [...]}`` a frozenset,
+``{"D": [k, v, ...]}`` a dict, ``{"Q": "p/q"}`` a fraction. Reading is done by the JSON parser
+itself, which hands each object to the hook of :func:`_reader` as soon as it is parsed, inner
+ones first; any other object is an error.
 """
 
 from __future__ import annotations
@@ -22,15 +21,14 @@ import dataclasses
 import functools
 import importlib
 import json
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from fractions import Fraction
 
 PACKAGE = __name__.rsplit(".", 1)[0]
 #: The JSON scalars, stored as they are (exact types: a subclass is not what JSON reads back).
 SCALARS = frozenset({type(None), bool, int, float, str})
-#: How a dataclass is named in a stored text: ``module:Class(field,field,...)``.
-STORED_NAME = re.compile(r"(?P<module>[\w.]+):(?P<qualname>\w+)\((?P<fields>[\w,]*)\)")
+#: The key naming a dataclass; it sorts before every field name.
+CLASS = "@"
 
 #: Applied to every dataclass instance on its way in or out (the cache relocates line numbers).
 Transform = Callable[[object], object]
@@ -51,7 +49,7 @@ def dumps(value: object, transform: Transform = _same) -> str:
 
 def loads(text: str, transform: Transform = _same) -> object:
     try:
-        return json.loads(text, object_hook=_Reader(transform).value)
+        return json.loads(text, object_hook=_reader(transform))
     except CodecError:
         raise
     except (ValueError, RecursionError) as error:
@@ -97,8 +95,11 @@ def _encode_dict(value: dict, transform: Transform) -> dict:
 
 def _encode_dataclass(value: object, transform: Transform) -> dict:
     value = transform(value)
-    name, names = _stored_name(type(value))
-    return {"C": name, "F": [encode(getattr(value, n), transform) for n in names]}
+    name, layout = _stored_name(type(value))
+    stored = {CLASS: name}
+    for field in layout[1:]:
+        stored[field] = encode(getattr(value, field), transform)
+    return stored
 
 
 @functools.cache
@@ -112,71 +113,63 @@ def _plain_dataclass(cls: type) -> bool:
 
 @functools.cache
 def _stored_name(cls: type) -> tuple[str, tuple[str, ...]]:
-    """``module:Class(field,...)`` of a dataclass of this package, and its field names, sorted."""
+    """``module:Class`` of a dataclass of this package, and the keys of its stored object."""
     if not cls.__module__.startswith(f"{PACKAGE}."):
         raise CodecError(f"{cls.__module__}.{cls.__qualname__} is not a {PACKAGE} dataclass")
-    names = tuple(sorted(f.name for f in dataclasses.fields(cls)))
-    return f"{cls.__module__}:{cls.__qualname__}({','.join(names)})", names
+    names = sorted(f.name for f in dataclasses.fields(cls))
+    return f"{cls.__module__}:{cls.__qualname__}", (CLASS, *names)
 
 
-class _Reader:
-    """Turns each parsed JSON object into the value it stands for (see the module's docstring)."""
+def _reader(transform: Transform) -> Callable[[dict], object]:
+    """The hook that turns each parsed JSON object into the value it stands for."""
 
-    def __init__(self, transform: Transform) -> None:
-        self.transform = transform
-
-    def value(self, data: dict) -> object:
-        if len(data) == 2:
-            name, values = data.get("C"), data.get("F")
-            if type(name) is str and type(values) is list:
-                cls, names = _dataclass(name)
-                if len(values) != len(names):
-                    raise CodecError(
-                        f"{name} has {len(names)} fields, the stored value {len(values)}"
-                    )
-                instance = cls.__new__(cls)
-                object.__setattr__(instance, "__dict__", dict(zip(names, values, strict=False)))
-                return self.transform(instance)
-        elif len(data) == 1:
-            ((tag, value),) = data.items()
-            if tag == "T" and type(value) is list:
-                return tuple(value)
-            if tag == "D" and type(value) is list and len(value) % 2 == 0:
-                pairs = iter(value)
-                return _hashed(dict, zip(pairs, pairs, strict=False))
-            if tag == "S" and type(value) is list:
-                return _hashed(frozenset, value)
-            if tag == "Q" and type(value) is str:
+    def value(data: dict) -> object:
+        name = data.get(CLASS)
+        if type(name) is str:
+            cls, layout = _dataclass(name)
+            if tuple(data) != layout:
+                raise CodecError(f"{name} has the fields {list(layout[1:])}, not {list(data)[1:]}")
+            del data[CLASS]
+            instance = cls.__new__(cls)
+            object.__setattr__(instance, "__dict__", data)
+            return transform(instance)
+        if len(data) == 1:
+            ((tag, items),) = data.items()
+            if type(items) is list:
                 try:
-                    return Fraction(value)
+                    if tag == "D" and not len(items) % 2:
+                        pairs = iter(items)
+                        return dict(zip(pairs, pairs))  # noqa: B905 - an even number of items
+                    if tag == "T":
+                        return tuple(items)
+                    if tag == "S":
+                        return frozenset(items)
+                except TypeError as error:
+                    raise CodecError(
+                        f"a stored key or set item is not hashable: {error}"
+                    ) from error
+            elif tag == "Q" and type(items) is str:
+                try:
+                    return Fraction(items)
                 except (ValueError, ZeroDivisionError) as error:
                     raise CodecError(f"not a fraction: {error}") from error
         raise CodecError(f"unexpected stored value {str(data)[:60]}")
 
-
-def _hashed(build: Callable[[Iterable], object], items: Iterable) -> object:
-    try:
-        return build(items)
-    except TypeError as error:
-        raise CodecError(f"a stored key or set item is not hashable: {error}") from error
+    return value
 
 
 @functools.cache
 def _dataclass(name: str) -> tuple[type, tuple[str, ...]]:
-    """The dataclass of this package that ``module:Class(field,...)`` names (with exactly those
-    fields), and its field names."""
-    match = STORED_NAME.fullmatch(name)
-    if match is None or not match["module"].startswith(f"{PACKAGE}."):
+    """The dataclass of this package that ``module:Class`` names, and its stored keys."""
+    module_name, _, qualname = name.partition(":")
+    if not module_name.startswith(f"{PACKAGE}.") or not qualname.isidentifier():
         raise CodecError(f"{name} is not a {PACKAGE} dataclass")
     try:
-        cls = getattr(importlib.import_module(match["module"]), match["qualname"])
+        cls = getattr(importlib.import_module(module_name), qualname)
     except (ImportError, AttributeError) as error:
         raise CodecError(f"{name} no longer exists") from error
     if not isinstance(cls, type) or not dataclasses.is_dataclass(cls):
         raise CodecError(f"{name} is not a dataclass")
     if "__slots__" in vars(cls):
         raise CodecError(f"{name} has slots and cannot be rebuilt from its fields")
-    stored, names = _stored_name(cls)
-    if stored != name:
-        raise CodecError(f"{name} does not have the fields of {stored}")
-    return cls, names
+    return cls, _stored_name(cls)[1]
