@@ -12,9 +12,11 @@ import dataclasses
 import json
 import shutil
 from fractions import Fraction
+from importlib import metadata
 from pathlib import Path
 
 import pytest
+from matrixcheck import cache as cache_module
 from matrixcheck import codec, workers
 from matrixcheck.cache import ResultCache
 from matrixcheck.check import check_identity
@@ -289,6 +291,22 @@ def test_the_codec_rebuilds_every_kind_of_value_as_it_was() -> None:
     assert codec.loads(text, shifted(10)) == value
 
 
+def test_one_reader_reads_many_texts_each_with_its_own_transform() -> None:
+    """The cache reads every entry with one :class:`codec.Reader`: a text it refused, or the
+    transform of the text before, changes nothing in how it reads the next."""
+    reader = codec.Reader()
+    text = codec.dumps([Location("", 2), (Location("", 3),)])
+    with pytest.raises(codec.CodecError):
+        reader.loads(text.replace('"line":2', '"line":2,"x":1'))
+    for page in ("a.md", "b.md"):
+
+        def moved(item: object, page: str = page) -> object:
+            return Location(page, item.line + 10) if isinstance(item, Location) else item
+
+        assert reader.loads(text, moved) == [Location(page, 12), (Location(page, 13),)]
+    assert reader.loads(text) == codec.loads(text) == [Location("", 2), (Location("", 3),)]
+
+
 LOCATION = '"@": "matrixcheck.model:Location"'
 
 
@@ -325,6 +343,12 @@ def test_the_codec_refuses_what_it_did_not_write(stored: str, error: str) -> Non
     error, never a value."""
     with pytest.raises(codec.CodecError, match=error):
         codec.loads(stored)
+
+
+def test_the_engine_fingerprint_reads_the_versions_metadata_reports() -> None:
+    for name in (*cache_module.DEPENDENCIES, "mkdocs", "PyYAML", "Markdown"):
+        assert cache_module._version(name) == metadata.version(name), name
+    assert cache_module._version("no-such-package-here") == "absent"
 
 
 def test_an_unwritable_cache_is_a_note_not_a_failure(docs: Path, tmp_path: Path) -> None:

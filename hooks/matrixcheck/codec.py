@@ -11,8 +11,8 @@ Every value becomes a scalar, a list (a JSON array), a dataclass as the object
 ``{"@": "module:Class", "field": value, ...}`` (its fields in sorted order, after the class), or a
 one-key object naming its type: ``{"T": [...]}`` a tuple, ``{"S": [...]}`` a frozenset,
 ``{"D": [k, v, ...]}`` a dict, ``{"Q": "p/q"}`` a fraction. Reading is done by the JSON parser
-itself, which hands each object to the hook of :func:`_reader` as soon as it is parsed, inner
-ones first; any other object is an error.
+itself, which hands each object to :meth:`Reader._value` as soon as it is parsed, inner ones
+first; any other object is an error.
 """
 
 from __future__ import annotations
@@ -48,12 +48,7 @@ def dumps(value: object, transform: Transform = _same) -> str:
 
 
 def loads(text: str, transform: Transform = _same) -> object:
-    try:
-        return json.loads(text, object_hook=_reader(transform))
-    except CodecError:
-        raise
-    except (ValueError, RecursionError) as error:
-        raise CodecError(f"not valid JSON: {error}") from error
+    return Reader().loads(text, transform)
 
 
 def encode(value: object, transform: Transform = _same) -> object:
@@ -120,10 +115,25 @@ def _stored_name(cls: type) -> tuple[str, tuple[str, ...]]:
     return f"{cls.__module__}:{cls.__qualname__}", (CLASS, *names)
 
 
-def _reader(transform: Transform) -> Callable[[dict], object]:
-    """The hook that turns each parsed JSON object into the value it stands for."""
+class Reader:
+    """Reads stored texts back (:func:`loads`); one reader reads many texts with the same JSON
+    decoder, which costs as much to make as a short text does to read."""
 
-    def value(data: dict) -> object:
+    def __init__(self) -> None:
+        self._transform: Transform = _same
+        self._decoder = json.JSONDecoder(object_hook=self._value)
+
+    def loads(self, text: str, transform: Transform = _same) -> object:
+        self._transform = transform
+        try:
+            return self._decoder.decode(text)
+        except CodecError:
+            raise
+        except (ValueError, RecursionError) as error:
+            raise CodecError(f"not valid JSON: {error}") from error
+
+    def _value(self, data: dict) -> object:
+        """The value a parsed JSON object stands for (its inner objects are already values)."""
         name = data.get(CLASS)
         if type(name) is str:
             cls, layout = _dataclass(name)
@@ -132,7 +142,7 @@ def _reader(transform: Transform) -> Callable[[dict], object]:
             del data[CLASS]
             instance = cls.__new__(cls)
             object.__setattr__(instance, "__dict__", data)
-            return transform(instance)
+            return self._transform(instance)
         if len(data) == 1:
             ((tag, items),) = data.items()
             if type(items) is list:
@@ -154,8 +164,6 @@ def _reader(transform: Transform) -> Callable[[dict], object]:
                 except (ValueError, ZeroDivisionError) as error:
                     raise CodecError(f"not a fraction: {error}") from error
         raise CodecError(f"unexpected stored value {str(data)[:60]}")
-
-    return value
 
 
 @functools.cache
