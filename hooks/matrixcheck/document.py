@@ -87,11 +87,12 @@ class Page:
 
 def strip_front_matter(text: str) -> tuple[str, int]:
     """Remove a YAML front matter block; return the rest and the number of lines removed."""
+    if text.split("\n", 1)[0].strip() != "---":
+        return text, 0  # without splitting the whole page into lines
     lines = text.split("\n")
-    if lines and lines[0].strip() == "---":
-        for index in range(1, len(lines)):
-            if lines[index].strip() in ("---", "..."):
-                return "\n".join(lines[index + 1 :]), index + 1
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            return "\n".join(lines[index + 1 :]), index + 1
     return text, 0
 
 
