@@ -37,7 +37,36 @@ TRAPS = [
     "id: x#y",
     "id: a: b",
     "id: a:b",
+    "id: a:b:c",
+    "id: a::b",
+    "id: a :b",
+    "id: a:\tb",
+    "id: a: ",
+    "id: https://example.org/a?b=c",
+    "source: arXiv:1911.06491 (https://ar5iv.labs.arxiv.org/html/1911.06491)",
     "id: x:",
+    'cookbook: "2.1.4"',
+    'cookbook: "69"',
+    'cookbook: ""',
+    "cookbook: ''",
+    "cookbook: '2.1.4'",
+    'id: "a: b # c"',
+    "id: 'a: b # c'",
+    'id: "  spaced  "  ',
+    "id: 'it''s'",
+    'id: "a\\"b"',
+    'id: "a\\nb"',
+    'id: "x" # comment',
+    'id: "x"y',
+    "id: 'x'y",
+    'id: "x',
+    'id: "a\tb"\n  x: y',
+    "id: 'a\tb'\n  x: y",
+    'id: "yes"',
+    "id: 'null'",
+    '"id": x',
+    "symbols:\n  a: \"vector n\"\n  b: 'matrix n x n'",
+    'symbols: "x"\n  a: vector n',
     "id:x",
     "id : x",
     " id: x",
@@ -189,7 +218,8 @@ def test_what_the_fast_path_takes_it_reads_as_yaml_does(text: str) -> None:
 
 def test_traps_are_left_to_yaml() -> None:
     """The fast path takes only what it must: none of these is a string or a decimal integer."""
-    for text in ("cookbook: 007", "cookbook: 2.6", "refuted: yes", "on: x", "id: 'x'", "id: x:"):
+    traps = ("cookbook: 007", "cookbook: 2.6", "refuted: yes", "on: x", "id: 'it''s'", "id: x:")
+    for text in (*traps, 'id: "a\\"b"', 'id: "a\tb"\n  x: y', "id: a: b", "id: x # c"):
         assert _simple(text) is None, text
 
 

@@ -3,10 +3,11 @@
 Options are YAML, read as ``yaml.safe_load`` reads them, except that a key given twice is an error
 (YAML would silently keep the last one). Nearly every block is written in one simple form, though:
 ``key: value`` lines, and ``key:`` followed by indented ``name: value`` lines, each value a single
-plain word or phrase. Those are read here directly, as YAML reads them: each key and value is
-resolved by PyYAML's own rules (which tell ``69`` from ``yes`` from ``x``), a value is kept only
-when those make it a string or a plain decimal integer, and anything else (quotes, brackets,
-comments, colons, other scalars, odd indentation, a repeated key) leaves the whole text to PyYAML.
+plain or quoted word or phrase. Those are read here directly, as YAML reads them: each plain key
+and value is resolved by PyYAML's own rules (which tell ``69`` from ``yes`` from ``x``), a value is
+kept only when those make it a string or a plain decimal integer, and anything else (escapes,
+brackets, comments, other scalars, odd indentation, a repeated key) leaves the whole text to
+PyYAML.
 That is about ten times faster than even libyaml's loader, whose constructor runs in Python.
 """
 
@@ -16,15 +17,19 @@ import re
 
 import yaml
 
-#: One line of the simple form: an optional indent, a key, and a plain value unless it opens a
-#: nested mapping. A plain value here holds no ``:``, ``#`` or tab and does not start with a YAML
-#: indicator (checked in :func:`_scalar`); surrounding spaces are not part of it, as in YAML.
+#: One line of the simple form: an optional indent, a key, and a value unless it opens a nested
+#: mapping. The value is quoted (``"…"`` without ``"`` or ``\\`` in it, or ``'…'`` without ``'``)
+#: or plain: a plain value holds no ``#``, tab, ``: `` or final ``:``, and does not start with a
+#: YAML indicator (checked in :func:`_scalar`); surrounding spaces are not part of it, as in YAML.
 SIMPLE_LINE = re.compile(
-    r"(?P<indent> *)(?P<key>[A-Za-z_][A-Za-z0-9_]*):(?: +(?P<value>[^:#\t]*?))? *"
+    r"(?P<indent> *)(?P<key>[A-Za-z_][A-Za-z0-9_]*):"
+    r"(?: +(?:\"(?P<double>[^\"\\]*)\"|'(?P<single>[^']*)'|(?P<plain>(?:[^:#\t]|:(?! |$))*?)))? *"
 )
 INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 DECIMAL = re.compile(r"[1-9][0-9]*|0")
 INT_TAG = "tag:yaml.org,2002:int"
+#: What a line ending in its key's colon holds: the mapping on the lines below it.
+NESTED = object()
 
 
 def read_options(text: str) -> object:
@@ -42,25 +47,34 @@ def _simple(text: str) -> dict | None:
         match = SIMPLE_LINE.fullmatch(line)
         if match is None or _scalar(match["key"]) != match["key"]:
             return None
-        key, value = match["key"], match["value"]
+        key, value = match["key"], _value(match)
+        if value is None:
+            return None
         if match["indent"]:
-            if nested is None or value is None or (nested and match["indent"] != indent):
+            if nested is None or value is NESTED or (nested and match["indent"] != indent):
                 return None
             indent, target = match["indent"], nested
         else:
             if nested == {}:
                 return None  # ``key:`` with nothing below it is YAML's null
             nested, target = None, options
-            if value is None:
+            if value is NESTED:
                 if key in options:
                     return None
                 nested = options[key] = {}
                 continue
-        scalar = _scalar(value)
-        if scalar is None or key in target:
+        if key in target:
             return None
-        target[key] = scalar
+        target[key] = value
     return None if nested == {} else options
+
+
+def _value(match: re.Match) -> object:
+    """The value of a line: :data:`NESTED` if it has none, None if it is not a simple one."""
+    quoted = match["double"] if match["double"] is not None else match["single"]
+    if quoted is not None:
+        return quoted if quoted.isprintable() else None  # a quoted scalar is always a string
+    return NESTED if match["plain"] is None else _scalar(match["plain"])
 
 
 def _scalar(text: str) -> str | int | None:
