@@ -185,7 +185,7 @@ class ResultCache:
             remembered.spec = spec
             return remembered
         try:
-            with open(self._file(key), "rb") as file:
+            with open(self._file(key), "rb", buffering=0) as file:
                 text = file.read().decode("utf-8")
         except (FileNotFoundError, NotADirectoryError):
             return None
