@@ -307,6 +307,31 @@ def test_one_reader_reads_many_texts_each_with_its_own_transform() -> None:
     assert reader.loads(text) == codec.loads(text) == [Location("", 2), (Location("", 3),)]
 
 
+def test_a_dataclass_whose_init_does_more_is_rebuilt_field_by_field() -> None:
+    """Stored fields are set exactly as stored: a class whose ``__init__`` would compute or check
+    something is not built through it."""
+
+    @dataclasses.dataclass
+    class Checked:
+        value: int
+        twice: int = dataclasses.field(init=False)
+
+        def __post_init__(self) -> None:
+            raise AssertionError("__init__ ran")
+
+    @dataclasses.dataclass
+    class Computed:
+        value: int
+        twice: int = dataclasses.field(init=False)
+
+    for cls in (Checked, Computed):
+        build = codec._builder(cls)
+        assert build is not cls
+        rebuilt = build(twice=3, value=1)
+        assert type(rebuilt) is cls and (rebuilt.value, rebuilt.twice) == (1, 3)
+    assert codec._builder(Location) is Location
+
+
 LOCATION = '"@": "matrixcheck.model:Location"'
 
 

@@ -136,13 +136,11 @@ class Reader:
         """The value a parsed JSON object stands for (its inner objects are already values)."""
         name = data.get(CLASS)
         if type(name) is str:
-            cls, layout = _dataclass(name)
+            build, layout = _dataclass(name)
             if tuple(data) != layout:
                 raise CodecError(f"{name} has the fields {list(layout[1:])}, not {list(data)[1:]}")
             del data[CLASS]
-            instance = cls.__new__(cls)
-            object.__setattr__(instance, "__dict__", data)
-            return self._transform(instance)
+            return self._transform(build(**data))
         if len(data) == 1:
             ((tag, items),) = data.items()
             if type(items) is list:
@@ -167,8 +165,9 @@ class Reader:
 
 
 @functools.cache
-def _dataclass(name: str) -> tuple[type, tuple[str, ...]]:
-    """The dataclass of this package that ``module:Class`` names, and its stored keys."""
+def _dataclass(name: str) -> tuple[Callable[..., object], tuple[str, ...]]:
+    """What builds an instance of the dataclass of this package that ``module:Class`` names from
+    its fields (:func:`_builder`), and its stored keys."""
     module_name, _, qualname = name.partition(":")
     if not module_name.startswith(f"{PACKAGE}.") or not qualname.isidentifier():
         raise CodecError(f"{name} is not a {PACKAGE} dataclass")
@@ -180,4 +179,28 @@ def _dataclass(name: str) -> tuple[type, tuple[str, ...]]:
         raise CodecError(f"{name} is not a dataclass")
     if "__slots__" in vars(cls):
         raise CodecError(f"{name} has slots and cannot be rebuilt from its fields")
-    return cls, _stored_name(cls)[1]
+    return _builder(cls), _stored_name(cls)[1]
+
+
+def _builder(cls: type) -> Callable[..., object]:
+    """``cls`` itself when its ``__init__`` only sets the fields it is given (the generated one,
+    taking every field, with no ``__post_init__``); else a function that sets them one by one.
+
+    Either way the instance keeps its attributes as Python lays them out for ``__init__``, which
+    the pages rendered from it read faster than attributes of a dictionary set as a whole.
+    """
+    fields = dataclasses.fields(cls)
+    if (
+        cls.__dataclass_params__.init
+        and all(f.init for f in fields)
+        and not hasattr(cls, "__post_init__")
+    ):
+        return cls
+
+    def build(**stored: object) -> object:
+        instance = cls.__new__(cls)
+        for field, value in stored.items():
+            object.__setattr__(instance, field, value)
+        return instance
+
+    return build
