@@ -11,13 +11,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+from fractions import Fraction
+from importlib import metadata
 from pathlib import Path
 
 import pytest
+from matrixcheck import cache as cache_module
 from matrixcheck import codec, workers
 from matrixcheck.cache import ResultCache
 from matrixcheck.check import check_identity
-from matrixcheck.model import CHECKED_FIELDS, IdentitySpec
+from matrixcheck.model import CHECKED_FIELDS, IdentitySpec, Location
 from matrixcheck.project import Report, check_docs
 from matrixcheck.references import References
 from support import DOCS, SEED_IDS, docs_specs, formula_line
@@ -254,11 +257,123 @@ def test_an_entry_holding_another_identity_is_not_trusted(docs: Path, cache: Res
 
 
 def test_the_codec_rebuilds_only_dataclasses_of_the_engine() -> None:
-    stored = json.dumps({"C": "subprocess:Popen", "F": {}})
+    stored = json.dumps({"@": "subprocess:Popen", "args": []})
     with pytest.raises(codec.CodecError, match="not a matrixcheck dataclass"):
         codec.loads(stored)
     with pytest.raises(codec.CodecError):
         codec.dumps(object())
+
+
+def test_the_codec_rebuilds_every_kind_of_value_as_it_was() -> None:
+    """Every result of the docs, and every container the codec knows, read back equal and of the
+    same types; the transform is applied to every dataclass on the way in and on the way out."""
+    results = [
+        dataclasses.replace(r, spec=None, formula=None) for r in check_docs(DOCS, "docs").results
+    ]
+    assert codec.loads(codec.dumps(results)) == results
+    value = {
+        "list": [1, 2.5, None, True, "x"],
+        (1, "tuple"): (Fraction(-3, 4), frozenset({"a", (1, 2)})),
+        "nested": [{"k": []}, (), frozenset(), {}],
+        "location": Location("page.md", 12),
+    }
+    moved = codec.loads(codec.dumps(value))
+    assert moved == value and type(moved["list"]) is list and type(moved[(1, "tuple")]) is tuple
+
+    def shifted(by: int) -> codec.Transform:
+        def transform(item: object) -> object:
+            return Location(item.path, item.line + by) if isinstance(item, Location) else item
+
+        return transform
+
+    text = codec.dumps(value, shifted(-10))
+    assert '{"@":"matrixcheck.model:Location","line":2,"path":"page.md"}' in text
+    assert codec.loads(text, shifted(10)) == value
+
+
+def test_one_reader_reads_many_texts_each_with_its_own_transform() -> None:
+    """The cache reads every entry with one :class:`codec.Reader`: a text it refused, or the
+    transform of the text before, changes nothing in how it reads the next."""
+    reader = codec.Reader()
+    text = codec.dumps([Location("", 2), (Location("", 3),)])
+    with pytest.raises(codec.CodecError):
+        reader.loads(text.replace('"line":2', '"line":2,"x":1'))
+    for page in ("a.md", "b.md"):
+
+        def moved(item: object, page: str = page) -> object:
+            return Location(page, item.line + 10) if isinstance(item, Location) else item
+
+        assert reader.loads(text, moved) == [Location(page, 12), (Location(page, 13),)]
+    assert reader.loads(text) == codec.loads(text) == [Location("", 2), (Location("", 3),)]
+
+
+def test_a_dataclass_whose_init_does_more_is_rebuilt_field_by_field() -> None:
+    """Stored fields are set exactly as stored: a class whose ``__init__`` would compute or check
+    something is not built through it."""
+
+    @dataclasses.dataclass
+    class Checked:
+        value: int
+        twice: int = dataclasses.field(init=False)
+
+        def __post_init__(self) -> None:
+            raise AssertionError("__init__ ran")
+
+    @dataclasses.dataclass
+    class Computed:
+        value: int
+        twice: int = dataclasses.field(init=False)
+
+    for cls in (Checked, Computed):
+        build = codec._builder(cls)
+        assert build is not cls
+        rebuilt = build(twice=3, value=1)
+        assert type(rebuilt) is cls and (rebuilt.value, rebuilt.twice) == (1, 3)
+    assert codec._builder(Location) is Location
+
+
+LOCATION = '"@": "matrixcheck.model:Location"'
+
+
+@pytest.mark.parametrize(
+    ("stored", "error"),
+    [
+        ('{"line": 3, "path": "p"}', "unexpected stored value"),
+        ('[{"line": 3, "path": "p"}]', "unexpected stored value"),
+        ('{"@": null, "line": 3, "path": "p"}', "unexpected stored value"),
+        ('{"@": ["x"], "line": 3, "path": "p"}', "unexpected stored value"),
+        (f'{{{LOCATION}, "line": 3}}', r"has the fields \['line', 'path'\], not \['line'\]"),
+        (f'{{{LOCATION}, "line": 3, "path": "p", "x": 4}}', "has the fields"),
+        (f'{{{LOCATION}, "path": "p", "line": 3}}', "has the fields"),
+        (f'{{"line": 3, {LOCATION}, "path": "p"}}', "has the fields"),
+        ('{"@": "matrixcheck.model:Location(line,path)", "line": 3, "path": "p"}', "not a matr"),
+        ('{"@": "subprocess:Popen", "args": []}', "not a matrixcheck dataclass"),
+        ('{"@": "matrixcheck.model:Nowhere"}', "no longer exists"),
+        ('{"@": "matrixcheck.model:CHECKED_FIELDS"}', "is not a dataclass"),
+        ('{"D": ["a", 1, "b"]}', "unexpected stored value"),
+        ('{"D": [["a", 1]]}', "unexpected stored value"),
+        ('{"D": [[1], 2]}', "not hashable"),
+        ('{"S": [[1]]}', "not hashable"),
+        ('{"S": "ab"}', "unexpected stored value"),
+        ('{"Q": "1/0"}', "not a fraction"),
+        ('{"Q": 3}', "unexpected stored value"),
+        ('{"T": [1], "S": [2]}', "unexpected stored value"),
+        ('{"X": 1}', "unexpected stored value"),
+        ('{"T": [1]', "not valid JSON"),
+    ],
+)
+def test_the_codec_refuses_what_it_did_not_write(stored: str, error: str) -> None:
+    """Objects are read by the JSON parser's hook, inner ones first: an object that is no tagged
+    value, a malformed tag, or a dataclass stored with other fields than its class has, is an
+    error, never a value."""
+    with pytest.raises(codec.CodecError, match=error):
+        codec.loads(stored)
+
+
+def test_the_engine_fingerprint_reads_the_versions_metadata_reports() -> None:
+    for name in (*cache_module.DEPENDENCIES, "mkdocs", "PyYAML", "Markdown"):
+        assert cache_module._version(name) == metadata.version(name), name
+    assert cache_module._version("no-such-package-here") == "absent"
 
 
 def test_an_unwritable_cache_is_a_note_not_a_failure(docs: Path, tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ import gc
 import hashlib
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from importlib import metadata
@@ -42,7 +43,7 @@ DISABLED = ("off", "none", "0", "false", "no")
 #: Where the cache lives below the project directory (next to ``docs/``), unless configured.
 DEFAULT_DIRECTORY = Path(".cache") / "matrixcheck"
 DEPENDENCIES = ("numpy", "mpmath", "gmpy2", "sympy")
-FORMAT = 2
+FORMAT = 3
 
 
 @functools.cache
@@ -57,10 +58,15 @@ def engine_fingerprint() -> str:
 
 
 def _version(name: str) -> str:
+    """What ``metadata.version(name)`` says, read from the header of the package's metadata
+    without parsing the long description below it as e-mail (which takes a millisecond)."""
     try:
-        return metadata.version(name)
+        text = metadata.distribution(name).read_text("METADATA")
     except metadata.PackageNotFoundError:
         return "absent"
+    header = (text or "").split("\n\n", 1)[0]
+    found = re.search(r"^Version:[ \t]*(\S+)[ \t]*$", header, re.MULTILINE)
+    return found.group(1) if found else metadata.version(name)
 
 
 def _relative(spec: IdentitySpec) -> codec.Transform:
@@ -128,6 +134,7 @@ class ResultCache:
         self.notes: list[str] = []
         self.remembered: dict[str, IdentityResult] = {}
         self._identities: dict[int, tuple[IdentitySpec, str, str]] = {}
+        self._reader = codec.Reader()
 
     @classmethod
     def configured(cls, project_dir: Path) -> ResultCache | None:
@@ -157,7 +164,11 @@ class ResultCache:
         self.remembered = {k: result for k, result in self.remembered.items() if k in keys}
 
     def path(self, key: str) -> Path:
-        return self.directory / f"{key}.json"
+        return Path(self._file(key))
+
+    def _file(self, key: str) -> str:
+        """The entry's file name, as text (cheaper to open than a :class:`Path` made per entry)."""
+        return os.path.join(self.directory, f"{key}.json")
 
     def load_all(self, specs: list[IdentitySpec]) -> list[IdentityResult | None]:
         """:meth:`load` of each spec. Reading results back builds tens of thousands of objects
@@ -174,7 +185,8 @@ class ResultCache:
             remembered.spec = spec
             return remembered
         try:
-            text = self.path(key).read_text(encoding="utf-8")
+            with open(self._file(key), "rb", buffering=0) as file:
+                text = file.read().decode("utf-8")
         except (FileNotFoundError, NotADirectoryError):
             return None
         except (OSError, UnicodeDecodeError) as error:
@@ -189,7 +201,7 @@ class ResultCache:
         if not isinstance(payload, str) or entry.get("checksum") != _sha256(payload):
             return self._distrust(spec, "its checksum does not match its contents")
         try:
-            stored = codec.loads(payload, _absolute(spec))
+            stored = self._reader.loads(payload, _absolute(spec))
         except codec.CodecError as error:
             return self._distrust(spec, f"unreadable result ({error})")
         if not isinstance(stored, dict) or not isinstance(stored.get("result"), IdentityResult):

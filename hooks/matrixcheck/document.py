@@ -15,8 +15,9 @@ The syntax (documented on the authoring page)::
     ////
     ///
 
-Only YAML (``yaml.safe_load``) and LaTeX are read from a page; nothing in it is executed. Fenced
-code blocks are skipped, so an example of the syntax inside ```` ``` ```` is never an identity.
+Only YAML (``yaml.safe_load``, see :mod:`options`) and LaTeX are read from a page; nothing in it is
+executed. Fenced code blocks are skipped, so an example of the syntax inside ```` ``` ```` is never
+an identity.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import yaml
 
 from .errors import AuthorError
 from .model import Display, IdentitySpec, Location, PageProblem
+from .options import read_options
 from .references import References, parse_references
 
 IDENTITY_OPEN = re.compile(r"^///\s*(?P<kind>identity|refuted)\s*(?:\|\s*(?P<title>.*?))?\s*$")
@@ -46,6 +48,10 @@ OPTIONS = {
     "refuted": ("id", "layout", "symbols", "corrected", "source", *REFERENCE_OPTIONS),
 }
 DISPLAY_DELIMITERS = (("$$", "$$"), ("\\[", "\\]"))
+#: A line that can open or close anything the scanner looks for (a fence, a block, a proof, a
+#: heading, a display) starts with one of these characters, after any whitespace; every other line
+#: is prose, passed over without trying each pattern on it.
+SIGNIFICANT = re.compile(r"\s*[`~/#$\\]")
 OPTION_INDENT = "    "
 
 
@@ -81,11 +87,12 @@ class Page:
 
 def strip_front_matter(text: str) -> tuple[str, int]:
     """Remove a YAML front matter block; return the rest and the number of lines removed."""
+    if text.split("\n", 1)[0].strip() != "---":
+        return text, 0  # without splitting the whole page into lines
     lines = text.split("\n")
-    if lines and lines[0].strip() == "---":
-        for index in range(1, len(lines)):
-            if lines[index].strip() in ("---", "..."):
-                return "\n".join(lines[index + 1 :]), index + 1
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            return "\n".join(lines[index + 1 :]), index + 1
     return text, 0
 
 
@@ -112,7 +119,9 @@ class _Scanner:
     def scan(self) -> Page:
         while self.index < len(self.lines):
             line = self.lines[self.index]
-            if FENCE.match(line):
+            if not SIGNIFICANT.match(line):
+                self.index += 1
+            elif FENCE.match(line):
                 self.index = self._skip_fence(self.index)
             elif IDENTITY_OPEN.match(line):
                 self._identity()
@@ -227,7 +236,7 @@ class _Scanner:
 
     def _options(self, start: int, option_lines: list[str]) -> dict | None:
         try:
-            options = _safe_yaml("\n".join(option_lines)) if option_lines else None
+            options = read_options("\n".join(option_lines)) if option_lines else None
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             line = start + 1 + (mark.line if mark is not None else 0)
@@ -265,6 +274,10 @@ class _Scanner:
         index = cursor
         while index < len(self.lines):
             line = self.lines[index]
+            if not SIGNIFICANT.match(line):
+                text.append(line)
+                index += 1
+                continue
             if BLOCK_CLOSE.match(line):
                 if in_proof:
                     self.problem(
@@ -380,45 +393,6 @@ class _Scanner:
         except AuthorError as error:
             self.problem(start, error.describe(), identity_id)
             return References()
-
-
-def _safe_yaml(text: str) -> object:
-    """``yaml.safe_load`` that refuses a key given twice, with libyaml's loader when PyYAML has it
-    (ten times faster).
-
-    Invalid YAML is read again by the pure-Python loader, so that authors get its messages.
-    """
-    try:
-        return yaml.load(text, Loader=_FastLoader)
-    except yaml.YAMLError:
-        return yaml.load(text, Loader=_UniqueKeyLoader)
-
-
-def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
-    """A mapping whose keys are all different: YAML would silently keep the last of two."""
-    seen: set[str] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if not isinstance(key, str):
-            continue
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"the key '{key}' is given twice; keep one", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node)
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """PyYAML's pure-Python safe loader, refusing duplicate keys."""
-
-
-class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """libyaml's safe loader (the pure-Python one without libyaml), refusing duplicate keys."""
-
-
-for _loader in (_UniqueKeyLoader, _FastLoader):
-    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
 
 
 def _display_opening(line: str) -> tuple[str, str] | None:

@@ -17,7 +17,6 @@ from .cache import ResultCache
 from .document import Page, read_page, strip_front_matter
 from .model import IdentitySpec, Location, PageProblem
 from .results import IdentityResult
-from .workers import Stopped, run_all
 
 
 @dataclass
@@ -141,12 +140,7 @@ def _results(
     missing = [spec for spec, result in zip(specs, stored, strict=True) if result is None]
     if cache is not None:
         report.notes.extend(cache.take_notes())
-
-    def keep(index: int, result: IdentityResult) -> None:
-        if cache is not None and not isinstance(result, Stopped):
-            cache.store(missing[index], result)
-
-    computed = run_all(missing, _checker(), on_result=keep) if missing else []
+    computed = _check(missing, cache) if missing else []
     if cache is not None:
         # Sorted: results arrive in whatever order the workers finish them.
         report.notes.extend(sorted(cache.take_notes()))
@@ -154,6 +148,18 @@ def _results(
     report.computed = [spec.id for spec in missing]
     fresh = iter(computed)
     return [result if result is not None else next(fresh) for result in stored]
+
+
+def _check(missing: list[IdentitySpec], cache: ResultCache | None) -> list[IdentityResult]:
+    """Check ``missing`` in parallel, storing each result as it arrives. The workers (and with
+    them :mod:`multiprocessing`) are imported only here: a warm build never needs them."""
+    from .workers import Stopped, run_all
+
+    def keep(index: int, result: IdentityResult) -> None:
+        if cache is not None and not isinstance(result, Stopped):
+            cache.store(missing[index], result)
+
+    return run_all(missing, _checker(), on_result=keep)
 
 
 def _checker() -> Callable[[IdentitySpec], IdentityResult]:
