@@ -324,8 +324,9 @@ def _shifted(values: Values, directions: Values, factor: complex) -> Values:
 
 def _full(value: np.ndarray, values: Values) -> np.ndarray:
     """``value`` with every batch axis of ``values`` (a part that did not depend on one lacks
-    it)."""
-    batch = _batch_shape(values)
+    it). ``value`` may have batch axes of its own: a differential inside the derivative, in
+    entrywise layout, moves its symbol along the point's stacked directions."""
+    batch = np.broadcast_shapes(_batch_shape(values), value.shape[:-2])
     if value.shape[:-2] == batch:
         return value
     return np.broadcast_to(value, batch + value.shape[-2:])
