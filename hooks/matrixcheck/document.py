@@ -241,11 +241,13 @@ class _Scanner:
             mark = getattr(error, "problem_mark", None)
             line = start + 1 + (mark.line if mark is not None else 0)
             reason = getattr(error, "problem", None) or "invalid YAML"
+            fix = getattr(error, "fix", None) or (
+                "check the indentation, colons and brackets of the options, which are YAML"
+            )
             declared = re.search(r"^id:\s*(\S+)\s*$", "\n".join(option_lines), re.MULTILINE)
             self.problem(
                 line,
-                f"cannot read the identity's options: {reason} (fix: check the indentation, "
-                "colons and brackets of the options, which are YAML)",
+                f"cannot read the identity's options: {reason} (fix: {fix})",
                 declared.group(1) if declared else "",
             )
             return None

@@ -128,5 +128,32 @@ class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """libyaml's safe loader (the pure-Python one without libyaml), refusing duplicate keys."""
 
 
+#: YAML types beyond text, numbers, booleans, lists and mappings, which no option takes.
+REFUSED_TYPES = {
+    "tag:yaml.org,2002:timestamp": "a date",
+    "tag:yaml.org,2002:set": "a set",
+    "tag:yaml.org,2002:binary": "binary data",
+    "tag:yaml.org,2002:omap": "an ordered mapping",
+    "tag:yaml.org,2002:pairs": "a list of pairs",
+}
+
+
+class RefusedValue(yaml.constructor.ConstructorError):
+    """A value YAML reads as a type no option takes (a date, a set, …), and how to fix it."""
+
+    fix = "put the value in quotes to keep it as text, or remove the tag"
+
+
+def _refused(loader: yaml.SafeLoader, node: yaml.Node) -> None:
+    kind = REFUSED_TYPES[node.tag]
+    if isinstance(node, yaml.ScalarNode) and not node.style and "!" not in str(node.value):
+        what = f"YAML reads '{node.value}' as {kind}"
+    else:
+        what = f"the value tagged !!{node.tag.rsplit(':', 1)[-1]} is {kind}"
+    raise RefusedValue(None, None, f"{what}, which no option takes", node.start_mark)
+
+
 for _loader in (_UniqueKeyLoader, _FastLoader):
     _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+    for _tag in REFUSED_TYPES:
+        _loader.add_constructor(_tag, _refused)
