@@ -14,7 +14,8 @@ this file only adapts it to MkDocs' events:
   rebuild takes unchanged results from memory.
 - ``on_nav`` notes each page's title in navigation order, for the generated pages;
 - ``on_files`` adds ``identities.json`` to the site (so pages may link to it) and notes the URL of
-  every identity;
+  every identity; under ``serve`` a record whose result, spec and URL did not change keeps its
+  line (``matrixcheck.records.RecordLines``);
 - ``on_page_markdown`` replaces each ``/// identity`` block by its card and each
   ``<!-- identities: … -->`` marker by its generated content (status table, sample record, the whole
   reference), see ``matrixcheck.page_render``; under ``serve`` a failing identity shows as a red
@@ -35,7 +36,7 @@ from typing import ClassVar
 from matrixcheck.cache import ResultCache
 from matrixcheck.page_render import RenderedPages
 from matrixcheck.project import Report, check_docs
-from matrixcheck.records import identities_json
+from matrixcheck.records import RecordLines, identities_json
 from matrixcheck.render import HtmlStash
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -51,13 +52,15 @@ DATA_FILE = "identities.json"
 
 
 class _State:
-    """What the hook knows: whether we serve, the result cache and the pages as last rendered
-    (all three for the whole process); for the current build, the report, each identity's URL,
-    page titles, and the HTML stash of each page from its Markdown event to its finished HTML."""
+    """What the hook knows: whether we serve, the result cache, the pages as last rendered and
+    the lines of ``identities.json`` (all for the whole process); for the current build, the
+    report, each identity's URL, page titles, and the HTML stash of each page from its Markdown
+    event to its finished HTML."""
 
     serving = False
     cache: ResultCache | None = None
     pages = RenderedPages()
+    records = RecordLines()
     report: Report | None = None
     urls: ClassVar[dict[str, str]] = {}
     titles: ClassVar[dict[str, str]] = {}
@@ -68,6 +71,7 @@ def on_startup(command: str, dirty: bool) -> None:
     _State.serving = command == "serve"
     _State.cache = None
     _State.pages = RenderedPages()
+    _State.records = RecordLines()
 
 
 def on_pre_build(config: MkDocsConfig) -> None:
@@ -105,7 +109,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         page = files.get_file_from_path(result.spec.location.path)
         if page is not None:
             _State.urls[result.spec.id] = f"{page.url}#{result.spec.id}"
-    data = identities_json(report, _State.urls)
+    data = identities_json(report, _State.urls, _State.records)
     files.append(File.generated(config, DATA_FILE, content=data))
     return files
 

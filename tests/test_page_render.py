@@ -1,4 +1,5 @@
-"""Under ``mkdocs serve`` a page is rendered again exactly when something it shows has changed.
+"""Under ``mkdocs serve`` a page (or a line of ``identities.json``) is made again exactly when
+something it shows has changed.
 
 Why: every edit rebuilds every page, so re-rendering only the pages that changed keeps a
 rebuild fast; but a page kept from an earlier build must never show a stale card, correction or
@@ -12,9 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from matrixcheck import records
 from matrixcheck.cache import ResultCache
 from matrixcheck.page_render import RenderedPages, render_page
 from matrixcheck.project import Report, check_docs
+from matrixcheck.records import RecordLines, identities_json
 
 TARGET = r"""# Traces
 
@@ -149,3 +152,31 @@ def test_prose_edited_on_a_page_without_identities_renders_only_it_again(site: S
     first = site.build()
     site.edit("notes.md", "Nothing but prose", "Only prose")
     assert _rendered_again(first, site.build()) == {"notes.md", "status.md"}
+
+
+def test_identities_json_made_from_kept_lines_is_what_a_fresh_export_gives(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+    original = records.record
+    monkeypatch.setattr(
+        records, "record", lambda r, url: made.append(r.spec.id) or original(r, url)
+    )
+    lines = RecordLines()
+
+    def export() -> str:
+        report = check_docs(site.docs, "docs", site.cache)
+        made.clear()
+        kept = identities_json(report, _urls(report), lines)
+        fresh_made = list(made)
+        assert kept == identities_json(report, _urls(report))
+        return ",".join(fresh_made)
+
+    assert export() == "wrong-trace-symmetric,trace-symmetric,trace-product"
+    assert export() == ""
+    site.edit(
+        "traces.md", "Trace of a product with a symmetric", "Trace of a product by a symmetric"
+    )
+    assert export() == "trace-symmetric"
+    site.edit("traces.md", r"= \boldsymbol A^\text T", r"= \boldsymbol A^\text T + 0 \boldsymbol A")
+    assert export() == "trace-product"

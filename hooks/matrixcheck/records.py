@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from .declarations import Declaration
+from .model import IdentitySpec
 from .project import Report
 from .results import IdentityResult
 
@@ -144,12 +145,34 @@ def record(result: IdentityResult, url: str) -> dict:
     }
 
 
-def identities_json(report: Report, urls: dict[str, str]) -> str:
+def identities_json(report: Report, urls: dict[str, str], lines: RecordLines | None = None) -> str:
     """The whole export, one identity per line; ``urls`` maps an id to its page URL with the
     ``#id`` anchor. (One line per record keeps diffs readable and lets the C JSON encoder, which
-    does not indent, write the file.)"""
-    lines = [
-        json.dumps(record(r, urls.get(r.spec.id, "")), ensure_ascii=False) for r in report.results
-    ]
-    identities = ",\n".join(lines)
+    does not indent, write the file.) ``lines`` keeps records' lines from one export to the next
+    (under ``mkdocs serve``)."""
+    lines = lines if lines is not None else RecordLines()
+    identities = ",\n".join(lines.line(r, urls.get(r.spec.id, "")) for r in report.results)
+    lines.retain(report.results)
     return f'{{"schema_version": {SCHEMA_VERSION}, "identities": [\n{identities}\n]}}\n'
+
+
+class RecordLines:
+    """Each identity's line of ``identities.json``, kept with what it was made from: the result
+    (the same object for as long as its identity is not checked again), its spec (compared by
+    value: a rebuild reads the page again) and its URL. A record reads nothing else."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, tuple[IdentityResult, IdentitySpec, str, str]] = {}
+
+    def line(self, result: IdentityResult, url: str) -> str:
+        kept = self._kept.get(result.spec.id)
+        if kept is not None and kept[0] is result and kept[1] == result.spec and kept[2] == url:
+            return kept[3]
+        line = json.dumps(record(result, url), ensure_ascii=False)
+        self._kept[result.spec.id] = (result, result.spec, url, line)
+        return line
+
+    def retain(self, results: list[IdentityResult]) -> None:
+        """Forget the lines of identities not among ``results``."""
+        ids = {result.spec.id for result in results}
+        self._kept = {i: kept for i, kept in self._kept.items() if i in ids}
