@@ -16,12 +16,20 @@ from pathlib import Path
 
 import markdown
 from matrixcheck.check import check_identity
-from matrixcheck.declarations import Declaration
+from matrixcheck.declarations import Binding, Declaration
 from matrixcheck.document import read_page
 from matrixcheck.project import check_docs
 from matrixcheck.records import identities_json, record
-from matrixcheck.render import HtmlStash, error_box, where_line
-from support import RECORD_FIELDS, card_html, card_views, header_line, seed_blocks, seed_result
+from matrixcheck.render import HtmlStash, error_box, scientific, where_line
+from support import (
+    DOCS,
+    RECORD_FIELDS,
+    card_html,
+    card_views,
+    header_line,
+    seed_blocks,
+    seed_result,
+)
 
 PAGE = """\
 # Page
@@ -334,3 +342,86 @@ def test_where_line_joins_the_bare_memberships_into_few_formulas() -> None:
     assert where_line(two, {}, "a b") == (
         r"where \(a \in \mathbb{R}^{m}\) and \(b \in \mathbb{R}^{n}\)."
     )
+
+
+def test_where_line_joins_properties_and_sets_off_bound_symbols_with_commas() -> None:
+    def declared(name: str, stated: tuple[str, ...], binding: Binding | None = None) -> Declaration:
+        kind = "vector" if binding else "matrix"
+        shape = ("n", 1) if binding else ("n", "n")
+        return Declaration(name, kind, shape, frozenset(stated), stated=stated, binding=binding)
+
+    # Two adjectives are joined by "and", a "with" phrase comes after them.
+    both = {"X": declared("X", ("symmetric", "invertible"))}
+    assert where_line(both, {}, "X") == (
+        r"where \(X \in \mathbb{R}^{n\times n}\) symmetric and invertible."
+    )
+    spectral = {"X": declared("X", ("simple spectrum", "invertible"))}
+    assert where_line(spectral, {}, "X") == (
+        r"where \(X \in \mathbb{R}^{n\times n}\) invertible with a simple spectrum."
+    )
+    # A bound symbol's appositive is closed by a comma before the "and" that follows it.
+    eigenvector = Binding("eigenvector", "A", "i")
+    bound = {
+        "v": declared("v", (), eigenvector),
+        "A": declared("A", ("symmetric", "simple spectrum")),
+    }
+    assert where_line(bound, {}, "v A") == (
+        r"where \(v \in \mathbb{R}^{n}\), the unit eigenvector of \(A\) for \(\lambda_{i}\), "
+        r"and \(A \in \mathbb{R}^{n\times n}\) symmetric with a simple spectrum."
+    )
+    # An appositive at the end needs no comma before "and".
+    assert where_line({"A": bound["A"], "v": bound["v"]}, {}, "A v") == (
+        r"where \(A \in \mathbb{R}^{n\times n}\) symmetric with a simple spectrum "
+        r"and \(v \in \mathbb{R}^{n}\), the unit eigenvector of \(A\) for \(\lambda_{i}\)."
+    )
+
+
+SPECTRAL_PAGE = """\
+/// identity | Sum of the eigenvalues
+    id: eigenvalue-sum
+    layout: denominator
+    symbols:
+      X: matrix n x n, simple spectrum
+
+$$
+\\frac{\\partial}{\\partial \\boldsymbol X} \\sum_i \\lambda_i(\\boldsymbol X) = \\boldsymbol I
+$$
+
+//// proof
+$$
+d\\Big(\\sum_i \\lambda_i(\\boldsymbol X)\\Big) = \\operatorname{tr}(d\\boldsymbol X)
+$$
+////
+///
+"""
+
+
+def test_a_spectral_assumption_reads_as_words_and_one_step_is_one_step() -> None:
+    block, result = _block_and_result(SPECTRAL_PAGE)
+    card = html.unescape(card_html(block, result))
+    math = r'<span class="arithmatex">\(\boldsymbol X\)</span>'
+    assert f"Assumptions shown necessary: <strong>{math} with a simple spectrum</strong>" in card
+    assert f"{math} with a simple spectrum shown necessary" in card  # the evidence panel
+    assert "<summary>Proof (1 of 1 step checked by machine)</summary>" in card
+    assert "1 of 1 displayed step checked by machine" in card
+
+
+def test_numbers_are_written_as_people_write_them() -> None:
+    assert scientific(1.44e-16) == "1.4e-16"
+    assert scientific(1e-9, 0) == "1e-9"
+    assert scientific(2.5) == "2.5e0"
+    assert scientific(0.0) == "0"
+    card = card_html(*_block_and_result())
+    assert "(tolerance 1e-9)" in card and "e-0" not in card
+
+
+def test_a_refuted_formula_links_the_addresses_of_its_source() -> None:
+    page = read_page((DOCS / "known-errors.md").read_text(), "known-errors.md")
+    block = next(b for b in page.blocks if b.spec.id == "cookbook-det-expansion")
+    card = card_html(block, check_identity(block.spec))
+    url = "https://github.com/eric-wieser/lean-matrix-cookbook"
+    source = re.search(r'<p class="identity-source">(.*?)</p>', card, re.DOTALL)
+    assert source and source.group(1).startswith("Source: The Matrix Cookbook (2012), eq. 28")
+    assert f'<a href="{url}">{url}</a> (MatrixCookbook/1Basic.lean)' in source.group(1)
+    # A scalar counterexample names no sizes.
+    assert "Counterexample found by the build: scalars only, seed " in card

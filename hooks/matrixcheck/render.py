@@ -256,7 +256,7 @@ def _badges(
         badges.append(
             f'<button type="button" class="badge badge-verified" aria-expanded="false" '
             f'aria-controls="evidence-{spec.id}" title="Show how the build checked it">'
-            f"✓ verified · max rel. error {error:.1e}</button>"
+            f"✓ verified · max rel. error {scientific(error)}</button>"
         )
         if result.exact is not None and result.exact.status == "verified":
             badges.append(
@@ -316,7 +316,7 @@ def evidence_panel(result: IdentityResult) -> str:
     error = result.max_rel_error or 0.0
     numeric = (
         f"<p><strong>Numeric check</strong>: {len(result.trials)} random samples, largest "
-        f"relative error {error:.1e} (tolerance {result.tolerance:.0e}).</p>"
+        f"relative error {scientific(error)} (tolerance {scientific(result.tolerance, 0)}).</p>"
     )
     table = (
         '<table class="identity-samples"><thead><tr><th scope="col">sizes</th>'
@@ -371,7 +371,7 @@ def _assumptions_text(result: IdentityResult) -> str:
     if not result.assumptions:
         return "none stated"
     return "; ".join(
-        f"{inline_math_html(_symbol_math(result, a.symbol))} {html.escape(a.property)} "
+        f"{inline_math_html(_symbol_math(result, a.symbol))} {html.escape(_assumed(a.property))} "
         f"{'shown necessary' if a.necessary else 'not needed'} ({html.escape(a.evidence)})"
         for a in result.assumptions
     )
@@ -387,7 +387,7 @@ def _steps_text(result: IdentityResult) -> str:
     if not total:
         return "no displayed steps"
     checked = sum(1 for s in result.steps if s.status == "checked")
-    return f"{checked} of {total} displayed steps checked by machine"
+    return f"{checked} of {total} displayed {_steps(total)} checked by machine"
 
 
 def _conversion_text(result: IdentityResult) -> str:
@@ -399,7 +399,7 @@ def _conversion_text(result: IdentityResult) -> str:
     error = conversion.max_rel_error or 0.0
     return (
         f"converted to {LAYOUT_LABELS[conversion.layout]} by the engine and verified there "
-        f"(largest relative error {error:.1e}; exact check {conversion.exact})"
+        f"(largest relative error {scientific(error)}; exact check {conversion.exact})"
     )
 
 
@@ -415,7 +415,7 @@ def _evidence(result: IdentityResult, correction: Correction | None) -> list[str
             found = f"Found by the build: {result.message}."
         lines = [_escape(found), "{: .identity-counterexample }", ""]
         if result.spec.source:
-            lines += [f"Published in: {result.spec.source}", "{: .identity-source }", ""]
+            lines += [f"Source: {_linked(result.spec.source)}", "{: .identity-source }", ""]
         if correction is not None:
             lines += [
                 f"Correct ([{correction.title}]({correction.link}), verified):",
@@ -431,13 +431,23 @@ def _evidence(result: IdentityResult, correction: Correction | None) -> list[str
     if not needed:
         return []
     parts = [
-        f"**{_symbol_math(result, a.symbol)} {a.property}** ({_escape(a.evidence)})" for a in needed
+        f"**{_symbol_math(result, a.symbol)} {_assumed(a.property)}** ({_escape(a.evidence)})"
+        for a in needed
     ]
     return [
         "Assumptions shown necessary: " + "; ".join(parts) + ".",
         "{: .identity-assumptions }",
         "",
     ]
+
+
+#: A web address in an author's text, without the punctuation that may follow it.
+URL = re.compile(r"https?://[^\s()<>]*[^\s()<>.,;:]")
+
+
+def _linked(text: str) -> str:
+    """Markdown ``text`` with its bare web addresses as links (Markdown autolinks)."""
+    return URL.sub(lambda match: f"<{match.group(0)}>", text)
 
 
 def _escape(text: str) -> str:
@@ -469,7 +479,7 @@ def _proof(
     total = sum(1 for s in segments if s.kind == "step")
     kind = "success" if total and checked == total else "note"
     opened = " open" if is_open else ""
-    summary = f"Proof ({checked} of {total} steps checked by machine)"
+    summary = f"Proof ({checked} of {total} {_steps(total)} checked by machine)"
     lines: list[str] = []
     opening = stash.unindexed(f'<details class="{kind}"{opened}>')
     stash.add(lines, f"{opening}\n<summary>{summary}</summary>")
@@ -485,12 +495,17 @@ def _proof(
     return lines
 
 
+def _steps(total: int) -> str:
+    """ "step" or "steps", after ``total``."""
+    return "step" if total == 1 else "steps"
+
+
 def _step_mark(step: StepResult | None) -> str:
     """The line under a proof step: checked (with its error), not checked (why) or failed."""
     if step is None:
         kind, text = "unchecked", "step not checked"
     elif step.status == "checked":
-        kind, text = "checked", f"step checked (relative error {step.max_rel_error:.1e})"
+        kind, text = "checked", f"step checked (relative error {scientific(step.max_rel_error)})"
     elif step.status == "unchecked":
         kind, text = "unchecked", f"step not checked: {step.reason}"
     else:
@@ -516,9 +531,11 @@ def where_line(declarations: dict[str, Declaration], spellings: dict[str, str], 
         _phrase(declarations_key[:4], names) + _bound(declarations_key[4], spellings)
         for declarations_key, names in groups.items()
     ]
+    # An appositive ("v, the unit eigenvector of A for λ_i") ends with a comma before "and".
+    appositive = any(key[4] is not None for key in list(groups)[:-1])
     if len(phrases) > 1:
         phrases[-1] = "and " + phrases[-1]
-    separator = ", " if len(phrases) > 2 else " "
+    separator = ", " if len(phrases) > 2 or appositive else " "
     return "where " + separator.join(_joined_formulas(phrases, separator)) + "."
 
 
@@ -550,6 +567,14 @@ def _one_formula(phrase: str) -> bool:
     return phrase.startswith(r"\(") and phrase.endswith(r"\)") and phrase.count(r"\(") == 1
 
 
+def scientific(value: float, digits: int = 1) -> str:
+    """``value`` in scientific notation as people write it: ``1.4e-16``, ``1e-9``, ``0``."""
+    if value == 0:
+        return "0"
+    mantissa, exponent = f"{value:.{digits}e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
 def _space(shape: tuple) -> str:
     rows, columns = shape
     if rows == columns == 1:
@@ -559,12 +584,36 @@ def _space(shape: tuple) -> str:
     return rf"\mathbb{{R}}^{{{rows}\times {columns}}}"
 
 
-#: How a property reads after the symbol's space, where the plain name does not.
-PROPERTY_WORDING = {
-    "positive definite": "symmetric positive definite",
+#: How a property reads after a symbol, where the plain name is no adjective.
+WITH_WORDING = {
     "simple spectrum": "with a simple spectrum",
     "simple singular values": "with simple singular values",
 }
+#: How a property reads after the symbol's space in the "where" line, where the plain name does
+#: not (positive definite matrices are symmetric, see the conventions).
+PROPERTY_WORDING = {**WITH_WORDING, "positive definite": "symmetric positive definite"}
+
+
+def _assumed(name: str) -> str:
+    """A property as an assumption names it after its symbol: "Σ with a simple spectrum"."""
+    return WITH_WORDING.get(name, name)
+
+
+def _described(stated: tuple[str, ...]) -> str:
+    """The properties after a symbol's space: adjectives joined by "and", then "with" phrases
+    ("symmetric and invertible", "invertible with a simple spectrum")."""
+    words = [PROPERTY_WORDING.get(p, p) for p in stated]
+    adjectives = [w for w in words if not w.startswith("with ")]
+    phrases = [w for w in words if w.startswith("with ")]
+    parts = [_and(adjectives)] if adjectives else []
+    if phrases:
+        parts.append(" and ".join(phrases))
+    return " ".join(parts)
+
+
+def _and(words: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _bound(binding: Binding | None, spellings: dict[str, str]) -> str:
@@ -583,7 +632,7 @@ def _bound(binding: Binding | None, spellings: dict[str, str]) -> str:
 def _phrase(key: tuple, names: list[str]) -> str:
     kind, shape, argument, stated = key
     joined = ", ".join(names)
-    adjectives = " ".join(PROPERTY_WORDING.get(p, p) for p in stated)
+    adjectives = _described(stated)
     if kind == "function":
         text = rf"\({joined}\colon {_space(argument)} \to {_space(shape)}\) differentiable"
         return text + (f" with {adjectives} values" if adjectives else "")
