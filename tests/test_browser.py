@@ -385,6 +385,56 @@ def test_readers_without_scripts_see_the_evidence_under_the_badges(
         context.close()
 
 
+CONTRAST = """() => {
+  const rgba = s => { const m = s.match(/[\\d.]+/g).map(Number); return m.length === 3 ? [...m, 1] : m; };
+  const over = (top, under) => under.map((v, i) => v * (1 - top[3]) + top[i] * top[3]);
+  const background = element => {
+    const layers = [];
+    for (let e = element; e; e = e.parentElement) {
+      const colour = rgba(getComputedStyle(e).backgroundColor);
+      if (colour[3] > 0) layers.push(colour);
+      if (colour[3] >= 1) break;
+    }
+    return layers.reverse().reduce((under, top) => over(top, under), [255, 255, 255]);
+  };
+  const luminance = c => c.map(v => v / 255)
+    .map(v => v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4))
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const shown = [...document.querySelectorAll(
+    '.identity .badge, .identity-id, .identity-action, .identity-where, .identity-references, ' +
+    '.identity-converted-note, .identity-assumptions, .proof-step')]
+    .filter(e => e.getClientRects().length > 0);
+  return shown.map(e => {
+    const under = background(e);
+    const text = over(rgba(getComputedStyle(e).color), under);
+    const [light, dark] = [luminance(text), luminance(under)].sort((a, b) => b - a);
+    return [e.className, (light + 0.05) / (dark + 0.05)];
+  });
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_card_text_is_readable_in_both_palettes(site: Site, browsing: Browsing, scheme) -> None:
+    """Every badge and generated line of a card, converted ones included, has the contrast WCAG
+    AA asks of small text (4.5:1) against what is behind it."""
+    assert browsing.page.context.browser is not None
+    context = browsing.page.context.browser.new_context(color_scheme=scheme)
+    context.add_init_script("localStorage.setItem('matrixcheck.layout', 'denominator')")
+    try:
+        page = context.new_page()
+        page.goto(site.url(NUMERATOR_PAGE))
+        page.wait_for_function(TYPESET_DONE)
+        palette = page.evaluate("() => document.body.dataset.mdColorScheme")
+        ratios = page.evaluate(CONTRAST)
+    finally:
+        context.close()
+    assert palette == {"light": "default", "dark": "slate"}[scheme]
+    classes = {name for name, _ in ratios}
+    assert {"badge badge-layout badge-converted mc-converted", "identity-where"} <= classes
+    low = sorted({(name, round(ratio, 2)) for name, ratio in ratios if ratio < 4.5})
+    assert not low, low
+
+
 def test_status_table_sorts_by_a_column(site: Site, browsing: Browsing) -> None:
     _open(browsing, site.url("status/"))
     table = browsing.page.locator(".mc-sortable table")
