@@ -150,3 +150,18 @@ def test_search_indexes_cards_without_the_markup_it_excludes(built_site: Path) -
     pages = [path.read_text(encoding="utf-8") for path in built_site.rglob("*.html")]
     assert not [page for page in pages if "mcstash" in page]
     assert not [doc for doc in index["docs"] if "mcstash" in doc["text"]]
+
+
+#: A sized bracket that opens on a sign: ``\big(`` is an ordinary symbol to TeX and MathJax, so
+#: the sign after it is spaced as a binary minus, "( − ½"; ``\bigl(`` opens, and reads "(−½".
+SIGN_AFTER_SIZED_BRACKET = re.compile(r"\\(?:big|Big|bigg|Bigg)[(\[]\s*[-+]")
+
+
+def test_a_sized_bracket_before_a_sign_is_an_opening_one() -> None:
+    found = [
+        f"{path.name}:{number}"
+        for path in sorted((REPO / "docs").glob("*.md"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1)
+        if SIGN_AFTER_SIZED_BRACKET.search(line)
+    ]
+    assert not found, f"write \\bigl( … \\bigr) (and \\Bigl, …) around a leading sign: {found}"
