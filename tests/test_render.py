@@ -425,3 +425,18 @@ def test_a_refuted_formula_links_the_addresses_of_its_source() -> None:
     assert f'<a href="{url}">{url}</a> (MatrixCookbook/1Basic.lean)' in source.group(1)
     # A scalar counterexample names no sizes.
     assert "Counterexample found by the build: scalars only, seed " in card
+
+
+def test_entrywise_properties_of_a_vector_say_so_and_a_scalar_s_do_not() -> None:
+    """ "x ∈ ℝⁿ nonzero" would say x ≠ 0; the property asks every entry to be nonzero."""
+    x = Declaration("x", "vector", ("n", 1), frozenset({"nonzero"}), stated=("nonzero",))
+    c = Declaration("c", "scalar", (1, 1), frozenset({"positive"}), stated=("positive",))
+    assert where_line({"x": x, "c": c}, {}, "x c") == (
+        r"where \(x \in \mathbb{R}^{n}\) with nonzero entries and \(c \in \mathbb{R}\) positive."
+    )
+    page = read_page((DOCS / "elementwise.md").read_text(), "elementwise.md")
+    block = next(b for b in page.blocks if b.spec.id == "elementwise-relu-jacobian")
+    card = html.unescape(card_html(block, check_identity(block.spec)))
+    math = r'<span class="arithmatex">\(\boldsymbol x\)</span>'
+    assert f"<strong>{math} with nonzero entries</strong>" in card
+    assert f"{math} with nonzero entries shown necessary" in card

@@ -371,7 +371,8 @@ def _assumptions_text(result: IdentityResult) -> str:
     if not result.assumptions:
         return "none stated"
     return "; ".join(
-        f"{inline_math_html(_symbol_math(result, a.symbol))} {html.escape(_assumed(a.property))} "
+        f"{inline_math_html(_symbol_math(result, a.symbol))} "
+        f"{html.escape(_assumed(a.property, result.declarations.get(a.symbol)))} "
         f"{'shown necessary' if a.necessary else 'not needed'} ({html.escape(a.evidence)})"
         for a in result.assumptions
     )
@@ -431,7 +432,8 @@ def _evidence(result: IdentityResult, correction: Correction | None) -> list[str
     if not needed:
         return []
     parts = [
-        f"**{_symbol_math(result, a.symbol)} {_assumed(a.property)}** ({_escape(a.evidence)})"
+        f"**{_symbol_math(result, a.symbol)} "
+        f"{_assumed(a.property, result.declarations.get(a.symbol))}** ({_escape(a.evidence)})"
         for a in needed
     ]
     return [
@@ -594,15 +596,28 @@ WITH_WORDING = {
 PROPERTY_WORDING = {**WITH_WORDING, "positive definite": "symmetric positive definite"}
 
 
-def _assumed(name: str) -> str:
+#: Properties of every entry, as they read after a vector or a matrix (where "x ∈ ℝⁿ nonzero"
+#: would say x ≠ 0, and a "positive" matrix could be read as positive definite).
+ENTRY_WORDING = {"positive": "with positive entries", "nonzero": "with nonzero entries"}
+
+
+def _entrywise(kind: str, shape: tuple) -> bool:
+    """Whether a symbol's properties hold entry by entry: a vector's or a matrix's do."""
+    return kind != "function" and tuple(shape) != (1, 1)
+
+
+def _assumed(name: str, declaration: Declaration | None) -> str:
     """A property as an assumption names it after its symbol: "Σ with a simple spectrum"."""
+    if declaration is not None and _entrywise(declaration.kind, declaration.shape):
+        return ENTRY_WORDING.get(name, WITH_WORDING.get(name, name))
     return WITH_WORDING.get(name, name)
 
 
-def _described(stated: tuple[str, ...]) -> str:
+def _described(stated: tuple[str, ...], entrywise: bool) -> str:
     """The properties after a symbol's space: adjectives joined by "and", then "with" phrases
-    ("symmetric and invertible", "invertible with a simple spectrum")."""
-    words = [PROPERTY_WORDING.get(p, p) for p in stated]
+    ("symmetric and invertible", "invertible with a simple spectrum", "with nonzero entries")."""
+    wording = {**PROPERTY_WORDING, **ENTRY_WORDING} if entrywise else PROPERTY_WORDING
+    words = [wording.get(p, p) for p in stated]
     adjectives = [w for w in words if not w.startswith("with ")]
     phrases = [w for w in words if w.startswith("with ")]
     parts = [_and(adjectives)] if adjectives else []
@@ -632,7 +647,7 @@ def _bound(binding: Binding | None, spellings: dict[str, str]) -> str:
 def _phrase(key: tuple, names: list[str]) -> str:
     kind, shape, argument, stated = key
     joined = ", ".join(names)
-    adjectives = _described(stated)
+    adjectives = _described(stated, _entrywise(kind, shape))
     if kind == "function":
         text = rf"\({joined}\colon {_space(argument)} \to {_space(shape)}\) differentiable"
         return text + (f" with {adjectives} values" if adjectives else "")
