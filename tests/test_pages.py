@@ -97,6 +97,22 @@ def test_status_page_links_every_identity_to_its_card(built_site: Path, records)
     assert html.count("<tr>") == len(records) + 1
 
 
+def test_status_table_says_a_refuted_formula_is_refuted_in_the_exact_column(
+    built_site: Path,
+) -> None:
+    html = (built_site / "status" / "index.html").read_text(encoding="utf-8")
+    row = re.search(
+        r"<tr>\s*<td><a [^>]*><code>mistake-determinant-inverse</code>.*?</tr>", html, re.DOTALL
+    )
+    assert row, "no row for mistake-determinant-inverse"
+    cells = [
+        re.sub(r"<[^>]+>", "", c).strip()
+        for c in re.findall(r"<td>(.*?)</td>", row.group(0), re.DOTALL)
+    ]
+    assert cells[3:5] == ["denominator", "refuted"] and cells[6] == "refuted", cells
+    assert "failed" not in cells
+
+
 def test_data_page_links_identities_json_and_shows_a_real_record(built_site: Path) -> None:
     html = (built_site / "data" / "index.html").read_text(encoding="utf-8")
     assert 'href="../identities.json"' in html
