@@ -20,7 +20,7 @@ from matrixcheck.declarations import Binding, Declaration
 from matrixcheck.document import read_page
 from matrixcheck.project import check_docs
 from matrixcheck.records import identities_json, record
-from matrixcheck.render import HtmlStash, error_box, scientific, where_line
+from matrixcheck.render import Correction, HtmlStash, error_box, scientific, where_line
 from support import (
     DOCS,
     RECORD_FIELDS,
@@ -418,13 +418,30 @@ def test_numbers_are_written_as_people_write_them() -> None:
 def test_a_refuted_formula_links_the_addresses_of_its_source() -> None:
     page = read_page((DOCS / "known-errors.md").read_text(), "known-errors.md")
     block = next(b for b in page.blocks if b.spec.id == "cookbook-det-expansion")
-    card = card_html(block, check_identity(block.spec))
+    correction = Correction(
+        r"\det(\boldsymbol A)", "#det-expansion", "Expansion of det(I + εA), 2 × 2"
+    )
+    card = card_html(block, check_identity(block.spec), correction)
+    # The title, which may hold commas, is the whole link text, not a list item before "verified".
+    assert (
+        '<p class="identity-correction">Correct form, verified by the build: '
+        '<a href="#det-expansion">Expansion of det(I + εA), 2 × 2</a></p>'
+    ) in card
     url = "https://github.com/eric-wieser/lean-matrix-cookbook"
     source = re.search(r'<p class="identity-source">(.*?)</p>', card, re.DOTALL)
     assert source and source.group(1).startswith("Source: The Matrix Cookbook (2012), eq. 28")
     assert f'<a href="{url}">{url}</a> (MatrixCookbook/1Basic.lean)' in source.group(1)
-    # A scalar counterexample names no sizes.
-    assert "Counterexample found by the build: scalars only, seed " in card
+    # A counterexample at sizes the declarations fix (A is 2 × 2) names no sizes, nor "scalars".
+    assert "Counterexample found by the build: fixed sizes, seed " in card
+    assert "scalars" not in card
+
+
+def test_the_evidence_of_fixed_sizes_says_they_are_fixed() -> None:
+    page = read_page((DOCS / "determinants.md").read_text(), "determinants.md")
+    block = next(b for b in page.blocks if b.spec.id == "det-expansion-second-order")
+    panel = html.unescape(card_html(block, check_identity(block.spec)))
+    assert "irrational roots appear) at the fixed sizes declared</p>" in panel
+    assert panel.count("<tr><td>fixed</td>") == 6 and "scalars" not in panel
 
 
 def test_entrywise_properties_of_a_vector_say_so_and_a_scalar_s_do_not() -> None:

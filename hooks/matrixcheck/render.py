@@ -340,7 +340,8 @@ def evidence_panel(result: IdentityResult) -> str:
 
 
 def _sizes(sizes: dict[str, int]) -> str:
-    return ", ".join(f"{n}={v}" for n, v in sizes.items()) or "scalars only"
+    """``m=2, n=3``, or "fixed" when every size is a number in the declarations."""
+    return ", ".join(f"{n}={v}" for n, v in sizes.items()) or "fixed"
 
 
 def _exact_text(result: IdentityResult) -> str:
@@ -348,7 +349,9 @@ def _exact_text(result: IdentityResult) -> str:
     if exact is None:
         return "not run"
     if exact.status == "verified":
-        sizes = "; ".join(_sizes(s) for s in exact.sizes)
+        sizes = "sizes " + "; ".join(_sizes(s) for s in exact.sizes)
+        if not any(exact.sizes):
+            sizes = "the fixed sizes declared"
         spectral = any(
             d.properties & {"simple spectrum", "simple singular values"}
             for d in result.declarations.values()
@@ -362,7 +365,7 @@ def _exact_text(result: IdentityResult) -> str:
         return (
             "verified in exact rational arithmetic (exact derivatives on jets; 50 digits where "
             f"logarithms, exponentials, sines, cosines or irrational roots appear{drawn}) at "
-            f"sizes {sizes}"
+            f"{sizes}"
         )
     return f"{exact.status}{': ' + exact.reason if exact.reason else ''}"
 
@@ -419,7 +422,7 @@ def _evidence(result: IdentityResult, correction: Correction | None) -> list[str
             lines += [f"Source: {_linked(result.spec.source)}", "{: .identity-source }", ""]
         if correction is not None:
             lines += [
-                f"Correct ([{correction.title}]({correction.link}), verified):",
+                f"Correct form, verified by the build: [{correction.title}]({correction.link})",
                 "{: .identity-correction }",
                 "",
                 "$$",

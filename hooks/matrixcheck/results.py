@@ -34,7 +34,7 @@ class Trial:
     def describe(self) -> str:
         sizes = ", ".join(f"{n}={v}" for n, v in self.sizes.items())
         functions = f", {self.test_functions} test functions" if self.test_functions else ""
-        return f"{'sizes ' + sizes if sizes else 'scalars only'}, seed {self.seed}{functions}"
+        return f"{'sizes ' + sizes if sizes else 'fixed sizes'}, seed {self.seed}{functions}"
 
 
 @dataclass
