@@ -455,7 +455,7 @@ def test_narrow_screens_scroll_long_formulas_inside_the_card(
     page = browsing.page
     page.set_viewport_size({"width": 360, "height": 740})
     try:
-        for relative in ("traces/", "inverses/", "print/"):
+        for relative in ("traces/", "inverses/", "losses/", "functions/", "print/"):
             _open(browsing, site.url(relative))
             overflow = page.evaluate(
                 "() => document.documentElement.scrollWidth - window.innerWidth"
