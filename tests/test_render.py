@@ -457,3 +457,14 @@ def test_entrywise_properties_of_a_vector_say_so_and_a_scalar_s_do_not() -> None
     math = r'<span class="arithmatex">\(\boldsymbol x\)</span>'
     assert f"<strong>{math} with nonzero entries</strong>" in card
     assert f"{math} with nonzero entries shown necessary" in card
+
+
+def test_the_samples_table_has_a_test_functions_column_only_when_there_are_some() -> None:
+    def header(identity_id: str) -> str:
+        card = html.unescape(card_html(seed_blocks()[identity_id], seed_result(identity_id)))
+        found = re.search(r'<table class="identity-samples"><thead>(.*?)</thead>', card)
+        assert found, identity_id
+        return found.group(1)
+
+    assert "test functions" in header("inverse-of-function")  # f is drawn from test functions
+    assert "test functions" not in header("inverse-bilinear")  # matrices only: nothing to say

@@ -308,9 +308,13 @@ def evidence_panel(result: IdentityResult) -> str:
     without scripts, whose badge opens nothing, sees it under the badges.
     """
     spec = result.spec
+    functions = any(
+        t.test_functions for t in result.trials
+    )  # a column only where it says something
     rows = "".join(
         f"<tr><td>{html.escape(_sizes(t.sizes))}</td><td>{t.seed}</td>"
-        f"<td>{html.escape(t.test_functions or '—')}</td></tr>"
+        + (f"<td>{html.escape(t.test_functions or '—')}</td>" if functions else "")
+        + "</tr>"
         for t in result.trials
     )
     error = result.max_rel_error or 0.0
@@ -318,9 +322,10 @@ def evidence_panel(result: IdentityResult) -> str:
         f"<p><strong>Numeric check</strong>: {len(result.trials)} random samples, largest "
         f"relative error {scientific(error)} (tolerance {scientific(result.tolerance, 0)}).</p>"
     )
+    header = '<th scope="col">test functions</th>' if functions else ""
     table = (
         '<table class="identity-samples"><thead><tr><th scope="col">sizes</th>'
-        '<th scope="col">seed</th><th scope="col">test functions</th></tr></thead>'
+        f'<th scope="col">seed</th>{header}</tr></thead>'
         f"<tbody>{rows}</tbody></table>"
     )
     items = [
