@@ -468,3 +468,13 @@ def test_the_samples_table_has_a_test_functions_column_only_when_there_are_some(
 
     assert "test functions" in header("inverse-of-function")  # f is drawn from test functions
     assert "test functions" not in header("inverse-bilinear")  # matrices only: nothing to say
+
+
+def test_a_function_s_assumption_is_about_its_values_as_in_the_where_line() -> None:
+    page = read_page((DOCS / "rules.md").read_text(), "rules.md")
+    block = next(b for b in page.blocks if b.spec.id == "rule-determinant-of-function")
+    card = html.unescape(card_html(block, check_identity(block.spec)))
+    math = r'<span class="arithmatex">\(F\)</span>'
+    assert "differentiable with invertible values" in card  # the where line
+    assert f"Assumptions shown necessary: <strong>{math} with invertible values</strong>" in card
+    assert f"{math} with invertible values shown necessary" in card  # the evidence panel

@@ -615,7 +615,10 @@ def _entrywise(kind: str, shape: tuple) -> bool:
 
 
 def _assumed(name: str, declaration: Declaration | None) -> str:
-    """A property as an assumption names it after its symbol: "Σ with a simple spectrum"."""
+    """A property as an assumption names it after its symbol: "Σ with a simple spectrum", and
+    "F with invertible values" for a function, whose properties describe its values."""
+    if declaration is not None and declaration.is_function:
+        return f"with {name} values"
     if declaration is not None and _entrywise(declaration.kind, declaration.shape):
         return ENTRY_WORDING.get(name, WITH_WORDING.get(name, name))
     return WITH_WORDING.get(name, name)
