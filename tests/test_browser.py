@@ -465,6 +465,30 @@ def test_narrow_screens_scroll_long_formulas_inside_the_card(
         page.set_viewport_size({"width": 1280, "height": 900})
 
 
+#: How the shown display formula of a card scrolls, and what its background is made of.
+FORMULA_BOX = r"""(id) => {
+  const card = document.querySelector(`div.identity[data-identity="${id}"]`);
+  const box = [...card.querySelectorAll('.identity-formula mjx-container[display="true"]')]
+    .find(e => e.getClientRects().length > 0);
+  const style = getComputedStyle(box);
+  return {overflow: box.scrollWidth - box.clientWidth, attachment: style.backgroundAttachment,
+          gradients: (style.backgroundImage.match(/gradient\(/g) || []).length};
+}"""
+
+
+def test_a_formula_wider_than_its_card_shows_a_shadow_where_it_continues(
+    site: Site, browsing: Browsing
+) -> None:
+    """Covers that scroll with the formula over shadows that stay at the box's edges: a shadow
+    shows on each side the formula continues past, none on a formula that fits."""
+    _open(browsing, site.url("inverses/"))
+    wide = browsing.page.evaluate(FORMULA_BOX, "inverse-shifted-congruence-trace")
+    fits = browsing.page.evaluate(FORMULA_BOX, "inverse-trace-shifted")
+    assert wide["overflow"] > 0 and fits["overflow"] <= 0
+    for box in (wide, fits):
+        assert box["attachment"] == "local, local, scroll, scroll" and box["gradients"] == 4
+
+
 #: A page with many collapsed proofs.
 PROOFS_PAGE = "traces/"
 #: An init script: when the page's displayed formulas are typeset, before the background pass
