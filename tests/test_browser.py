@@ -385,6 +385,56 @@ def test_readers_without_scripts_see_the_evidence_under_the_badges(
         context.close()
 
 
+CONTRAST = """() => {
+  const rgba = s => { const m = s.match(/[\\d.]+/g).map(Number); return m.length === 3 ? [...m, 1] : m; };
+  const over = (top, under) => under.map((v, i) => v * (1 - top[3]) + top[i] * top[3]);
+  const background = element => {
+    const layers = [];
+    for (let e = element; e; e = e.parentElement) {
+      const colour = rgba(getComputedStyle(e).backgroundColor);
+      if (colour[3] > 0) layers.push(colour);
+      if (colour[3] >= 1) break;
+    }
+    return layers.reverse().reduce((under, top) => over(top, under), [255, 255, 255]);
+  };
+  const luminance = c => c.map(v => v / 255)
+    .map(v => v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4))
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const shown = [...document.querySelectorAll(
+    '.identity .badge, .identity-id, .identity-action, .identity-where, .identity-references, ' +
+    '.identity-converted-note, .identity-assumptions, .proof-step')]
+    .filter(e => e.getClientRects().length > 0);
+  return shown.map(e => {
+    const under = background(e);
+    const text = over(rgba(getComputedStyle(e).color), under);
+    const [light, dark] = [luminance(text), luminance(under)].sort((a, b) => b - a);
+    return [e.className, (light + 0.05) / (dark + 0.05)];
+  });
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_card_text_is_readable_in_both_palettes(site: Site, browsing: Browsing, scheme) -> None:
+    """Every badge and generated line of a card, converted ones included, has the contrast WCAG
+    AA asks of small text (4.5:1) against what is behind it."""
+    assert browsing.page.context.browser is not None
+    context = browsing.page.context.browser.new_context(color_scheme=scheme)
+    context.add_init_script("localStorage.setItem('matrixcheck.layout', 'denominator')")
+    try:
+        page = context.new_page()
+        page.goto(site.url(NUMERATOR_PAGE))
+        page.wait_for_function(TYPESET_DONE)
+        palette = page.evaluate("() => document.body.dataset.mdColorScheme")
+        ratios = page.evaluate(CONTRAST)
+    finally:
+        context.close()
+    assert palette == {"light": "default", "dark": "slate"}[scheme]
+    classes = {name for name, _ in ratios}
+    assert {"badge badge-layout badge-converted mc-converted", "identity-where"} <= classes
+    low = sorted({(name, round(ratio, 2)) for name, ratio in ratios if ratio < 4.5})
+    assert not low, low
+
+
 def test_status_table_sorts_by_a_column(site: Site, browsing: Browsing) -> None:
     _open(browsing, site.url("status/"))
     table = browsing.page.locator(".mc-sortable table")
@@ -405,7 +455,7 @@ def test_narrow_screens_scroll_long_formulas_inside_the_card(
     page = browsing.page
     page.set_viewport_size({"width": 360, "height": 740})
     try:
-        for relative in ("traces/", "inverses/", "print/"):
+        for relative in ("traces/", "inverses/", "losses/", "functions/", "print/"):
             _open(browsing, site.url(relative))
             overflow = page.evaluate(
                 "() => document.documentElement.scrollWidth - window.innerWidth"
@@ -413,6 +463,30 @@ def test_narrow_screens_scroll_long_formulas_inside_the_card(
             assert overflow <= 0, relative
     finally:
         page.set_viewport_size({"width": 1280, "height": 900})
+
+
+#: How the shown display formula of a card scrolls, and what its background is made of.
+FORMULA_BOX = r"""(id) => {
+  const card = document.querySelector(`div.identity[data-identity="${id}"]`);
+  const box = [...card.querySelectorAll('.identity-formula mjx-container[display="true"]')]
+    .find(e => e.getClientRects().length > 0);
+  const style = getComputedStyle(box);
+  return {overflow: box.scrollWidth - box.clientWidth, attachment: style.backgroundAttachment,
+          gradients: (style.backgroundImage.match(/gradient\(/g) || []).length};
+}"""
+
+
+def test_a_formula_wider_than_its_card_shows_a_shadow_where_it_continues(
+    site: Site, browsing: Browsing
+) -> None:
+    """Covers that scroll with the formula over shadows that stay at the box's edges: a shadow
+    shows on each side the formula continues past, none on a formula that fits."""
+    _open(browsing, site.url("inverses/"))
+    wide = browsing.page.evaluate(FORMULA_BOX, "inverse-shifted-congruence-trace")
+    fits = browsing.page.evaluate(FORMULA_BOX, "inverse-trace-shifted")
+    assert wide["overflow"] > 0 and fits["overflow"] <= 0
+    for box in (wide, fits):
+        assert box["attachment"] == "local, local, scroll, scroll" and box["gradients"] == 4
 
 
 #: A page with many collapsed proofs.

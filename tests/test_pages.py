@@ -51,7 +51,8 @@ def test_markers_are_filled_and_unknown_ones_reported_with_their_line(small_repo
     text = "# Status\n\n<!-- identities: status -->\n\n<!-- identities: nonsense -->\n"
     filled, problems = fill_markers(text, "status.md", small_report, _site())
     assert "| [`linear-form`](page.md#linear-form) | [Linear form](page.md#linear-form) |" in filled
-    assert "| numerator layout | verified |" in filled
+    # The layout column names the layout alone; errors are written without padded exponents.
+    assert re.search(r"\| A page \| numerator \| verified \| \d\.\de-[1-9]\d* \|", filled)
     [problem] = problems
     assert str(problem.location) == "status.md:5"
     assert "unknown marker 'nonsense'" in problem.message and "(fix:" in problem.message
@@ -96,6 +97,22 @@ def test_status_page_links_every_identity_to_its_card(built_site: Path, records)
     assert html.count("<tr>") == len(records) + 1
 
 
+def test_status_table_says_a_refuted_formula_is_refuted_in_the_exact_column(
+    built_site: Path,
+) -> None:
+    html = (built_site / "status" / "index.html").read_text(encoding="utf-8")
+    row = re.search(
+        r"<tr>\s*<td><a [^>]*><code>mistake-determinant-inverse</code>.*?</tr>", html, re.DOTALL
+    )
+    assert row, "no row for mistake-determinant-inverse"
+    cells = [
+        re.sub(r"<[^>]+>", "", c).strip()
+        for c in re.findall(r"<td>(.*?)</td>", row.group(0), re.DOTALL)
+    ]
+    assert cells[3:5] == ["denominator", "refuted"] and cells[6] == "refuted", cells
+    assert "failed" not in cells
+
+
 def test_data_page_links_identities_json_and_shows_a_real_record(built_site: Path) -> None:
     html = (built_site / "data" / "index.html").read_text(encoding="utf-8")
     assert 'href="../identities.json"' in html
@@ -138,9 +155,29 @@ def test_search_indexes_cards_without_the_markup_it_excludes(built_site: Path) -
     index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
     indexed = " ".join(doc["text"] for doc in index["docs"] if doc["location"].startswith("forms/"))
     forms = (built_site / "forms" / "index.html").read_text(encoding="utf-8")
-    for phrase in ("max rel. error", "Copy link", "Shown in denominator layout", "step checked"):
+    for phrase in (
+        "max rel. error",
+        "Copy link",
+        "Shown in denominator layout",
+        "step checked (relative",
+    ):
         assert phrase in forms and phrase not in indexed, phrase
     assert "\\frac{\\partial \\boldsymbol x}{\\partial \\boldsymbol x} = \\boldsymbol I" in indexed
     pages = [path.read_text(encoding="utf-8") for path in built_site.rglob("*.html")]
     assert not [page for page in pages if "mcstash" in page]
     assert not [doc for doc in index["docs"] if "mcstash" in doc["text"]]
+
+
+#: A sized bracket that opens on a sign: ``\big(`` is an ordinary symbol to TeX and MathJax, so
+#: the sign after it is spaced as a binary minus, "( − ½"; ``\bigl(`` opens, and reads "(−½".
+SIGN_AFTER_SIZED_BRACKET = re.compile(r"\\(?:big|Big|bigg|Bigg)[(\[]\s*[-+]")
+
+
+def test_a_sized_bracket_before_a_sign_is_an_opening_one() -> None:
+    found = [
+        f"{path.name}:{number}"
+        for path in sorted((REPO / "docs").glob("*.md"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1)
+        if SIGN_AFTER_SIZED_BRACKET.search(line)
+    ]
+    assert not found, f"write \\bigl( … \\bigr) (and \\Bigl, …) around a leading sign: {found}"

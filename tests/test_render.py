@@ -16,12 +16,20 @@ from pathlib import Path
 
 import markdown
 from matrixcheck.check import check_identity
-from matrixcheck.declarations import Declaration
+from matrixcheck.declarations import Binding, Declaration
 from matrixcheck.document import read_page
 from matrixcheck.project import check_docs
 from matrixcheck.records import identities_json, record
-from matrixcheck.render import HtmlStash, error_box, where_line
-from support import RECORD_FIELDS, card_html, card_views, header_line, seed_blocks, seed_result
+from matrixcheck.render import Correction, HtmlStash, error_box, scientific, where_line
+from support import (
+    DOCS,
+    RECORD_FIELDS,
+    card_html,
+    card_views,
+    header_line,
+    seed_blocks,
+    seed_result,
+)
 
 PAGE = """\
 # Page
@@ -334,3 +342,139 @@ def test_where_line_joins_the_bare_memberships_into_few_formulas() -> None:
     assert where_line(two, {}, "a b") == (
         r"where \(a \in \mathbb{R}^{m}\) and \(b \in \mathbb{R}^{n}\)."
     )
+
+
+def test_where_line_joins_properties_and_sets_off_bound_symbols_with_commas() -> None:
+    def declared(name: str, stated: tuple[str, ...], binding: Binding | None = None) -> Declaration:
+        kind = "vector" if binding else "matrix"
+        shape = ("n", 1) if binding else ("n", "n")
+        return Declaration(name, kind, shape, frozenset(stated), stated=stated, binding=binding)
+
+    # Two adjectives are joined by "and", a "with" phrase comes after them.
+    both = {"X": declared("X", ("symmetric", "invertible"))}
+    assert where_line(both, {}, "X") == (
+        r"where \(X \in \mathbb{R}^{n\times n}\) symmetric and invertible."
+    )
+    spectral = {"X": declared("X", ("simple spectrum", "invertible"))}
+    assert where_line(spectral, {}, "X") == (
+        r"where \(X \in \mathbb{R}^{n\times n}\) invertible with a simple spectrum."
+    )
+    # A bound symbol's appositive is closed by a comma before the "and" that follows it.
+    eigenvector = Binding("eigenvector", "A", "i")
+    bound = {
+        "v": declared("v", (), eigenvector),
+        "A": declared("A", ("symmetric", "simple spectrum")),
+    }
+    assert where_line(bound, {}, "v A") == (
+        r"where \(v \in \mathbb{R}^{n}\), the unit eigenvector of \(A\) for \(\lambda_{i}\), "
+        r"and \(A \in \mathbb{R}^{n\times n}\) symmetric with a simple spectrum."
+    )
+    # An appositive at the end needs no comma before "and".
+    assert where_line({"A": bound["A"], "v": bound["v"]}, {}, "A v") == (
+        r"where \(A \in \mathbb{R}^{n\times n}\) symmetric with a simple spectrum "
+        r"and \(v \in \mathbb{R}^{n}\), the unit eigenvector of \(A\) for \(\lambda_{i}\)."
+    )
+
+
+SPECTRAL_PAGE = """\
+/// identity | Sum of the eigenvalues
+    id: eigenvalue-sum
+    layout: denominator
+    symbols:
+      X: matrix n x n, simple spectrum
+
+$$
+\\frac{\\partial}{\\partial \\boldsymbol X} \\sum_i \\lambda_i(\\boldsymbol X) = \\boldsymbol I
+$$
+
+//// proof
+$$
+d\\Big(\\sum_i \\lambda_i(\\boldsymbol X)\\Big) = \\operatorname{tr}(d\\boldsymbol X)
+$$
+////
+///
+"""
+
+
+def test_a_spectral_assumption_reads_as_words_and_one_step_is_one_step() -> None:
+    block, result = _block_and_result(SPECTRAL_PAGE)
+    card = html.unescape(card_html(block, result))
+    math = r'<span class="arithmatex">\(\boldsymbol X\)</span>'
+    assert f"Assumptions shown necessary: <strong>{math} with a simple spectrum</strong>" in card
+    assert f"{math} with a simple spectrum shown necessary" in card  # the evidence panel
+    assert "<summary>Proof (1 of 1 step checked by machine)</summary>" in card
+    assert "1 of 1 displayed step checked by machine" in card
+
+
+def test_numbers_are_written_as_people_write_them() -> None:
+    assert scientific(1.44e-16) == "1.4e-16"
+    assert scientific(1e-9, 0) == "1e-9"
+    assert scientific(2.5) == "2.5e0"
+    assert scientific(0.0) == "0"
+    card = card_html(*_block_and_result())
+    assert "(tolerance 1e-9)" in card and "e-0" not in card
+
+
+def test_a_refuted_formula_links_the_addresses_of_its_source() -> None:
+    page = read_page((DOCS / "known-errors.md").read_text(), "known-errors.md")
+    block = next(b for b in page.blocks if b.spec.id == "cookbook-det-expansion")
+    correction = Correction(
+        r"\det(\boldsymbol A)", "#det-expansion", "Expansion of det(I + εA), 2 × 2"
+    )
+    card = card_html(block, check_identity(block.spec), correction)
+    # The title, which may hold commas, is the whole link text, not a list item before "verified".
+    assert (
+        '<p class="identity-correction">Correct form, verified by the build: '
+        '<a href="#det-expansion">Expansion of det(I + εA), 2 × 2</a></p>'
+    ) in card
+    url = "https://github.com/eric-wieser/lean-matrix-cookbook"
+    source = re.search(r'<p class="identity-source">(.*?)</p>', card, re.DOTALL)
+    assert source and source.group(1).startswith("Source: The Matrix Cookbook (2012), eq. 28")
+    assert f'<a href="{url}">{url}</a> (MatrixCookbook/1Basic.lean)' in source.group(1)
+    # A counterexample at sizes the declarations fix (A is 2 × 2) names no sizes, nor "scalars".
+    assert "Counterexample found by the build: fixed sizes, seed " in card
+    assert "scalars" not in card
+
+
+def test_the_evidence_of_fixed_sizes_says_they_are_fixed() -> None:
+    page = read_page((DOCS / "determinants.md").read_text(), "determinants.md")
+    block = next(b for b in page.blocks if b.spec.id == "det-expansion-second-order")
+    panel = html.unescape(card_html(block, check_identity(block.spec)))
+    assert "irrational roots appear) at the fixed sizes declared</p>" in panel
+    assert panel.count("<tr><td>fixed</td>") == 6 and "scalars" not in panel
+
+
+def test_entrywise_properties_of_a_vector_say_so_and_a_scalar_s_do_not() -> None:
+    """ "x ∈ ℝⁿ nonzero" would say x ≠ 0; the property asks every entry to be nonzero."""
+    x = Declaration("x", "vector", ("n", 1), frozenset({"nonzero"}), stated=("nonzero",))
+    c = Declaration("c", "scalar", (1, 1), frozenset({"positive"}), stated=("positive",))
+    assert where_line({"x": x, "c": c}, {}, "x c") == (
+        r"where \(x \in \mathbb{R}^{n}\) with nonzero entries and \(c \in \mathbb{R}\) positive."
+    )
+    page = read_page((DOCS / "elementwise.md").read_text(), "elementwise.md")
+    block = next(b for b in page.blocks if b.spec.id == "elementwise-relu-jacobian")
+    card = html.unescape(card_html(block, check_identity(block.spec)))
+    math = r'<span class="arithmatex">\(\boldsymbol x\)</span>'
+    assert f"<strong>{math} with nonzero entries</strong>" in card
+    assert f"{math} with nonzero entries shown necessary" in card
+
+
+def test_the_samples_table_has_a_test_functions_column_only_when_there_are_some() -> None:
+    def header(identity_id: str) -> str:
+        card = html.unescape(card_html(seed_blocks()[identity_id], seed_result(identity_id)))
+        found = re.search(r'<table class="identity-samples"><thead>(.*?)</thead>', card)
+        assert found, identity_id
+        return found.group(1)
+
+    assert "test functions" in header("inverse-of-function")  # f is drawn from test functions
+    assert "test functions" not in header("inverse-bilinear")  # matrices only: nothing to say
+
+
+def test_a_function_s_assumption_is_about_its_values_as_in_the_where_line() -> None:
+    page = read_page((DOCS / "rules.md").read_text(), "rules.md")
+    block = next(b for b in page.blocks if b.spec.id == "rule-determinant-of-function")
+    card = html.unescape(card_html(block, check_identity(block.spec)))
+    math = r'<span class="arithmatex">\(F\)</span>'
+    assert "differentiable with invertible values" in card  # the where line
+    assert f"Assumptions shown necessary: <strong>{math} with invertible values</strong>" in card
+    assert f"{math} with invertible values shown necessary" in card  # the evidence panel

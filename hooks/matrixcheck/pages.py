@@ -23,7 +23,7 @@ from .document import Block
 from .model import Location, PageProblem
 from .project import Report
 from .records import record
-from .render import LAYOUT_LABELS, HtmlStash, correction_for, render_block
+from .render import HtmlStash, correction_for, render_block, scientific
 from .results import IdentityResult
 
 MARKER = re.compile(r"^<!--\s*identities:\s*(?P<kind>[a-z-]+)(?:\s+(?P<argument>\S+))?\s*-->\s*$")
@@ -92,18 +92,20 @@ def status_table(report: Report, page_path: str, site: SiteContext, argument: st
         spec = result.spec
         data = record(result, "")
         exact = data["exact"]["status"] if data["exact"] else "not run"
+        if spec.refuted and exact == "failed":
+            exact = "refuted"  # the exact check confirms the counterexample; nothing failed
         necessary = sum(1 for a in result.assumptions if a.necessary)
         stated = len(result.assumptions)
         assumptions = f"{necessary} of {stated} shown necessary" if stated else "none"
         other = result.conversion.status if result.conversion else "not run"
-        error = "" if data["max_rel_error"] is None else f"{data['max_rel_error']:.1e}"
+        error = "" if result.max_rel_error is None else scientific(result.max_rel_error)
         steps = f"{data['proof_steps_checked']}/{data['proof_steps_total']}"
         title = site.titles.get(spec.location.path, spec.location.path)
         cells = [
             f"[`{spec.id}`]({_link(page_path, result)})",
             f"[{_cell(spec.title)}]({_link(page_path, result)})",
             _cell(title),
-            LAYOUT_LABELS.get(spec.layout, spec.layout),
+            spec.layout,
             data["status"],
             error,
             exact,

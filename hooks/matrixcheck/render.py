@@ -256,7 +256,7 @@ def _badges(
         badges.append(
             f'<button type="button" class="badge badge-verified" aria-expanded="false" '
             f'aria-controls="evidence-{spec.id}" title="Show how the build checked it">'
-            f"✓ verified · max rel. error {error:.1e}</button>"
+            f"✓ verified · max rel. error {scientific(error)}</button>"
         )
         if result.exact is not None and result.exact.status == "verified":
             badges.append(
@@ -308,19 +308,24 @@ def evidence_panel(result: IdentityResult) -> str:
     without scripts, whose badge opens nothing, sees it under the badges.
     """
     spec = result.spec
+    functions = any(
+        t.test_functions for t in result.trials
+    )  # a column only where it says something
     rows = "".join(
         f"<tr><td>{html.escape(_sizes(t.sizes))}</td><td>{t.seed}</td>"
-        f"<td>{html.escape(t.test_functions or '—')}</td></tr>"
+        + (f"<td>{html.escape(t.test_functions or '—')}</td>" if functions else "")
+        + "</tr>"
         for t in result.trials
     )
     error = result.max_rel_error or 0.0
     numeric = (
         f"<p><strong>Numeric check</strong>: {len(result.trials)} random samples, largest "
-        f"relative error {error:.1e} (tolerance {result.tolerance:.0e}).</p>"
+        f"relative error {scientific(error)} (tolerance {scientific(result.tolerance, 0)}).</p>"
     )
+    header = '<th scope="col">test functions</th>' if functions else ""
     table = (
         '<table class="identity-samples"><thead><tr><th scope="col">sizes</th>'
-        '<th scope="col">seed</th><th scope="col">test functions</th></tr></thead>'
+        f'<th scope="col">seed</th>{header}</tr></thead>'
         f"<tbody>{rows}</tbody></table>"
     )
     items = [
@@ -340,7 +345,8 @@ def evidence_panel(result: IdentityResult) -> str:
 
 
 def _sizes(sizes: dict[str, int]) -> str:
-    return ", ".join(f"{n}={v}" for n, v in sizes.items()) or "scalars only"
+    """``m=2, n=3``, or "fixed" when every size is a number in the declarations."""
+    return ", ".join(f"{n}={v}" for n, v in sizes.items()) or "fixed"
 
 
 def _exact_text(result: IdentityResult) -> str:
@@ -348,7 +354,9 @@ def _exact_text(result: IdentityResult) -> str:
     if exact is None:
         return "not run"
     if exact.status == "verified":
-        sizes = "; ".join(_sizes(s) for s in exact.sizes)
+        sizes = "sizes " + "; ".join(_sizes(s) for s in exact.sizes)
+        if not any(exact.sizes):
+            sizes = "the fixed sizes declared"
         spectral = any(
             d.properties & {"simple spectrum", "simple singular values"}
             for d in result.declarations.values()
@@ -362,7 +370,7 @@ def _exact_text(result: IdentityResult) -> str:
         return (
             "verified in exact rational arithmetic (exact derivatives on jets; 50 digits where "
             f"logarithms, exponentials, sines, cosines or irrational roots appear{drawn}) at "
-            f"sizes {sizes}"
+            f"{sizes}"
         )
     return f"{exact.status}{': ' + exact.reason if exact.reason else ''}"
 
@@ -371,7 +379,8 @@ def _assumptions_text(result: IdentityResult) -> str:
     if not result.assumptions:
         return "none stated"
     return "; ".join(
-        f"{inline_math_html(_symbol_math(result, a.symbol))} {html.escape(a.property)} "
+        f"{inline_math_html(_symbol_math(result, a.symbol))} "
+        f"{html.escape(_assumed(a.property, result.declarations.get(a.symbol)))} "
         f"{'shown necessary' if a.necessary else 'not needed'} ({html.escape(a.evidence)})"
         for a in result.assumptions
     )
@@ -387,7 +396,7 @@ def _steps_text(result: IdentityResult) -> str:
     if not total:
         return "no displayed steps"
     checked = sum(1 for s in result.steps if s.status == "checked")
-    return f"{checked} of {total} displayed steps checked by machine"
+    return f"{checked} of {total} displayed {_steps(total)} checked by machine"
 
 
 def _conversion_text(result: IdentityResult) -> str:
@@ -399,7 +408,7 @@ def _conversion_text(result: IdentityResult) -> str:
     error = conversion.max_rel_error or 0.0
     return (
         f"converted to {LAYOUT_LABELS[conversion.layout]} by the engine and verified there "
-        f"(largest relative error {error:.1e}; exact check {conversion.exact})"
+        f"(largest relative error {scientific(error)}; exact check {conversion.exact})"
     )
 
 
@@ -415,10 +424,10 @@ def _evidence(result: IdentityResult, correction: Correction | None) -> list[str
             found = f"Found by the build: {result.message}."
         lines = [_escape(found), "{: .identity-counterexample }", ""]
         if result.spec.source:
-            lines += [f"Published in: {result.spec.source}", "{: .identity-source }", ""]
+            lines += [f"Source: {_linked(result.spec.source)}", "{: .identity-source }", ""]
         if correction is not None:
             lines += [
-                f"Correct ([{correction.title}]({correction.link}), verified):",
+                f"Correct form, verified by the build: [{correction.title}]({correction.link})",
                 "{: .identity-correction }",
                 "",
                 "$$",
@@ -431,13 +440,24 @@ def _evidence(result: IdentityResult, correction: Correction | None) -> list[str
     if not needed:
         return []
     parts = [
-        f"**{_symbol_math(result, a.symbol)} {a.property}** ({_escape(a.evidence)})" for a in needed
+        f"**{_symbol_math(result, a.symbol)} "
+        f"{_assumed(a.property, result.declarations.get(a.symbol))}** ({_escape(a.evidence)})"
+        for a in needed
     ]
     return [
         "Assumptions shown necessary: " + "; ".join(parts) + ".",
         "{: .identity-assumptions }",
         "",
     ]
+
+
+#: A web address in an author's text, without the punctuation that may follow it.
+URL = re.compile(r"https?://[^\s()<>]*[^\s()<>.,;:]")
+
+
+def _linked(text: str) -> str:
+    """Markdown ``text`` with its bare web addresses as links (Markdown autolinks)."""
+    return URL.sub(lambda match: f"<{match.group(0)}>", text)
 
 
 def _escape(text: str) -> str:
@@ -469,7 +489,7 @@ def _proof(
     total = sum(1 for s in segments if s.kind == "step")
     kind = "success" if total and checked == total else "note"
     opened = " open" if is_open else ""
-    summary = f"Proof ({checked} of {total} steps checked by machine)"
+    summary = f"Proof ({checked} of {total} {_steps(total)} checked by machine)"
     lines: list[str] = []
     opening = stash.unindexed(f'<details class="{kind}"{opened}>')
     stash.add(lines, f"{opening}\n<summary>{summary}</summary>")
@@ -485,12 +505,17 @@ def _proof(
     return lines
 
 
+def _steps(total: int) -> str:
+    """ "step" or "steps", after ``total``."""
+    return "step" if total == 1 else "steps"
+
+
 def _step_mark(step: StepResult | None) -> str:
     """The line under a proof step: checked (with its error), not checked (why) or failed."""
     if step is None:
         kind, text = "unchecked", "step not checked"
     elif step.status == "checked":
-        kind, text = "checked", f"step checked (relative error {step.max_rel_error:.1e})"
+        kind, text = "checked", f"step checked (relative error {scientific(step.max_rel_error)})"
     elif step.status == "unchecked":
         kind, text = "unchecked", f"step not checked: {step.reason}"
     else:
@@ -516,9 +541,11 @@ def where_line(declarations: dict[str, Declaration], spellings: dict[str, str], 
         _phrase(declarations_key[:4], names) + _bound(declarations_key[4], spellings)
         for declarations_key, names in groups.items()
     ]
+    # An appositive ("v, the unit eigenvector of A for λ_i") ends with a comma before "and".
+    appositive = any(key[4] is not None for key in list(groups)[:-1])
     if len(phrases) > 1:
         phrases[-1] = "and " + phrases[-1]
-    separator = ", " if len(phrases) > 2 else " "
+    separator = ", " if len(phrases) > 2 or appositive else " "
     return "where " + separator.join(_joined_formulas(phrases, separator)) + "."
 
 
@@ -550,6 +577,14 @@ def _one_formula(phrase: str) -> bool:
     return phrase.startswith(r"\(") and phrase.endswith(r"\)") and phrase.count(r"\(") == 1
 
 
+def scientific(value: float, digits: int = 1) -> str:
+    """``value`` in scientific notation as people write it: ``1.4e-16``, ``1e-9``, ``0``."""
+    if value == 0:
+        return "0"
+    mantissa, exponent = f"{value:.{digits}e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
 def _space(shape: tuple) -> str:
     rows, columns = shape
     if rows == columns == 1:
@@ -559,12 +594,52 @@ def _space(shape: tuple) -> str:
     return rf"\mathbb{{R}}^{{{rows}\times {columns}}}"
 
 
-#: How a property reads after the symbol's space, where the plain name does not.
-PROPERTY_WORDING = {
-    "positive definite": "symmetric positive definite",
+#: How a property reads after a symbol, where the plain name is no adjective.
+WITH_WORDING = {
     "simple spectrum": "with a simple spectrum",
     "simple singular values": "with simple singular values",
 }
+#: How a property reads after the symbol's space in the "where" line, where the plain name does
+#: not (positive definite matrices are symmetric, see the conventions).
+PROPERTY_WORDING = {**WITH_WORDING, "positive definite": "symmetric positive definite"}
+
+
+#: Properties of every entry, as they read after a vector or a matrix (where "x ∈ ℝⁿ nonzero"
+#: would say x ≠ 0, and a "positive" matrix could be read as positive definite).
+ENTRY_WORDING = {"positive": "with positive entries", "nonzero": "with nonzero entries"}
+
+
+def _entrywise(kind: str, shape: tuple) -> bool:
+    """Whether a symbol's properties hold entry by entry: a vector's or a matrix's do."""
+    return kind != "function" and tuple(shape) != (1, 1)
+
+
+def _assumed(name: str, declaration: Declaration | None) -> str:
+    """A property as an assumption names it after its symbol: "Σ with a simple spectrum", and
+    "F with invertible values" for a function, whose properties describe its values."""
+    if declaration is not None and declaration.is_function:
+        return f"with {name} values"
+    if declaration is not None and _entrywise(declaration.kind, declaration.shape):
+        return ENTRY_WORDING.get(name, WITH_WORDING.get(name, name))
+    return WITH_WORDING.get(name, name)
+
+
+def _described(stated: tuple[str, ...], entrywise: bool) -> str:
+    """The properties after a symbol's space: adjectives joined by "and", then "with" phrases
+    ("symmetric and invertible", "invertible with a simple spectrum", "with nonzero entries")."""
+    wording = {**PROPERTY_WORDING, **ENTRY_WORDING} if entrywise else PROPERTY_WORDING
+    words = [wording.get(p, p) for p in stated]
+    adjectives = [w for w in words if not w.startswith("with ")]
+    phrases = [w for w in words if w.startswith("with ")]
+    parts = [_and(adjectives)] if adjectives else []
+    if phrases:
+        parts.append(" and ".join(phrases))
+    return " ".join(parts)
+
+
+def _and(words: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _bound(binding: Binding | None, spellings: dict[str, str]) -> str:
@@ -583,7 +658,7 @@ def _bound(binding: Binding | None, spellings: dict[str, str]) -> str:
 def _phrase(key: tuple, names: list[str]) -> str:
     kind, shape, argument, stated = key
     joined = ", ".join(names)
-    adjectives = " ".join(PROPERTY_WORDING.get(p, p) for p in stated)
+    adjectives = _described(stated, _entrywise(kind, shape))
     if kind == "function":
         text = rf"\({joined}\colon {_space(argument)} \to {_space(shape)}\) differentiable"
         return text + (f" with {adjectives} values" if adjectives else "")

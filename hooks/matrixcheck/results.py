@@ -32,9 +32,9 @@ class Trial:
     test_functions: str
 
     def describe(self) -> str:
-        sizes = ", ".join(f"{n}={v}" for n, v in self.sizes.items()) or "scalars only"
+        sizes = ", ".join(f"{n}={v}" for n, v in self.sizes.items())
         functions = f", {self.test_functions} test functions" if self.test_functions else ""
-        return f"sizes {sizes}, seed {self.seed}{functions}"
+        return f"{'sizes ' + sizes if sizes else 'fixed sizes'}, seed {self.seed}{functions}"
 
 
 @dataclass
