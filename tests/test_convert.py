@@ -14,11 +14,12 @@ import pytest
 from matrixcheck.check import _exact_transposes, check_identity
 from matrixcheck.convert import Transposer, other_layout, transpose_mark
 from matrixcheck.declarations import parse_declarations
+from matrixcheck.document import read_page
 from matrixcheck.parser import Vocabulary, parse_expression, parse_relation
 from matrixcheck.printer import to_latex
-from matrixcheck.results import ExactOutcome, IdentityResult
+from matrixcheck.results import NO_DERIVATIVE, Conversion, ExactOutcome, IdentityResult
 from matrixcheck.tree import Relation
-from support import check, make_spec, seed_blocks, seed_result
+from support import card_html, check, make_spec, seed_blocks, seed_result
 
 VECTORS = {"x": "vector n", "a": "vector n", "A": "matrix n x n"}
 
@@ -119,7 +120,7 @@ def test_the_author_s_transpose_and_symbol_spellings_are_kept() -> None:
     assert transpose_mark(r"a^{\mathsf T} x") == r"\mathsf T"
     assert transpose_mark(r"X^{-\top}") == r"\top"
     assert transpose_mark(r"a^T x") == "T"
-    assert transpose_mark(r"\operatorname{tr}(X)") == r"\top"
+    assert transpose_mark(r"\operatorname{tr}(X)") == r"\text T"
     conversion = seed_result("bilinear-form").conversion
     assert conversion is not None
     assert conversion.latex.endswith(r"= \boldsymbol{b} \boldsymbol{a}^{\text T}")
@@ -253,3 +254,30 @@ def test_a_converted_hessian_keeps_the_author_s_transpose_mark() -> None:
     assert result.conversion is not None and result.conversion.status == "verified"
     assert r"{\partial x \, \partial x^{\text T}}" in result.conversion.latex
     assert r"\top" not in result.conversion.latex
+
+
+def test_a_formula_without_a_derivative_reads_the_same_in_every_layout() -> None:
+    symbols = {"A": "matrix n x n, invertible", "B": "matrix m x m, invertible"}
+    latex = r"(A \otimes B)^{-1} = A^{-1} \otimes B^{-1}"
+    result = check(latex, "denominator", symbols)
+    assert result.status == "verified", result.message
+    assert result.conversion == Conversion("denominator", "not applicable", reason=NO_DERIVATIVE)
+    page = read_page(NO_DERIVATIVE_PAGE, "p.md")
+    card = card_html(page.blocks[0], check_identity(page.blocks[0].spec))
+    assert "same in every layout" in card and "mc-converted" not in card
+
+
+NO_DERIVATIVE_PAGE = r"""# P
+
+/// identity | Inverse of a Kronecker product
+    id: kron-inverse-test
+    layout: denominator
+    symbols:
+      A: matrix n x n, invertible
+      B: matrix m x m, invertible
+
+$$
+(\boldsymbol A \otimes \boldsymbol B)^{-1} = \boldsymbol A^{-1} \otimes \boldsymbol B^{-1}
+$$
+///
+"""

@@ -556,10 +556,10 @@ def _conversion(result: IdentityResult, sampler: _Sampler, samples: ExactSamples
     its exact derivative is already known from the original's exact check). Both checks run on
     the samples of the original (``sampler``, and the exact ``samples``).
     """
-    skipped = not_converted(result.spec)
+    assert result.formula is not None
+    skipped = not_converted(result.spec, result.formula)
     if skipped is not None:
         return skipped
-    assert result.formula is not None
     try:
         spec = converted_spec(result.spec, result.formula, result.declarations, result.spellings)
         numeric = _check_identity(spec, 0, False, sampler)

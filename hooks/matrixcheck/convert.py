@@ -24,12 +24,13 @@ from collections import Counter
 from .declarations import Declaration
 from .model import Display, IdentitySpec
 from .printer import to_latex
-from .results import Conversion
+from .results import NO_DERIVATIVE, Conversion
 from .shapes import ENTRYWISE_FUNCTIONS, SCALAR_FUNCTIONS, ShapeChecker
 from .tree import (
     Add,
     Apply,
     Derivative,
+    Differential,
     Div,
     Func,
     Hadamard,
@@ -44,6 +45,7 @@ from .tree import (
     Symbol,
     Transpose,
     children,
+    walk,
     with_children,
 )
 
@@ -58,8 +60,9 @@ _BOLD_IDENTITY = re.compile(r"\\(?:boldsymbol|mathbf|bm|bold)\s*(?:\{\s*I\s*\}|I
 _MARK_SPELLINGS = {r"\text": r"\text T", r"\mathsf": r"\mathsf T", r"\top": r"\top"}
 
 
-def not_converted(spec: IdentitySpec) -> Conversion | None:
-    """Why an identity has no other-layout form, or None if it has one."""
+def not_converted(spec: IdentitySpec, formula: Relation) -> Conversion | None:
+    """Why an identity has no other-layout form, or None if it has one. Layouts differ only in
+    how derivatives are laid out: a formula without one would merely be transposed."""
     if spec.refuted:
         return Conversion(
             spec.layout, "not applicable", reason="a false formula is shown as published"
@@ -70,6 +73,8 @@ def not_converted(spec: IdentitySpec) -> Conversion | None:
             "not applicable",
             reason=f"{spec.layout} identities read the same in numerator and denominator layout",
         )
+    if not any(isinstance(node, (Derivative, Differential)) for node in walk(formula)):
+        return Conversion(spec.layout, "not applicable", reason=NO_DERIVATIVE)
     return None
 
 
@@ -107,10 +112,11 @@ def converted_spec(
 
 
 def transpose_mark(latex: str) -> str:
-    """The author's transpose superscript (``\\text T``, ``\\top``, ``T``, …), for printing."""
+    """The author's transpose superscript (``\\text T``, ``\\top``, ``T``, …), for printing; the
+    site's own (``\\text T``, see the conventions page) if ``latex`` writes no transpose."""
     found = _TRANSPOSE_MARK.search(latex)
     if found is None:
-        return r"\top"
+        return r"\text T"
     mark = found.group(1)
     for prefix, spelling in _MARK_SPELLINGS.items():
         if mark.startswith(prefix):

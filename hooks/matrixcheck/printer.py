@@ -146,6 +146,7 @@ class LatexPrinter:
         if (
             isinstance(node, NAMES)
             or _is_bars(node)
+            or _in_parentheses(node)
             or (isinstance(node, Spectral) and node.index not in AGGREGATE_MACROS)
         ):
             return self.print(node)
@@ -222,6 +223,16 @@ class LatexPrinter:
 def _is_bars(node: Node) -> bool:
     """Printed between bars (``|…|`` or ``‖…‖``), which delimit it like brackets."""
     return isinstance(node, Func) and (node.name == "abs" or node.name in NORM_SUBSCRIPTS)
+
+
+def _in_parentheses(node: Node) -> bool:
+    """A function printed with its argument in parentheses, ``\\operatorname{tr}(A)``, which a
+    superscript may follow (``\\log|x|`` may not: the parser would read ``\\log(|x|^2)``)."""
+    return (
+        isinstance(node, Func)
+        and not _is_bars(node)
+        and not (node.name == "log" and _is_bars(node.operand))
+    )
 
 
 def _barred(operand: str) -> str:

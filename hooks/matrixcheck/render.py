@@ -31,7 +31,7 @@ from .document import Block, Segment
 from .model import Display, IdentitySpec
 from .project import Report
 from .references import COOKBOOK_EDITION, References, wikipedia_url
-from .results import Conversion, IdentityResult, StepResult
+from .results import NO_DERIVATIVE, Conversion, IdentityResult, StepResult
 
 LAYOUT_LABELS = {
     "numerator": "numerator layout",
@@ -241,7 +241,7 @@ def _badges(
     """The row above the formula: layout, verification and exact badges, the id, copy buttons,
     between ``before`` and ``after`` (the card's opening tag, the evidence panel). All of it but
     the id is unindexed: the search has no use for it."""
-    badges = _layout_badges(spec, _converted(result))
+    badges = _layout_badges(spec, result)
     if result is None:
         badges.append('<span class="badge badge-failed">not checked</span>')
     elif not result.ok:
@@ -278,11 +278,20 @@ def _badges(
     return stash.unindexed(before) + identifier + stash.unindexed(closing)
 
 
-def _layout_badges(spec: IdentitySpec, converted: Conversion | None) -> list[str]:
+def _same_in_every_layout(spec: IdentitySpec, result: IdentityResult | None) -> bool:
+    """Entrywise and differential identities, and formulas that take no derivative."""
+    if spec.layout in ("entrywise", "differential"):
+        return True
+    conversion = result.conversion if result is not None else None
+    return conversion is not None and conversion.reason == NO_DERIVATIVE
+
+
+def _layout_badges(spec: IdentitySpec, result: IdentityResult | None) -> list[str]:
     label = LAYOUT_LABELS.get(spec.layout, spec.layout)
     hint = LAYOUT_HINTS.get(spec.layout, "")
+    converted = _converted(result)
     if converted is None:
-        same = SAME_IN_EVERY_LAYOUT if spec.layout in ("entrywise", "differential") else ""
+        same = SAME_IN_EVERY_LAYOUT if _same_in_every_layout(spec, result) else ""
         return [f'<span class="badge badge-layout" title="{hint}">{label}{same}</span>']
     other = LAYOUT_LABELS[converted.layout]
     other_hint = (
@@ -308,9 +317,8 @@ def evidence_panel(result: IdentityResult) -> str:
     without scripts, whose badge opens nothing, sees it under the badges.
     """
     spec = result.spec
-    functions = any(
-        t.test_functions for t in result.trials
-    )  # a column only where it says something
+    # The test functions get a column only where there are some.
+    functions = any(t.test_functions for t in result.trials)
     rows = "".join(
         f"<tr><td>{html.escape(_sizes(t.sizes))}</td><td>{t.seed}</td>"
         + (f"<td>{html.escape(t.test_functions or '—')}</td>" if functions else "")

@@ -142,6 +142,10 @@ class ExactOutcome:
     sizes: list[dict[str, int]] | None = None
 
 
+#: Why a formula that takes no derivative has no other-layout form.
+NO_DERIVATIVE = "the formula takes no derivative, so it reads the same in every layout"
+
+
 @dataclass
 class Conversion:
     """The identity in the other layout, as derived and checked at build time.
