@@ -641,7 +641,7 @@ def _without(
     if spectral:
         return True, (
             f"the formula takes {spectral} of {name}, differentiable only where {name} has "
-            f"{SPECTRAL_PHRASES[prop]}, as the checker's samples do"
+            f"{SPECTRAL_PHRASES[prop]}, as every sample has"
         )
     stated = tuple(p for p in declaration.stated if p != prop)
     relaxed = dataclasses.replace(declaration, stated=stated, properties=with_implied(stated))
@@ -649,10 +649,10 @@ def _without(
     sampler = _Sampler(declarations, variables)
     comparison = _compare([check], result.trials, sampler, result.spec.layout)[0]
     if comparison.holds:
-        return False, f"without it the relative error is {comparison.max_rel_error:.1e}"
+        return False, f"without it, the relative error is {comparison.max_rel_error:.1e}"
     if comparison.domain_error:
-        return True, f"without {name} {prop} the formula is {comparison.evidence()}"
-    return True, f"without {name} {prop} the relative error is {comparison.max_rel_error:.2g}"
+        return True, f"without it, the formula is {comparison.evidence()}"
+    return True, f"without it, the relative error is {comparison.max_rel_error:.2g}"
 
 
 def _kinked(relation: Relation, name: str) -> bool:

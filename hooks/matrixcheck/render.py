@@ -389,7 +389,7 @@ def _assumptions_text(result: IdentityResult) -> str:
     return "; ".join(
         f"{inline_math_html(_symbol_math(result, a.symbol))} "
         f"{html.escape(_assumed(a.property, result.declarations.get(a.symbol)))} "
-        f"{'shown necessary' if a.necessary else 'not needed'} ({html.escape(a.evidence)})"
+        f"{'shown necessary' if a.necessary else 'not needed'} — {html.escape(a.evidence)}"
         for a in result.assumptions
     )
 
@@ -449,7 +449,7 @@ def _evidence(result: IdentityResult, correction: Correction | None) -> list[str
         return []
     parts = [
         f"**{_symbol_math(result, a.symbol)} "
-        f"{_assumed(a.property, result.declarations.get(a.symbol))}** ({_escape(a.evidence)})"
+        f"{_assumed(a.property, result.declarations.get(a.symbol))}** — {_escape(a.evidence)}"
         for a in needed
     ]
     return [
