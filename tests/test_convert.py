@@ -19,7 +19,7 @@ from matrixcheck.parser import Vocabulary, parse_expression, parse_relation
 from matrixcheck.printer import to_latex
 from matrixcheck.results import NO_DERIVATIVE, Conversion, ExactOutcome, IdentityResult
 from matrixcheck.tree import Relation
-from support import card_html, check, make_spec, seed_blocks, seed_result
+from support import card_html, check, docs_specs, make_spec, seed_blocks, seed_result
 
 VECTORS = {"x": "vector n", "a": "vector n", "A": "matrix n x n"}
 
@@ -281,3 +281,11 @@ $$
 $$
 ///
 """
+
+
+def test_a_bold_commutation_matrix_stays_bold_in_the_other_layout() -> None:
+    spec = docs_specs()["kron-vec-transpose"]
+    assert r"\boldsymbol K_{mn}" in spec.formula.latex
+    conversion = check_identity(spec).conversion
+    assert conversion is not None and conversion.status == "verified"
+    assert conversion.latex.endswith(r"= \boldsymbol K_{mn}^{\text T}")

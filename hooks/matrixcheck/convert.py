@@ -56,7 +56,10 @@ SELF_TRANSPOSE = frozenset({"symmetric", "diagonal"})
 _TRANSPOSE_MARK = re.compile(
     r"\^\s*\{?\s*-?\s*(\\text\s*\{?\s*T\s*\}?|\\mathsf\s*\{?\s*T\s*\}?|\\top|\\intercal|T)\b"
 )
-_BOLD_IDENTITY = re.compile(r"\\(?:boldsymbol|mathbf|bm|bold)\s*(?:\{\s*I\s*\}|I(?![A-Za-z]))")
+#: The identity matrix ``I`` or a commutation matrix ``K_{mn}`` written in bold.
+_BOLD_CONSTANT = re.compile(
+    r"\\(?:boldsymbol|mathbf|bm|bold)\s*(?:\{\s*(?P<braced>[IK])\s*\}|(?P<bare>[IK])(?![A-Za-z]))"
+)
 _MARK_SPELLINGS = {r"\text": r"\text T", r"\mathsf": r"\mathsf T", r"\top": r"\top"}
 
 
@@ -97,8 +100,9 @@ def converted_spec(
 ) -> IdentitySpec:
     """The identity restated in the other layout, ready to be checked like a page's identity."""
     converted = other_layout(relation, declarations, spec.layout)
-    identity = _BOLD_IDENTITY.search(spec.formula.latex)
-    spelt = {**spellings, "I": identity.group(0)} if identity else spellings
+    spelt = dict(spellings)
+    for bold in _BOLD_CONSTANT.finditer(spec.formula.latex):
+        spelt.setdefault(bold["braced"] or bold["bare"], bold.group(0))
     latex = to_latex(converted, spelt, transpose_mark(spec.formula.latex))
     formula = Display(latex, spec.formula.location)
     return IdentitySpec(

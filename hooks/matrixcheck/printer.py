@@ -109,7 +109,7 @@ class LatexPrinter:
         return rf"\mathbf{{1}}_{{{node.size}}}" if node.size else r"\mathbf{1}"
 
     def _print_Commutation(self, node: Commutation) -> str:
-        return f"K_{{{node.subscript}}}"
+        return f"{self.spellings.get('K', 'K')}_{{{node.subscript}}}"
 
     def _print_Add(self, node: Add) -> str:
         text = (
