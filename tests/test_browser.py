@@ -627,3 +627,34 @@ def test_printing_typesets_every_formula_first(site: Site, browsing: Browsing) -
     found, after = _reveal_after_visible(browsing, site.url(PROOFS_PAGE), reveal)
     assert found["before"]["hidden"] > 0 and found["hiddenLeft"] == 0
     assert (after["untypeset"], after["nested"], after["errors"]) == (0, 0, 0)
+
+
+#: The display formulas wider than their box, and their font sizes, once a frame has been drawn.
+OVERFLOWING_FORMULAS = """() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => {
+  const boxes = [...document.querySelectorAll('mjx-container[display="true"]')];
+  done({wider: boxes.filter(b => b.scrollWidth > b.clientWidth + 1).length,
+        sizes: boxes.map(b => b.style.fontSize).join()});
+})))"""
+
+
+def test_printed_formulas_are_scaled_to_the_page_and_restored_after(
+    site: Site, browsing: Browsing
+) -> None:
+    page = browsing.page
+    page.set_viewport_size({"width": 794, "height": 1123})  # an A4 page at 96 dpi
+    try:
+        _open(browsing, site.url("print/"))
+        page.evaluate("window.matrixcheckTypeset.all")
+        screen = page.evaluate(OVERFLOWING_FORMULAS)
+        page.emulate_media(media="print")
+        page.wait_for_function("window.matchMedia('print').matches")
+        printed = page.evaluate(OVERFLOWING_FORMULAS)
+        page.emulate_media(media="screen")
+        page.wait_for_function("!window.matchMedia('print').matches")
+        restored = page.evaluate(OVERFLOWING_FORMULAS)
+    finally:
+        page.emulate_media(media=None)
+        page.set_viewport_size({"width": 1280, "height": 900})
+    assert screen["wider"] > 0  # on screen, they scroll inside the card
+    assert printed["wider"] == 0
+    assert restored == screen

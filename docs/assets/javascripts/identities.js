@@ -12,7 +12,9 @@
  * - "Copy link" and "Copy LaTeX" put the identity's permalink, or the LaTeX of the formula as
  *   currently shown, on the clipboard.
  * - Tables in a .mc-sortable wrapper sort by any column.
- * - Before printing, collapsed proofs are opened.
+ * - Before printing, collapsed proofs are opened, and while the page is laid out for print, a
+ *   display formula wider than the printed card is scaled down to fit it (down to half its size):
+ *   on paper nothing can scroll, and the rest of it would be cut off.
  * - A deep link (…/page/#id) is scrolled to again once MathJax has typeset the displayed formulas
  *   (window.matrixcheckTypeset.visible, see mathjax-config.js): typesetting changes the height of
  *   everything above the card, which would leave it out of view. Hidden formulas typeset later
@@ -295,6 +297,39 @@
     });
     opened = [];
   });
+
+  /* Print layout: each display formula wider than its box is set in a smaller font, which
+   * scales MathJax's output (sized in em) as a whole; restored when the print layout ends. */
+  var SMALLEST_PRINT_SCALE = 0.5;
+  var scaled = [];
+
+  function fitFormulasToPrint(print) {
+    scaled.forEach(function (entry) {
+      entry[0].style.fontSize = entry[1];
+    });
+    scaled = [];
+    if (!print.matches) {
+      return;
+    }
+    document.querySelectorAll('mjx-container[display="true"]').forEach(function (container) {
+      if (container.scrollWidth <= container.clientWidth + 1) {
+        return;
+      }
+      var size = container.style.fontSize;
+      var percent = size.slice(-1) === "%" ? parseFloat(size) : 100;
+      scaled.push([container, size]);
+      // Not every length in the output is in em: a second look takes up the few pixels left.
+      var scale = 1;
+      for (var look = 0; look < 3 && container.scrollWidth > container.clientWidth + 1; look++) {
+        scale = Math.max(SMALLEST_PRINT_SCALE, (0.99 * scale * container.clientWidth) /
+          container.scrollWidth);
+        container.style.fontSize = (percent * scale).toFixed(1) + "%";
+      }
+    });
+  }
+
+  var printMedia = window.matchMedia("print");
+  printMedia.addEventListener("change", fitFormulasToPrint);
 
   function onPage() {
     ensureLayoutControl();
