@@ -59,6 +59,7 @@ from .results import (
     IdentityResult,
     StepResult,
     Trial,
+    sizes_phrase,
 )
 from .sampling import (
     TEST_FUNCTION_KINDS,
@@ -542,8 +543,7 @@ def _exact(check: _Checked, trials: ExactSamples) -> ExactOutcome:
             for left, right in itertools.pairwise(sides):
                 difference = exact_difference(left, right)
                 if difference:
-                    described = ", ".join(f"{n}={v}" for n, v in sizes.items())
-                    return ExactOutcome("failed", f"{difference} (sizes {described})")
+                    return ExactOutcome("failed", f"{difference} ({sizes_phrase(sizes)})")
     return ExactOutcome("verified", "", [sizes for sizes, _ in trials])
 
 

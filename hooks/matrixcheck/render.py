@@ -31,7 +31,7 @@ from .document import Block, Segment
 from .model import Display, IdentitySpec
 from .project import Report
 from .references import COOKBOOK_EDITION, References, wikipedia_url
-from .results import NO_DERIVATIVE, Conversion, IdentityResult, StepResult
+from .results import NO_DERIVATIVE, Conversion, IdentityResult, StepResult, sizes_text
 
 LAYOUT_LABELS = {
     "numerator": "numerator layout",
@@ -354,7 +354,7 @@ def evidence_panel(result: IdentityResult) -> str:
 
 def _sizes(sizes: dict[str, int]) -> str:
     """``m=2, n=3``, or "fixed" when every size is a number in the declarations."""
-    return ", ".join(f"{n}={v}" for n, v in sizes.items()) or "fixed"
+    return sizes_text(sizes) or "fixed"
 
 
 def _exact_text(result: IdentityResult) -> str:

@@ -23,6 +23,17 @@ TOLERANCE_DIFFERENCES = 1e-6
 TOLERANCE_HESSIAN = 1e-8
 
 
+def sizes_text(sizes: dict[str, int]) -> str:
+    """``m=2, n=3``; empty when the declarations fix every size."""
+    return ", ".join(f"{n}={v}" for n, v in sizes.items())
+
+
+def sizes_phrase(sizes: dict[str, int]) -> str:
+    """``sizes m=2, n=3``, or ``fixed sizes`` when the declarations fix every size."""
+    text = sizes_text(sizes)
+    return f"sizes {text}" if text else "fixed sizes"
+
+
 @dataclass
 class Trial:
     """The sizes, seed and test-function kind of one sample."""
@@ -32,9 +43,8 @@ class Trial:
     test_functions: str
 
     def describe(self) -> str:
-        sizes = ", ".join(f"{n}={v}" for n, v in self.sizes.items())
         functions = f", {self.test_functions} test functions" if self.test_functions else ""
-        return f"{'sizes ' + sizes if sizes else 'fixed sizes'}, seed {self.seed}{functions}"
+        return f"{sizes_phrase(self.sizes)}, seed {self.seed}{functions}"
 
 
 @dataclass
