@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .document import read_page
+from .document import Page, read_page
 from .model import PageProblem
 from .pages import SiteContext, fill_markers
 from .project import Report
@@ -39,9 +39,7 @@ def render_page(
     markdown: str, path: str, report: Report, titles: dict[str, str], urls: dict[str, str]
 ) -> RenderedPage:
     """The page at ``path`` (relative to the docs directory) as MkDocs should convert it."""
-    scanned = report.page(path)
-    if scanned is None or scanned.text != markdown:
-        scanned = read_page(markdown, path)
+    scanned = _scanned(markdown, path, report) or read_page(markdown, path)
     stash = HtmlStash(path)
     lines = markdown.split("\n")
     for block in reversed(scanned.blocks):
@@ -114,8 +112,8 @@ def _inputs(
     its problems. Generated content (status table, records, the printable reference) reads the
     whole site: every page's text, every result, the titles and the URLs.
     """
-    scanned = report.page(path)
-    blocks = scanned.blocks if scanned is not None and scanned.text == markdown else None
+    scanned = _scanned(markdown, path, report)
+    blocks = scanned.blocks if scanned is not None else None
     problems = tuple(p for p in report.problems if p.location.path == path)
     if blocks is None or "identities:" in markdown:
         site = (
@@ -128,3 +126,9 @@ def _inputs(
     results = tuple(report.result(block.spec.id) for block in blocks)
     corrections = tuple(correction_for(report, block.spec, path) for block in blocks)
     return _Inputs(markdown, results, (problems, corrections))
+
+
+def _scanned(markdown: str, path: str, report: Report) -> Page | None:
+    """The report's scan of the page, if it was made from this very ``markdown``."""
+    scanned = report.page(path)
+    return scanned if scanned is not None and scanned.text == markdown else None
