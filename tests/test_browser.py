@@ -449,6 +449,19 @@ def test_status_table_sorts_by_a_column(site: Site, browsing: Browsing) -> None:
     assert numbers == sorted(numbers) and len(numbers) > len(site.records) // 2
 
 
+def test_search_results_show_formulas_as_readable_text(site: Site, browsing: Browsing) -> None:
+    _open(browsing, site.url(""))
+    page = browsing.page
+    page.keyboard.press("/")
+    page.keyboard.type("inverse trace")
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for()
+    texts = " ".join(results.all_inner_texts())
+    assert "the traces of (XᵀCX)⁻¹" in texts and "d(X⁻¹) = −X⁻¹ dX X⁻¹" in texts
+    assert "\\" not in texts
+    page.keyboard.press("Escape")
+
+
 def test_narrow_screens_scroll_long_formulas_inside_the_card(
     site: Site, browsing: Browsing
 ) -> None:

@@ -162,10 +162,34 @@ def test_search_indexes_cards_without_the_markup_it_excludes(built_site: Path) -
         "step checked (relative",
     ):
         assert phrase in forms and phrase not in indexed, phrase
-    assert "\\frac{\\partial \\boldsymbol x}{\\partial \\boldsymbol x} = \\boldsymbol I" in indexed
+    assert "∂x/∂x = I" in indexed
     pages = [path.read_text(encoding="utf-8") for path in built_site.rglob("*.html")]
     assert not [page for page in pages if "mcstash" in page]
     assert not [doc for doc in index["docs"] if "mcstash" in doc["text"]]
+
+
+#: A TeX command outside code, in the search index or in the readable text of a formula.
+TEX_COMMAND = re.compile(r"\\[A-Za-z]+")
+
+
+def test_search_reads_every_formula_as_text_and_pages_keep_their_tex(built_site: Path) -> None:
+    """Search results are plain text: every formula is indexed as its readable form (cards,
+    proofs, where-lines and the author's prose alike), and the pages still hold the TeX."""
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    left = [
+        f"{doc['location']}: {command.group(0)}"
+        for doc in index["docs"]
+        for command in TEX_COMMAND.finditer(re.sub(r"<code>.*?</code>", "", doc["text"]))
+    ]
+    assert not left, left[:10]
+    docs = {doc["location"]: doc["text"] for doc in index["docs"]}
+    card = docs["inverses/#inverse-trace-product"]
+    assert "∂tr(AX⁻¹B)/∂X = −(X⁻¹BAX⁻¹)ᵀ = −X⁻ᵀAᵀBᵀX⁻ᵀ" in card
+    assert "where A ∈ ℝ^(p×n), X ∈ ℝ^(n×n) invertible, and B ∈ ℝ^(n×p)." in card
+    assert "d(X⁻¹) = −X⁻¹ dX X⁻¹" in docs["inverses/"]
+    page = (built_site / "inverses" / "index.html").read_text(encoding="utf-8")
+    assert "\\frac{\\partial \\operatorname{tr}(\\boldsymbol A \\boldsymbol X^{-1}" in page
+    assert "∂tr(AX⁻¹B)/∂X" not in page
 
 
 #: A sized bracket that opens on a sign: ``\big(`` is an ordinary symbol to TeX and MathJax, so

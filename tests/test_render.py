@@ -241,6 +241,18 @@ def test_unindexed_html_waits_for_the_finished_page() -> None:
     assert stash.finish(content) == "<div><button>Copy</button><code>#id</code></div>"
 
 
+def test_the_search_reads_formulas_as_text_and_the_page_keeps_them() -> None:
+    stash = HtmlStash("page.md")
+    page = (
+        '<p>Here <span class="arithmatex">\\(\\boldsymbol X^{-1}\\)</span> exists.</p>\n'
+        '<div class="arithmatex">\\[\na &lt; \\frac{1}{2}\n\\]</div>'
+    )
+    content = stash.restore(page)
+    assert "\\(" not in content and "\\[" not in content
+    assert ">X⁻¹<" in content and ">a &lt; 1/2<" in content
+    assert stash.finish(content) == page
+
+
 def test_a_necessary_assumption_names_its_symbol_as_the_author_wrote_it() -> None:
     card = card_html(seed_blocks()["weighted-residual"], seed_result("weighted-residual"))
     math = r'<span class="arithmatex">\(\boldsymbol{W}\)</span>'

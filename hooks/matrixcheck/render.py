@@ -30,6 +30,7 @@ from .declarations import Binding, Declaration
 from .document import Block, Segment
 from .model import Display, IdentitySpec
 from .project import Report
+from .plaintext import readable
 from .references import COOKBOOK_EDITION, References, wikipedia_url
 from .results import NO_DERIVATIVE, Conversion, IdentityResult, StepResult, sizes_text
 
@@ -47,6 +48,12 @@ LAYOUT_HINTS = {
 }
 #: Layouts whose formulas read the same whichever layout the reader chose.
 SAME_IN_EVERY_LAYOUT = " · same in every layout"
+
+
+#: A formula as arithmatex marks it up (inline or displayed), its TeX escaped for HTML.
+ARITHMATEX = re.compile(
+    r'<(?P<tag>span|div) class="arithmatex">\\[(\[](?P<latex>.*?)\\[)\]]</(?P=tag)>', re.S
+)
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,9 @@ class HtmlStash:
     formula, step marks) can wait longer: :meth:`unindexed` puts an HTML comment in its place,
     which the search skips, and :meth:`finish` puts it back into the finished page, after the
     search has indexed the content. The page is the same; the search parses a fraction of it.
+    The same way, :meth:`restore` leaves the search every formula of the page (the author's
+    prose and the generated HTML alike) as readable text (:func:`plaintext.readable`): search
+    results are plain text, where TeX source reads as noise.
     """
 
     def __init__(self, namespace: str) -> None:
@@ -88,7 +98,9 @@ class HtmlStash:
         self.pieces: list[str] = []
         self.unindexed_pieces: list[str] = []
         self.pattern = re.compile(rf"<p>{self.prefix}(\d+)</p>|{self.prefix}(\d+)")
-        self.unindexed_pattern = re.compile(rf"<!--{self.prefix}u(\d+)-->")
+        self.unindexed_pattern = re.compile(
+            rf"<!--{self.prefix}u(\d+)-->(?:[^<]*<!--{self.prefix}u\1e-->)?"
+        )
 
     def add(self, lines: list[str], html_text: str) -> None:
         """Append ``html_text`` to the Markdown ``lines``, as a placeholder, or into the last one
@@ -103,16 +115,24 @@ class HtmlStash:
         self.pieces.append(html_text)
         lines += ["", f"{self.prefix}{len(self.pieces) - 1}", ""]
 
-    def unindexed(self, html_text: str) -> str:
-        """A comment that stands for ``html_text`` in a piece until :meth:`finish`."""
+    def unindexed(self, html_text: str, stand_in: str = "") -> str:
+        """A comment that stands for ``html_text`` in a piece until :meth:`finish`, followed by
+        ``stand_in`` (escaped text, for the search to index instead) and a closing comment."""
         self.unindexed_pieces.append(html_text)
-        return f"<!--{self.prefix}u{len(self.unindexed_pieces) - 1}-->"
+        mark = f"{self.prefix}u{len(self.unindexed_pieces) - 1}"
+        return f"<!--{mark}-->{stand_in}<!--{mark}e-->" if stand_in else f"<!--{mark}-->"
 
     def restore(self, converted: str) -> str:
-        """The HTML Markdown made of the page, with every piece put back."""
-        return self.pattern.sub(
+        """The HTML Markdown made of the page, with every piece put back and every formula
+        standing as its readable text until :meth:`finish`."""
+        restored = self.pattern.sub(
             lambda match: self.pieces[int(match.group(1) or match.group(2))], converted
         )
+        return ARITHMATEX.sub(self._readable, restored)
+
+    def _readable(self, formula: re.Match[str]) -> str:
+        text = readable(html.unescape(formula.group("latex")))
+        return self.unindexed(formula.group(0), html.escape(text, quote=False))
 
     def finish(self, page_html: str) -> str:
         """The finished page (or content) with the unindexed markup put back."""
