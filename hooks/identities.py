@@ -25,7 +25,11 @@ this file only adapts it to MkDocs' events:
 - ``on_page_content`` puts that HTML back into the converted page, except the markup the site
   search excludes anyway (badges, buttons, evidence, converted formulas, step marks), which
   ``on_post_page`` puts into the finished page: the search, which indexes the content in between,
-  then parses a fraction of each card.
+  then parses a fraction of each card. Until then each formula of a page the search indexes (not
+  one whose front matter says ``search: exclude``) stands as its readable text, which is what
+  search results show (``matrixcheck.plaintext``; a build starts from the texts the last one
+  used, in memory under ``serve``, else from the cache directory);
+- ``on_post_build`` stores those texts in the cache directory when they changed.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from typing import ClassVar
 
 from matrixcheck.cache import ResultCache
 from matrixcheck.page_render import RenderedPages
+from matrixcheck.plaintext import ReadableTexts
 from matrixcheck.project import Report, check_docs
 from matrixcheck.records import RecordLines, identities_json
 from matrixcheck.render import HtmlStash
@@ -54,8 +59,8 @@ DATA_FILE = "identities.json"
 class _State:
     """What the hook knows: whether we serve, the result cache, the pages as last rendered and
     the lines of ``identities.json`` (all for the whole process); for the current build, the
-    report, each identity's URL, page titles, and the HTML stash of each page from its Markdown
-    event to its finished HTML."""
+    report, each identity's URL, page titles, the HTML stash of each page from its Markdown
+    event to its finished HTML, and the readable texts of its formulas."""
 
     serving = False
     cache: ResultCache | None = None
@@ -65,6 +70,7 @@ class _State:
     urls: ClassVar[dict[str, str]] = {}
     titles: ClassVar[dict[str, str]] = {}
     stashes: ClassVar[dict[str, HtmlStash]] = {}
+    texts = ReadableTexts()
 
 
 def on_startup(command: str, dirty: bool) -> None:
@@ -72,6 +78,7 @@ def on_startup(command: str, dirty: bool) -> None:
     _State.cache = None
     _State.pages = RenderedPages()
     _State.records = RecordLines()
+    _State.texts = ReadableTexts()
 
 
 def on_pre_build(config: MkDocsConfig) -> None:
@@ -79,6 +86,8 @@ def on_pre_build(config: MkDocsConfig) -> None:
     project_dir = Path(config.config_file_path).parent
     if _State.cache is None:
         _State.cache = ResultCache.configured(project_dir)
+    known = _State.texts.used or (_State.cache.load_texts() if _State.cache else {})
+    _State.texts = ReadableTexts(known)
     report = check_docs(docs_dir, _label(docs_dir, project_dir), _State.cache)
     _State.report, _State.urls, _State.titles, _State.stashes = report, {}, {}, {}
     _State.pages.retain({page.path for page in report.pages})
@@ -136,9 +145,17 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     stash = _State.stashes.get(page.file.src_uri)
-    return html if stash is None else stash.restore(html)
+    if stash is None:
+        return html
+    searched = not (page.meta.get("search") or {}).get("exclude")
+    return stash.restore(html, _State.texts if searched else None)
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     stash = _State.stashes.pop(page.file.src_uri, None)
     return output if stash is None else stash.finish(output)
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    if _State.cache is not None and _State.texts.changed:
+        _State.cache.store_texts(_State.texts.used)

@@ -27,6 +27,7 @@ from matrixcheck.cache import DEFAULT_DIRECTORY
 from matrixcheck.check import check_identity
 from matrixcheck.document import Block
 from matrixcheck.model import Display, IdentitySpec, Location
+from matrixcheck.plaintext import ReadableTexts
 from matrixcheck.project import read_file, read_specs
 from matrixcheck.render import Correction, HtmlStash, render_block
 from matrixcheck.results import IdentityResult
@@ -178,7 +179,7 @@ def card_views(
     stash = HtmlStash(block.spec.location.path)
     lines = render_block(block, result, stash, correction, proof_open)
     converter = markdown.Markdown(extensions=names, extension_configs=options)
-    indexed = stash.restore(converter.convert("\n".join(lines)))
+    indexed = stash.restore(converter.convert("\n".join(lines)), ReadableTexts())
     return indexed, stash.finish(indexed)
 
 

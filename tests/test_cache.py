@@ -21,6 +21,7 @@ from matrixcheck import codec, workers
 from matrixcheck.cache import ResultCache
 from matrixcheck.check import check_identity
 from matrixcheck.model import CHECKED_FIELDS, IdentitySpec, Location
+from matrixcheck.plaintext import ReadableTexts
 from matrixcheck.project import Report, check_docs
 from matrixcheck.references import References
 from support import DOCS, SEED_IDS, docs_specs, formula_line
@@ -383,3 +384,36 @@ def test_an_unwritable_cache_is_a_note_not_a_failure(docs: Path, tmp_path: Path)
     assert report.ok and report.computed == list(SEED_IDS)
     (note,) = report.notes
     assert "could not be written" in note
+
+
+def test_the_readable_texts_of_formulas_are_stored_and_read_back(cache: ResultCache) -> None:
+    texts = ReadableTexts()
+    assert texts.text(r"\boldsymbol X^{-1}") == "X⁻¹" and texts.changed
+    cache.store_texts(texts.used)
+    again = ReadableTexts(ResultCache(cache.directory).load_texts())
+    assert again.known == {r"\boldsymbol X^{-1}": "X⁻¹"}
+    assert again.text(r"\boldsymbol X^{-1}") == "X⁻¹" and not again.changed
+    assert again.text("y") == "y" and again.changed
+
+
+def test_stored_texts_are_taken_as_stored_not_converted_again(cache: ResultCache) -> None:
+    """What makes a warm build cheap: a formula whose text is known is not read again."""
+    cache.store_texts({"x": "stored"})
+    assert ReadableTexts(cache.load_texts()).text("x") == "stored"
+
+
+@pytest.mark.parametrize(
+    ("damage", "noted"),
+    [
+        (lambda text: text[: len(text) // 2], "unreadable"),
+        (lambda text: text.replace("X^{-1}", "Y^{-1}"), "checksum"),
+        (lambda text: text.replace('"engine": "', '"engine": "another '), ""),
+    ],
+)
+def test_damaged_or_foreign_texts_are_not_used(cache: ResultCache, damage, noted: str) -> None:
+    cache.store_texts({r"X^{-1}": "X⁻¹"})
+    path = cache.directory / cache_module.TEXTS_FILE
+    path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
+    assert cache.load_texts() == {}
+    notes = cache.take_notes()
+    assert [noted in note for note in notes] == ([True] if noted else [])

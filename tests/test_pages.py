@@ -179,7 +179,9 @@ def test_search_reads_every_formula_as_text_and_pages_keep_their_tex(built_site:
     left = [
         f"{doc['location']}: {command.group(0)}"
         for doc in index["docs"]
-        for command in TEX_COMMAND.finditer(re.sub(r"<code>.*?</code>", "", doc["text"]))
+        for command in TEX_COMMAND.finditer(
+            re.sub(r"<code>.*?</code>", "", doc["text"], flags=re.DOTALL)
+        )
     ]
     assert not left, left[:10]
     docs = {doc["location"]: doc["text"] for doc in index["docs"]}

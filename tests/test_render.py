@@ -18,6 +18,7 @@ import markdown
 from matrixcheck.check import check_identity
 from matrixcheck.declarations import Binding, Declaration
 from matrixcheck.document import read_page
+from matrixcheck.plaintext import ReadableTexts
 from matrixcheck.project import check_docs
 from matrixcheck.records import identities_json, record
 from matrixcheck.render import Correction, HtmlStash, error_box, scientific, where_line
@@ -247,7 +248,8 @@ def test_the_search_reads_formulas_as_text_and_the_page_keeps_them() -> None:
         '<p>Here <span class="arithmatex">\\(\\boldsymbol X^{-1}\\)</span> exists.</p>\n'
         '<div class="arithmatex">\\[\na &lt; \\frac{1}{2}\n\\]</div>'
     )
-    content = stash.restore(page)
+    assert stash.restore(page) == page
+    content = stash.restore(page, ReadableTexts())
     assert "\\(" not in content and "\\[" not in content
     assert ">X⁻¹<" in content and ">a &lt; 1/2<" in content
     assert stash.finish(content) == page
@@ -260,13 +262,25 @@ def test_a_necessary_assumption_names_its_symbol_as_the_author_wrote_it() -> Non
     assert f"{math} symmetric shown necessary" in html.unescape(card)  # the evidence panel
 
 
+def test_the_evidence_of_an_assumption_names_its_symbol_as_math() -> None:
+    """The checker names the symbol in words ("an expression in X"); the card shows it as the
+    author wrote it, in the line under the formula and in the evidence panel alike."""
+    card = html.unescape(
+        card_html(seed_blocks()["inverse-bilinear"], seed_result("inverse-bilinear"))
+    )
+    math = r'<span class="arithmatex">\(\boldsymbol{X}\)</span>'
+    assert card.count(f"the formula inverts an expression in {math}") == 2
+    assert "expression in X" not in card
+
+
 def test_the_search_parses_only_the_markup_it_indexes_of_a_card() -> None:
     block, result = _block_and_result()
     indexed, finished = card_views(block, result)
     tags = set(re.findall(r"<([a-z][a-z0-9]*)[\s>]", indexed))
-    assert tags <= {"h3", "a", "code", "div", "p", "span", "summary"}, tags
+    assert tags <= {"h3", "a", "code", "p", "summary"}, tags
     assert "<summary>Proof (1 of 2 steps checked by machine)</summary>" in indexed
-    assert '<code class="identity-id"' in indexed and "\\partial" in indexed
+    assert '<code class="identity-id"' in indexed and "∂(aᵀXb)/∂X" in indexed
+    assert "\\partial" not in indexed and "\\partial" in finished
     for markup in ('class="identity"', "identity-badges", "identity-formula", "<details", "Copy"):
         assert markup not in indexed and markup in finished, markup
 

@@ -15,7 +15,10 @@ without the block it came from, which the key stands for; with the block's own h
 without the parsed formula, which the engine parses again in the rare case it needs it) and a
 SHA-256 checksum of the payload. A file that cannot be read, is truncated, has another key,
 a wrong checksum or a payload for another identity is never trusted: it becomes a note and the
-identity is checked again. The cache only saves time; a build without it gives the same results.
+identity is checked again. The cache only saves time; a build without it gives the same results. Next to the entries, one
+file keeps the readable text of each formula the last build gave the site search (see
+:mod:`plaintext`), under the same rules: another engine's, or one whose checksum fails, is not
+used.
 Set ``MATRIXCHECK_CACHE`` to a directory to move it, or to ``off`` to disable it.
 """
 
@@ -44,6 +47,9 @@ DISABLED = ("off", "none", "0", "false", "no")
 DEFAULT_DIRECTORY = Path(".cache") / "matrixcheck"
 DEPENDENCIES = ("numpy", "mpmath", "gmpy2", "sympy")
 FORMAT = 3
+#: The readable texts of the formulas the last build showed the search (one file, see
+#: :meth:`ResultCache.load_texts`).
+TEXTS_FILE = "readable-texts.json"
 
 
 @functools.cache
@@ -232,9 +238,12 @@ class ResultCache:
         except codec.CodecError as error:
             self.notes.append(f"[{spec.id}] the result was not cached: {error}")
             return
-        entry = {"key": key, "checksum": _sha256(payload), "payload": payload}
-        target = self.path(key)
-        temporary = target.with_name(f".{key}.{os.getpid()}.tmp")
+        self._write(self.path(key), {"key": key, "checksum": _sha256(payload), "payload": payload})
+
+    def _write(self, target: Path, entry: dict[str, str]) -> None:
+        """Write ``entry`` as JSON to ``target`` atomically (a reader sees the old file or the
+        new one, never half of it); a failure becomes one note."""
+        temporary = target.with_name(f".{target.stem}.{os.getpid()}.tmp")
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             temporary.write_text(json.dumps(entry), encoding="utf-8")
@@ -243,3 +252,30 @@ class ResultCache:
             note = f"the cache in {self.directory} could not be written ({error.strerror})"
             if note not in self.notes:
                 self.notes.append(note)
+
+    def load_texts(self) -> dict[str, str]:
+        """The readable texts of formulas the last build stored (see :mod:`plaintext`): none if
+        there are none, if another engine stored them, or if the file is not trusted (a note)."""
+        try:
+            with open(self.directory / TEXTS_FILE, "rb") as file:
+                entry = json.loads(file.read().decode("utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as error:
+            self.notes.append(f"the stored texts of formulas were not used: unreadable ({error})")
+            return {}
+        if not isinstance(entry, dict) or entry.get("engine") != engine_fingerprint():
+            return {}
+        payload = entry.get("payload")
+        if not isinstance(payload, str) or entry.get("checksum") != _sha256(payload):
+            self.notes.append(
+                "the stored texts of formulas were not used: their checksum does not match"
+            )
+            return {}
+        texts = json.loads(payload)
+        return texts if isinstance(texts, dict) else {}
+
+    def store_texts(self, texts: dict[str, str]) -> None:
+        payload = json.dumps(texts, ensure_ascii=False, sort_keys=True)
+        entry = {"engine": engine_fingerprint(), "checksum": _sha256(payload), "payload": payload}
+        self._write(self.directory / TEXTS_FILE, entry)

@@ -674,7 +674,7 @@ def _spectral_use(
         if not (isinstance(operand, Symbol) and operand.name == name):
             continue
         if isinstance(node, Spectral) and SPECTRAL_PROPERTIES[node.kind] == prop:
-            return f"{node.kind}s"
+            return f"the {node.kind}s"
         singular = prop == SPECTRAL_PROPERTIES["singular value"]
         if isinstance(node, Func) and node.name in ("norm2", "nuclear") and singular:
             return "the singular values"

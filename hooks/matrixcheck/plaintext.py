@@ -23,7 +23,6 @@ and each kind of unit (ordinary, operator, relation, …) is printed by one spac
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -162,10 +161,34 @@ class _Unit:
     bracketed: bool = False
 
 
-@functools.lru_cache(maxsize=8192)
 def readable(latex: str) -> str:
     """The formula ``latex`` (TeX math, without its ``\\( \\)`` or ``\\[ \\]``) as Unicode text."""
     return _joined(_Reader(latex).units(""))
+
+
+class ReadableTexts:
+    """The readable text of each formula a build asks for: taken from ``known`` (what an earlier
+    build used, kept in memory under ``mkdocs serve`` and in the result cache's directory
+    otherwise) when it is there, else made by :func:`readable`. :attr:`used` is what this build
+    asked for, which the next one starts from."""
+
+    def __init__(self, known: dict[str, str] | None = None) -> None:
+        self.known = known or {}
+        self.used: dict[str, str] = {}
+
+    def text(self, latex: str) -> str:
+        text = self.used.get(latex)
+        if text is None:
+            text = self.known.get(latex)
+            if text is None:
+                text = readable(latex)
+            self.used[latex] = text
+        return text
+
+    @property
+    def changed(self) -> bool:
+        """Whether this build asked for other formulas than the earlier one."""
+        return self.used != self.known
 
 
 class _Reader:

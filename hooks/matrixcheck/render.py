@@ -24,15 +24,23 @@ import hashlib
 import html
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .declarations import Binding, Declaration
 from .document import Block, Segment
 from .model import Display, IdentitySpec
+from .plaintext import ReadableTexts
 from .project import Report
-from .plaintext import readable
 from .references import COOKBOOK_EDITION, References, wikipedia_url
-from .results import NO_DERIVATIVE, Conversion, IdentityResult, StepResult, sizes_text
+from .results import (
+    NO_DERIVATIVE,
+    Assumption,
+    Conversion,
+    IdentityResult,
+    StepResult,
+    sizes_text,
+)
 
 LAYOUT_LABELS = {
     "numerator": "numerator layout",
@@ -52,7 +60,7 @@ SAME_IN_EVERY_LAYOUT = " · same in every layout"
 
 #: A formula as arithmatex marks it up (inline or displayed), its TeX escaped for HTML.
 ARITHMATEX = re.compile(
-    r'<(?P<tag>span|div) class="arithmatex">\\[(\[](?P<latex>.*?)\\[)\]]</(?P=tag)>', re.S
+    r'<(?P<tag>span|div) class="arithmatex">\\[(\[](?P<latex>.*?)\\[)\]]</(?P=tag)>', re.DOTALL
 )
 
 
@@ -89,8 +97,8 @@ class HtmlStash:
     which the search skips, and :meth:`finish` puts it back into the finished page, after the
     search has indexed the content. The page is the same; the search parses a fraction of it.
     The same way, :meth:`restore` leaves the search every formula of the page (the author's
-    prose and the generated HTML alike) as readable text (:func:`plaintext.readable`): search
-    results are plain text, where TeX source reads as noise.
+    prose and the generated HTML alike) as readable text (:mod:`plaintext`): search results are
+    plain text, where TeX source reads as noise.
     """
 
     def __init__(self, namespace: str) -> None:
@@ -122,17 +130,21 @@ class HtmlStash:
         mark = f"{self.prefix}u{len(self.unindexed_pieces) - 1}"
         return f"<!--{mark}-->{stand_in}<!--{mark}e-->" if stand_in else f"<!--{mark}-->"
 
-    def restore(self, converted: str) -> str:
-        """The HTML Markdown made of the page, with every piece put back and every formula
-        standing as its readable text until :meth:`finish`."""
+    def restore(self, converted: str, texts: ReadableTexts | None = None) -> str:
+        """The HTML Markdown made of the page, with every piece put back and, given ``texts``
+        (on a page the search indexes), every formula standing as its readable text until
+        :meth:`finish`."""
         restored = self.pattern.sub(
             lambda match: self.pieces[int(match.group(1) or match.group(2))], converted
         )
-        return ARITHMATEX.sub(self._readable, restored)
+        if texts is None:
+            return restored
 
-    def _readable(self, formula: re.Match[str]) -> str:
-        text = readable(html.unescape(formula.group("latex")))
-        return self.unindexed(formula.group(0), html.escape(text, quote=False))
+        def readable(formula: re.Match[str]) -> str:
+            text = texts.text(html.unescape(formula.group("latex")))
+            return self.unindexed(formula.group(0), html.escape(text, quote=False))
+
+        return ARITHMATEX.sub(readable, restored)
 
     def finish(self, page_html: str) -> str:
         """The finished page (or content) with the unindexed markup put back."""
@@ -409,8 +421,24 @@ def _assumptions_text(result: IdentityResult) -> str:
     return "; ".join(
         f"{inline_math_html(_symbol_math(result, a.symbol))} "
         f"{html.escape(_assumed(a.property, result.declarations.get(a.symbol)))} "
-        f"{'shown necessary' if a.necessary else 'not needed'} — {html.escape(a.evidence)}"
+        f"{'shown necessary' if a.necessary else 'not needed'} — "
+        f"{inline_math_html(_evidence_with_math(result, a, str))}"
         for a in result.assumptions
+    )
+
+
+def _evidence_with_math(
+    result: IdentityResult, assumption: Assumption, escape: Callable[[str], str]
+) -> str:
+    """The evidence of ``assumption``, its text passed through ``escape`` and its symbol, which
+    the checker names in words ("inverts an expression in X", "eigenvalues of A"), as math."""
+    named = re.compile(
+        rf"(?:(?<=\bin )|(?<=\bof )|(?<=\bwhere ))({re.escape(assumption.symbol)})\b"
+    )
+    parts = named.split(assumption.evidence)
+    return "".join(
+        _symbol_math(result, part) if index % 2 else escape(part)
+        for index, part in enumerate(parts)
     )
 
 
@@ -469,7 +497,8 @@ def _evidence(result: IdentityResult, correction: Correction | None) -> list[str
         return []
     parts = [
         f"**{_symbol_math(result, a.symbol)} "
-        f"{_assumed(a.property, result.declarations.get(a.symbol))}** — {_escape(a.evidence)}"
+        f"{_assumed(a.property, result.declarations.get(a.symbol))}** — "
+        f"{_evidence_with_math(result, a, _escape)}"
         for a in needed
     ]
     return [
