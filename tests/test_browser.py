@@ -493,13 +493,47 @@ def test_a_formula_wider_than_its_card_shows_a_shadow_where_it_continues(
     site: Site, browsing: Browsing
 ) -> None:
     """Covers that scroll with the formula over shadows that stay at the box's edges: a shadow
-    shows on each side the formula continues past, none on a formula that fits."""
-    _open(browsing, site.url("inverses/"))
-    wide = browsing.page.evaluate(FORMULA_BOX, "inverse-shifted-congruence-trace")
-    fits = browsing.page.evaluate(FORMULA_BOX, "inverse-trace-shifted")
+    shows on each side the formula continues past, none on a formula that fits (on a narrow
+    screen, where the widest lines of the long formulas still scroll)."""
+    page = browsing.page
+    page.set_viewport_size({"width": 560, "height": 900})
+    try:
+        _open(browsing, site.url("inverses/"))
+        wide = page.evaluate(FORMULA_BOX, "inverse-shifted-congruence-trace")
+        fits = page.evaluate(FORMULA_BOX, "inverse-trace-shifted")
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
     assert wide["overflow"] > 0 and fits["overflow"] <= 0
     for box in (wide, fits):
         assert box["attachment"] == "local, local, scroll, scroll" and box["gradients"] == 4
+
+
+#: The cards whose shown display formula is wider than its box (it scrolls).
+SCROLLING_FORMULAS = """() => [...document.querySelectorAll('div.identity mjx-container[display="true"]')]
+  .filter(e => e.getClientRects().length > 0 && !e.closest('details'))
+  .filter(e => e.scrollWidth > e.clientWidth + 1)
+  .map(e => e.closest('.identity').dataset.identity)"""
+
+
+@pytest.mark.parametrize("layout", ["numerator", "denominator"])
+def test_no_card_formula_scrolls_on_a_desktop_screen(
+    site: Site, browsing: Browsing, layout: str
+) -> None:
+    """Formulas too wide for a line are set on several lines, by the author (the formula as
+    written) and by the engine (the formula converted to the other layout)."""
+    page = browsing.page
+    _open(browsing, site.url(""))
+    page.evaluate(f"localStorage.setItem('matrixcheck.layout', '{layout}')")
+    try:
+        scrolling = {}
+        for relative in _pages(site):
+            _open(browsing, site.url(relative))
+            found = page.evaluate(SCROLLING_FORMULAS)
+            if found:
+                scrolling[relative] = found
+    finally:
+        page.evaluate("localStorage.removeItem('matrixcheck.layout')")
+    assert scrolling == {}
 
 
 #: A page with many collapsed proofs.

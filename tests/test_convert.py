@@ -289,3 +289,24 @@ def test_a_bold_commutation_matrix_stays_bold_in_the_other_layout() -> None:
     conversion = check_identity(spec).conversion
     assert conversion is not None and conversion.status == "verified"
     assert conversion.latex.endswith(r"= \boldsymbol K_{mn}^{\text T}")
+
+
+def test_a_formula_the_author_set_on_several_lines_is_converted_on_several_lines() -> None:
+    """A long formula set in ``aligned`` (left side alone, then ``= …``, each further term after
+    ``{} +``) is converted the same way: one line per term, which the checker reads back."""
+    symbols = {"X": "matrix m x n", "C": "matrix m x m", "B": "matrix n x p"}
+    latex = (
+        r"\begin{aligned} & \frac{\partial \operatorname{tr}(B^\text T X^\text T C X B)}"
+        r"{\partial X} \\ &\quad = C X B B^\text T \\ &\qquad {} + C^\text T X B B^\text T"
+        r"\end{aligned}"
+    )
+    result = check(latex, "denominator", symbols)
+    assert result.status == "verified", result.message
+    conversion = result.conversion
+    assert conversion is not None and conversion.status == "verified", conversion
+    lines = conversion.latex.split(" \\\\\n")
+    assert lines[0].startswith("\\begin{aligned}\n& \\frac{\\partial")
+    assert lines[1].startswith("&\\quad = ") and lines[2].startswith("&\\qquad {} + ")
+    assert conversion.latex.endswith("\n\\end{aligned}") and len(lines) == 3
+    one_line = check(" ".join(latex.split("\\\\")).replace("&", ""), "denominator", symbols)
+    assert one_line.conversion is not None and "aligned" not in one_line.conversion.latex

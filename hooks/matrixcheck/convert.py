@@ -103,7 +103,8 @@ def converted_spec(
     spelt = dict(spellings)
     for bold in _BOLD_CONSTANT.finditer(spec.formula.latex):
         spelt.setdefault(bold["braced"] or bold["bare"], bold.group(0))
-    latex = to_latex(converted, spelt, transpose_mark(spec.formula.latex))
+    broken = "\\\\" in spec.formula.latex
+    latex = to_latex(converted, spelt, transpose_mark(spec.formula.latex), broken)
     formula = Display(latex, spec.formula.location)
     return IdentitySpec(
         id=spec.id,

@@ -1,7 +1,8 @@
 """Turns LaTeX math source into tokens, dropping what only affects typesetting.
 
-Spacing macros, delimiter sizing (``\\left``, ``\\big`` …), alignment marks and environment
-markers carry no mathematical meaning and are removed here, so that the parser sees only the
+Spacing macros, delimiter sizing (``\\left``, ``\\big`` …), alignment marks, environment
+markers and the empty group ``{}`` (which only makes a sign that starts a continued line binary)
+carry no mathematical meaning and are removed here, so that the parser sees only the
 mathematics. Every token keeps its offset in the source for precise error messages.
 """
 
@@ -135,6 +136,9 @@ def _drop_layout(tokens: list[Token]) -> list[Token]:
             continue
         if (token.kind == "cmd" and text in LAYOUT_COMMANDS) or text == "&":
             index += 1
+            continue
+        if text == "{" and index + 1 < len(tokens) and tokens[index + 1].text == "}":
+            index += 2
             continue
         if text in DELIMITER_ALIASES:
             token = Token("char", DELIMITER_ALIASES[text], token.start, token.end)

@@ -65,11 +65,16 @@ TALL = (r"\frac", r"\sum", r"\prod", r"\left")
 
 
 def to_latex(
-    node: Node, spellings: dict[str, str] | None = None, transpose_mark: str = r"\top"
+    node: Node,
+    spellings: dict[str, str] | None = None,
+    transpose_mark: str = r"\top",
+    broken: bool = False,
 ) -> str:
     """The LaTeX of ``node``; ``spellings`` maps a symbol's name to how the author wrote it
-    (``\\boldsymbol{X}``), ``transpose_mark`` is the superscript of a transpose (``\\text T``)."""
-    return LatexPrinter(spellings or {}, transpose_mark).print(node)
+    (``\\boldsymbol{X}``), ``transpose_mark`` is the superscript of a transpose (``\\text T``).
+    A relation printed ``broken`` is set on several lines (see :meth:`LatexPrinter.lines`)."""
+    printer = LatexPrinter(spellings or {}, transpose_mark)
+    return printer.lines(node) if broken and isinstance(node, Relation) else printer.print(node)
 
 
 class LatexPrinter:
@@ -87,6 +92,19 @@ class LatexPrinter:
 
     def _print_Relation(self, node: Relation) -> str:
         return " = ".join(self.print(side) for side in node.sides)
+
+    def lines(self, node: Relation) -> str:
+        """The relation as an ``aligned`` block, set as an author sets a formula too wide for one
+        line: the first side on a line of its own, each further side on the next after
+        ``\\quad =``, and each further term of a sum on a line of its own after
+        ``\\qquad {} +`` (or ``-``; the empty group keeps the sign binary), all aligned on the
+        left."""
+        lines = [f"& {self.print(node.sides[0])}"]
+        for side in node.sides[1:]:
+            terms = self._signed_terms(side) if isinstance(side, Add) else [self.print(side)]
+            lines.append(rf"&\quad = {terms[0]}")
+            lines += [rf"&\qquad {{}} {term}" for term in terms[1:]]
+        return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
 
     def _print_Number(self, node: Number) -> str:
         value = Fraction(node.value)
@@ -112,17 +130,18 @@ class LatexPrinter:
         return f"{self.spellings.get('K', 'K')}_{{{node.subscript}}}"
 
     def _print_Add(self, node: Add) -> str:
-        text = (
-            self.print(node.terms[0])
-            if not isinstance(node.terms[0], Add)
-            else self.bracket(node.terms[0])
-        )
+        return " ".join(self._signed_terms(node))
+
+    def _signed_terms(self, node: Add) -> list[str]:
+        """The terms of a sum, each but the first after its sign (``+ B``, ``- C``)."""
+        first = node.terms[0]
+        terms = [self.print(first) if not isinstance(first, Add) else self.bracket(first)]
         for term in node.terms[1:]:
             if isinstance(term, Neg):
-                text += " - " + self._term(term.operand)
+                terms.append("- " + self._term(term.operand))
             else:
-                text += " + " + self._term(term)
-        return text
+                terms.append("+ " + self._term(term))
+        return terms
 
     def _term(self, node: Node) -> str:
         return self.bracket(node) if isinstance(node, (Add, Neg)) else self.print(node)
