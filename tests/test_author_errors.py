@@ -68,7 +68,7 @@ def assert_error(result, *words: str) -> None:
         ),
         (r"\frac{\partial}{\partial X} = a b^T", ("nothing to act on",)),
         (r"\frac{\partial a^T X b}{X} = a b^T", ("denominator must be '\\partial X'",)),
-        (r"\frac{\partial a^T X b}{\partial X} = {} a b^T", ("expected an expression",)),
+        (r"\frac{\partial a^T X b}{\partial X} = (\,) a b^T", ("expected an expression",)),
     ],
 )
 def test_malformed_latex(latex: str, words: tuple[str, ...]) -> None:
@@ -423,3 +423,9 @@ def test_arbitrary_text_only_raises_author_errors(latex: str) -> None:
         parse_chains(latex, vocabulary)
     except AuthorError as error:
         assert error.message
+
+
+def test_an_empty_group_only_spaces_a_sign_and_is_ignored() -> None:
+    """``{} - …`` at the start of a continued line makes the sign binary; it means nothing."""
+    latex = r"\frac{\partial a^T X b}{\partial X} = {} a b^T"
+    assert check(latex, "denominator", BILINEAR).status == "verified"
