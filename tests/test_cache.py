@@ -417,3 +417,9 @@ def test_damaged_or_foreign_texts_are_not_used(cache: ResultCache, damage, noted
     assert cache.load_texts() == {}
     notes = cache.take_notes()
     assert [noted in note for note in notes] == ([True] if noted else [])
+
+
+def test_stored_texts_that_are_not_texts_are_not_used(cache: ResultCache) -> None:
+    cache.store_texts({"x": 1})  # type: ignore[dict-item]
+    assert cache.load_texts() == {}
+    assert ["not texts" in note for note in cache.take_notes()] == [True]

@@ -15,10 +15,10 @@ without the block it came from, which the key stands for; with the block's own h
 without the parsed formula, which the engine parses again in the rare case it needs it) and a
 SHA-256 checksum of the payload. A file that cannot be read, is truncated, has another key,
 a wrong checksum or a payload for another identity is never trusted: it becomes a note and the
-identity is checked again. The cache only saves time; a build without it gives the same results. Next to the entries, one
-file keeps the readable text of each formula the last build gave the site search (see
-:mod:`plaintext`), under the same rules: another engine's, or one whose checksum fails, is not
-used.
+identity is checked again. The cache only saves time; a build without it gives the same results.
+Next to the entries, one file keeps the readable text of each formula the last build gave the
+site search (see :mod:`plaintext`), under the same rules: another engine's, one whose checksum
+fails or one that does not map texts to texts is not used.
 Set ``MATRIXCHECK_CACHE`` to a directory to move it, or to ``off`` to disable it.
 """
 
@@ -273,7 +273,10 @@ class ResultCache:
             )
             return {}
         texts = json.loads(payload)
-        return texts if isinstance(texts, dict) else {}
+        if not isinstance(texts, dict) or not all(isinstance(t, str) for t in texts.values()):
+            self.notes.append("the stored texts of formulas were not used: they are not texts")
+            return {}
+        return texts
 
     def store_texts(self, texts: dict[str, str]) -> None:
         payload = json.dumps(texts, ensure_ascii=False, sort_keys=True)
