@@ -151,7 +151,7 @@ class NumericEvaluator(ArrayEvaluator):
         self, node: Node, values: Values, variable: str, directions: list[np.ndarray]
     ) -> list[np.ndarray]:
         def take() -> list[np.ndarray]:
-            stacked = _new_axis(np.stack(directions), values.values())
+            stacked = _new_axis(np.stack(directions), self._batched(values))
             return list(self._directional(node, values, {variable: stacked}))
 
         along = ("partials", variable) if directions is self.point.bases.get(variable) else None
@@ -201,11 +201,17 @@ class NumericEvaluator(ArrayEvaluator):
         self.used_hessian = self.used_hessian or hessian
         return value
 
+    def _batched(self, values: Values) -> list[np.ndarray]:
+        """The arrays whose batch axes a new batch axis must go in front of: the values, and the
+        point's own directions, which a differential inside the derivative brings in (in
+        entrywise layout they are stacked on a batch axis of their own)."""
+        return [*values.values(), *self.point.directions.values()]
+
     def second_directionals(
         self, node: Node, values: Values, variable: str, pairs: list[tuple[np.ndarray, ...]]
     ) -> list[np.ndarray]:
         firsts, seconds = (
-            _new_axis(np.stack(side), values.values()) for side in zip(*pairs, strict=True)
+            _new_axis(np.stack(side), self._batched(values)) for side in zip(*pairs, strict=True)
         )
         return list(self.second_directional(node, values, {variable: firsts}, {variable: seconds}))
 
@@ -253,7 +259,7 @@ class NumericEvaluator(ArrayEvaluator):
         offsets = np.array(
             [sign * offset for offset in range(1, len(DIFFERENCE_WEIGHTS) + 1) for sign in (1, -1)]
         )
-        points = _new_axis(offsets * step, [*values.values(), *directions.values()], 0)
+        points = _new_axis(offsets * step, [*self._batched(values), *directions.values()], 0)
         shifted = _shifted(values, {n: points * d for n, d in directions.items()}, 1)
         results = _full(function(shifted), shifted)
         total = None
