@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test mutants bench clean
+.PHONY: site serve test fuzz mutants bench clean
 
 # Built aside and moved into place only when the gate passes: a failed build leaves site/ as it was.
 site: $(VENV)/.stamp-site
@@ -21,6 +21,14 @@ test: $(VENV)/.stamp-test
 	$(BIN)/ruff check hooks tests
 	PYTHONPATH=hooks $(BIN)/python -m matrixcheck check --strict docs
 	$(BIN)/python -m pytest -q tests
+
+# The property tests with fresh random examples, ten rounds (`make test` runs them derandomized).
+fuzz: $(VENV)/.stamp-test
+	for round in 1 2 3 4 5 6 7 8 9 10; do \
+		HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -x \
+			tests/test_parser.py tests/test_author_errors.py tests/test_elementwise_kronecker.py \
+			|| exit 1; \
+	done
 
 mutants: $(VENV)/.stamp-site
 	PYTHONPATH=hooks $(BIN)/python -m matrixcheck mutants docs

@@ -1,7 +1,12 @@
-"""Shared pytest fixtures.
+"""Shared pytest fixtures, and the Hypothesis profiles.
 
 Why: building the site takes seconds, so tests that inspect the built HTML share one strict
 build per session (`built_site`) instead of each running MkDocs again.
+
+The property tests run derandomized (profile ``gate``, the default): the same sources give the
+same examples, so `make test` passes or fails the same way on every machine and every run, as a
+verification gate must. `make fuzz` runs them with fresh random examples instead (profile
+``fuzz``), to look for new counterexamples; one it finds is pinned with ``@example``.
 """
 
 from __future__ import annotations
@@ -12,8 +17,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parent.parent
+settings.register_profile("gate", derandomize=True, database=None)
+settings.register_profile("fuzz", derandomize=False, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "gate"))
 # The engine lives in hooks/ (MkDocs loads hooks by file path); `make test` runs pytest without
 # PYTHONPATH, so the engine tests put it on the path here.
 if str(REPO / "hooks") not in sys.path:
