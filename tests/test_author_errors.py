@@ -397,7 +397,9 @@ def expressions(draw, depth: int = 3) -> str:
 # Found by Hypothesis: in entrywise layout, dX inside ∂/∂x moves X along its stacked directions.
 @example("X", r"\frac{\partial d(X)}{\partial x}", "entrywise")
 # And nested: a difference along x around dX must add its axis in front of X's stacked directions.
-@example("X", r"X \frac{\partial \frac{\partial d\boldsymbol X}{\partial x}}{\partial x}", "entrywise")
+@example(
+    "X", r"X \frac{\partial \frac{\partial d\boldsymbol X}{\partial x}}{\partial x}", "entrywise"
+)
 def test_well_formed_random_identities_never_raise(left: str, right: str, layout: str) -> None:
     latex = f"{left} = {right}"
     plain = re.sub(r"\\[A-Za-z]+", "", latex)

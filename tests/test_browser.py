@@ -459,6 +459,13 @@ def test_search_results_show_formulas_as_readable_text(site: Site, browsing: Bro
     texts = " ".join(results.all_inner_texts())
     assert "the traces of (XᵀCX)⁻¹" in texts and "d(X⁻¹) = −X⁻¹ dX X⁻¹" in texts
     assert "\\" not in texts
+    # The names in a formula are words the search matches (in TeX, "\log\det\boldsymbol" was one).
+    page.keyboard.press("Control+A")
+    page.keyboard.type("log det")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.md-search-result__item')]"
+        ".some(item => item.innerText.includes('∂(log det X)/∂X'))"
+    )
     page.keyboard.press("Escape")
 
 
