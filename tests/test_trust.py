@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from matrixcheck import check as check_module
 from matrixcheck.check import check_identity
-from matrixcheck.project import check_docs
+from matrixcheck.project import check_docs, read_specs
 from matrixcheck.results import ExactOutcome
 from matrixcheck.workers import run_all
 from support import make_spec
@@ -60,6 +60,43 @@ def test_every_stated_assumption_is_shown_necessary(records: dict[str, dict]) ->
     assumptions = [a for r in records.values() for a in r["assumptions"]]
     assert assumptions
     assert all(a["necessary"] and a["evidence"] for a in assumptions)
+
+
+def test_dropping_a_property_stops_at_the_first_counterexample_with_the_same_verdicts(
+    monkeypatch,
+) -> None:
+    """Showing a property necessary takes one failing trial; the trials after it are not run,
+    and running them all (``_refuted`` never true) changes no verdict."""
+    specs = [
+        spec
+        for spec in read_specs(DOCS)
+        if not spec.refuted and any(", " in text for text in spec.symbols.values())
+    ]
+    calls = {"trials": 0}
+    compare_at = check_module._compare_at
+
+    def counted(*arguments):
+        calls["trials"] += 1
+        return compare_at(*arguments)
+
+    monkeypatch.setattr(check_module, "_compare_at", counted)
+
+    def verdicts() -> tuple[list[tuple], int]:
+        calls["trials"] = 0
+        found = [
+            (spec.id, a.symbol, a.property, a.necessary)
+            for spec in specs
+            for a in check_identity(spec).assumptions
+        ]
+        return found, calls["trials"]
+
+    stopping, stopping_trials = verdicts()
+    monkeypatch.setattr(check_module, "_refuted", lambda comparison: False)
+    exhaustive, exhaustive_trials = verdicts()
+    assert len(stopping) >= 20
+    assert any(necessary for *_, necessary in stopping)
+    assert stopping == exhaustive
+    assert stopping_trials < exhaustive_trials
 
 
 def test_common_mistakes_are_refuted_with_counterexamples(records: dict[str, dict]) -> None:

@@ -297,8 +297,16 @@ def _trials(identity_id: str, declarations: dict[str, Declaration], offset: int)
 
 
 def _compare(
-    checks: list[_Checked], trials: list[Trial], sampler: _Sampler, layout: str
+    checks: list[_Checked],
+    trials: list[Trial],
+    sampler: _Sampler,
+    layout: str,
+    until_refuted: bool = False,
 ) -> list[Comparison]:
+    """Each relation of ``checks`` compared at every trial's sample. With ``until_refuted``, the
+    trials stop once every relation is shown false (a relative error above the widest tolerance,
+    or undefined): one counterexample is all a necessary property needs, and the trials after it
+    could not make the relation hold."""
     comparisons = [Comparison() for _ in checks]
     keys = [derivative_keys(check.relation, sampler.operands) for check in checks]
     for trial in trials:
@@ -307,7 +315,15 @@ def _compare(
                 if not comparison.domain_error:
                     point.operands = operands
                     _compare_at(check, point, trial, comparison)
+        if until_refuted and all(map(_refuted, comparisons)):
+            break
     return comparisons
+
+
+def _refuted(comparison: Comparison) -> bool:
+    """Whether no further trial can make the relation hold (its tolerance is at most
+    :data:`TOLERANCE_DIFFERENCES`, and the error only grows)."""
+    return bool(comparison.domain_error) or comparison.max_rel_error > TOLERANCE_DIFFERENCES
 
 
 @dataclass
@@ -647,7 +663,7 @@ def _without(
     relaxed = dataclasses.replace(declaration, stated=stated, properties=with_implied(stated))
     declarations = {**result.declarations, name: relaxed}
     sampler = _Sampler(declarations, variables)
-    comparison = _compare([check], result.trials, sampler, result.spec.layout)[0]
+    comparison = _compare([check], result.trials, sampler, result.spec.layout, True)[0]
     if comparison.holds:
         return False, f"without it, the relative error is {comparison.max_rel_error:.1e}"
     if comparison.domain_error:
