@@ -59,7 +59,7 @@ def test_a_warm_run_reuses_every_result_and_forks_nothing(
 ) -> None:
     cold = check_docs(docs, "docs", cache)
     assert cold.computed == list(SEED_IDS)
-    assert len(list(cache.directory.glob("*.json"))) == len(SEED_IDS)
+    assert len(list(cache.entries.glob("*.json"))) == len(SEED_IDS)
 
     def no_fork(*args: object, **kwargs: object) -> None:
         raise AssertionError("a warm run started a process")
@@ -82,7 +82,7 @@ def test_a_cache_kept_across_builds_serves_unmoved_results_from_memory(
     """``mkdocs serve`` keeps its cache between rebuilds: files are read only for moved blocks,
     and the unchanged page's identities are not encoded and hashed again."""
     first = check_docs(docs, "docs", cache)
-    for entry in cache.directory.glob("*.json"):
+    for entry in cache.entries.glob("*.json"):
         entry.write_text("garbage", encoding="utf-8")
     encoded: list[object] = []
     real_dumps = codec.dumps
@@ -243,6 +243,33 @@ def test_a_damaged_entry_is_noted_and_recomputed(
     _same_results(again, _fresh(docs))
     # The entry was rewritten: the next run trusts it again.
     assert check_docs(docs, "docs", ResultCache(cache.directory)).computed == []
+
+
+def test_a_new_engine_removes_the_results_of_the_others_and_nothing_else(
+    docs: Path, cache: ResultCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache does not grow with every change of the engine: results another engine stored
+    can never be used again, so opening the cache removes them, in its current layout and in
+    the one before it (entries and texts directly in the directory). Other files stay."""
+    check_docs(docs, "docs", cache)
+    cache.store_texts({"x": "x"})
+    old_engine = cache.entries
+    legacy = cache.directory / f"{'0' * 64}.json"
+    legacy.write_text("{}", encoding="utf-8")
+    (cache.directory / cache_module.TEXTS_FILE).write_text("{}", encoding="utf-8")
+    unrelated = [cache.directory / "notes.txt", cache.directory / "engine-notes.txt"]
+    for path in unrelated:
+        path.write_text("kept", encoding="utf-8")
+    same = ResultCache(cache.directory)
+    assert same.entries == old_engine and len(list(old_engine.glob("*.json"))) == 1 + len(SEED_IDS)
+    assert not legacy.exists()
+
+    monkeypatch.setattr(cache_module, "engine_fingerprint", lambda: "f" * 64)
+    new = ResultCache(cache.directory)
+    assert new.entries != old_engine and not old_engine.exists()
+    assert sorted(p.name for p in cache.directory.iterdir()) == sorted(p.name for p in unrelated)
+    assert check_docs(docs, "docs", new).computed == list(SEED_IDS)
+    assert len(list(new.entries.glob("*.json"))) == len(SEED_IDS)
 
 
 def test_an_entry_holding_another_identity_is_not_trusted(docs: Path, cache: ResultCache) -> None:
@@ -412,7 +439,7 @@ def test_stored_texts_are_taken_as_stored_not_converted_again(cache: ResultCache
 )
 def test_damaged_or_foreign_texts_are_not_used(cache: ResultCache, damage, noted: str) -> None:
     cache.store_texts({r"X^{-1}": "X⁻¹"})
-    path = cache.directory / cache_module.TEXTS_FILE
+    path = cache.entries / cache_module.TEXTS_FILE
     path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
     assert cache.load_texts() == {}
     notes = cache.take_notes()

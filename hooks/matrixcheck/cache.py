@@ -19,6 +19,11 @@ identity is checked again. The cache only saves time; a build without it gives t
 Next to the entries, one file keeps the readable text of each formula the last build gave the
 site search (see :mod:`plaintext`), under the same rules: another engine's, one whose checksum
 fails or one that does not map texts to texts is not used.
+
+The entries live in one subdirectory per engine (``engine-`` and the start of its fingerprint).
+Results of another engine can never be used again, so opening the cache removes the other
+engines' subdirectories: the cache does not grow with every change of the engine, only by the
+entries of edited identities, about one build's worth per version of the docs.
 Set ``MATRIXCHECK_CACHE`` to a directory to move it, or to ``off`` to disable it.
 """
 
@@ -32,6 +37,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sys
 from collections.abc import Iterator
 from importlib import metadata
@@ -50,6 +56,10 @@ FORMAT = 3
 #: The readable texts of the formulas the last build showed the search (one file, see
 #: :meth:`ResultCache.load_texts`).
 TEXTS_FILE = "readable-texts.json"
+#: The subdirectories of the engines: this prefix and the first characters of the fingerprint.
+ENGINE_PREFIX = "engine-"
+#: An entry's file name in the layout before the engine subdirectories.
+LEGACY_ENTRY = re.compile(r"[0-9a-f]{64}\.json")
 
 
 @functools.cache
@@ -123,7 +133,8 @@ def _collector_paused() -> Iterator[None]:
 
 
 class ResultCache:
-    """Check results stored as one JSON file per key in ``directory``.
+    """Check results stored as one JSON file per key in this engine's subdirectory of
+    ``directory`` (:attr:`entries`); creating the instance removes the other engines' ones.
 
     An instance also remembers every result it has read or stored: a process that checks the
     same docs again (``mkdocs serve`` rebuilding after an edit) gets an unchanged identity that
@@ -137,10 +148,29 @@ class ResultCache:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        #: This engine's entries and texts (see :meth:`_remove_other_engines`).
+        self.entries = directory / f"{ENGINE_PREFIX}{engine_fingerprint()[:16]}"
+        self._remove_other_engines()
         self.notes: list[str] = []
         self.remembered: dict[str, IdentityResult] = {}
         self._identities: dict[int, tuple[IdentitySpec, str, str]] = {}
         self._reader = codec.Reader()
+
+    def _remove_other_engines(self) -> None:
+        """Remove what other engines left in the directory: their subdirectories, and the entries
+        and texts of the layout before subdirectories (files directly in the directory). Nothing
+        else is touched, and what cannot be removed stays (it is never read)."""
+        try:
+            children = list(os.scandir(self.directory))
+        except OSError:
+            return
+        for child in children:
+            if child.name.startswith(ENGINE_PREFIX) and child.name != self.entries.name:
+                if child.is_dir(follow_symlinks=False):
+                    shutil.rmtree(child.path, ignore_errors=True)
+            elif child.name == TEXTS_FILE or LEGACY_ENTRY.fullmatch(child.name):
+                with contextlib.suppress(OSError):
+                    os.unlink(child.path)
 
     @classmethod
     def configured(cls, project_dir: Path) -> ResultCache | None:
@@ -174,7 +204,7 @@ class ResultCache:
 
     def _file(self, key: str) -> str:
         """The entry's file name, as text (cheaper to open than a :class:`Path` made per entry)."""
-        return os.path.join(self.directory, f"{key}.json")
+        return os.path.join(self.entries, f"{key}.json")
 
     def load_all(self, specs: list[IdentitySpec]) -> list[IdentityResult | None]:
         """:meth:`load` of each spec. Reading results back builds tens of thousands of objects
@@ -245,7 +275,7 @@ class ResultCache:
         new one, never half of it); a failure becomes one note."""
         temporary = target.with_name(f".{target.stem}.{os.getpid()}.tmp")
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            self.entries.mkdir(parents=True, exist_ok=True)
             temporary.write_text(json.dumps(entry), encoding="utf-8")
             os.replace(temporary, target)
         except OSError as error:
@@ -257,7 +287,7 @@ class ResultCache:
         """The readable texts of formulas the last build stored (see :mod:`plaintext`): none if
         there are none, if another engine stored them, or if the file is not trusted (a note)."""
         try:
-            with open(self.directory / TEXTS_FILE, "rb") as file:
+            with open(self.entries / TEXTS_FILE, "rb") as file:
                 entry = json.loads(file.read().decode("utf-8"))
         except FileNotFoundError:
             return {}
@@ -281,4 +311,4 @@ class ResultCache:
     def store_texts(self, texts: dict[str, str]) -> None:
         payload = json.dumps(texts, ensure_ascii=False, sort_keys=True)
         entry = {"engine": engine_fingerprint(), "checksum": _sha256(payload), "payload": payload}
-        self._write(self.directory / TEXTS_FILE, entry)
+        self._write(self.entries / TEXTS_FILE, entry)
