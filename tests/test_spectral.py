@@ -312,8 +312,10 @@ def test_matrix_functions_are_checked_exactly_at_fifty_digits() -> None:
 
 
 def test_the_principal_logarithm_condition_is_shown_necessary() -> None:
+    """The formula holds for every X whose logarithm is defined: the property is shown needed by
+    a sample where it is not (an eigenvalue on the negative axis)."""
     result = check(
-        r"\frac{\partial \operatorname{tr}(\log X)}{\partial X} = X^{-1}",
+        r"\frac{\partial \operatorname{tr}(\log X)}{\partial X} = X^{-T}",
         "denominator",
         {"X": "matrix n x n, positive definite"},
     )
