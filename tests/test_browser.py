@@ -25,6 +25,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from urllib.request import urlopen
 
 import pytest
+from matrixcheck import permalinks
 
 CHROMIUM = Path("/usr/bin/chromium")
 CANONICAL = re.compile(r'<link rel="canonical" href="([^"]+)"')
@@ -163,10 +164,12 @@ def _open(browsing: Browsing, url: str) -> None:
 
 
 def _pages(site: Site) -> list[str]:
+    """Every page of the site but the 404 page and the identities' stable addresses (each only
+    redirects to a card; see ``test_a_stable_address_leads_to_the_card``)."""
     return sorted(
         p.relative_to(site.root).as_posix().removesuffix("index.html")
         for p in site.root.rglob("*.html")
-        if p.name != "404.html"
+        if p.name != "404.html" and p.parts[len(site.root.parts)] != permalinks.DIRECTORY
     )
 
 
@@ -244,22 +247,32 @@ def test_every_identity_anchor_opens_at_its_card(site: Site, browsing: Browsing)
             loaded = address
         else:
             page.goto(url)  # the same page: a jump to another anchor
-        place = page.evaluate(
-            """(id) => {
-              const heading = document.getElementById(id);
-              const card = heading && heading.nextElementSibling;
-              return heading && card && card.classList.contains('identity') ? {
-                top: heading.getBoundingClientRect().top,
-                card: card.getBoundingClientRect().top, height: window.innerHeight,
-                typeset: !!card.querySelector('.identity-formula mjx-container'),
-              } : null;
-            }""",
-            record["id"],
-        )
-        inside = place and 0 <= place["top"] < place["height"] and place["card"] < place["height"]
-        if not (inside and place["typeset"]):
-            misplaced.append((record["id"], place))
+        if not _in_view(browsing, record["id"]):
+            misplaced.append((record["id"], _place(browsing, record["id"])))
     assert misplaced == []
+
+
+def _place(browsing: Browsing, identity: str) -> dict | None:
+    """Where the card's heading and the card are in the window, and whether it is typeset."""
+    return browsing.page.evaluate(
+        """(id) => {
+          const heading = document.getElementById(id);
+          const card = heading && heading.nextElementSibling;
+          return heading && card && card.classList.contains('identity') ? {
+            top: heading.getBoundingClientRect().top,
+            card: card.getBoundingClientRect().top, height: window.innerHeight,
+            typeset: !!card.querySelector('.identity-formula mjx-container'),
+          } : null;
+        }""",
+        identity,
+    )
+
+
+def _in_view(browsing: Browsing, identity: str) -> bool:
+    """Whether the card's heading is in the window, with the card's typeset formula below it."""
+    place = _place(browsing, identity)
+    inside = place and 0 <= place["top"] < place["height"] and place["card"] < place["height"]
+    return bool(inside and place["typeset"])
 
 
 def _card(browsing: Browsing, identity: str):
@@ -296,7 +309,7 @@ def test_copy_link_and_copy_latex(site: Site, browsing: Browsing) -> None:
     _choose_layout(browsing, "as-written")
     card = _card(browsing, NUMERATOR_ID)
     link = _clipboard_after_click(browsing, card.locator('[data-mc-copy="link"]'))
-    assert link == site.url(NUMERATOR_PAGE) + "#" + NUMERATOR_ID
+    assert link == site.url(f"id/{NUMERATOR_ID}/")
     record = _record(site, NUMERATOR_ID)
     latex = _clipboard_after_click(browsing, card.locator('[data-mc-copy="latex"]'))
     assert latex == record["latex"].strip()
@@ -304,6 +317,25 @@ def test_copy_link_and_copy_latex(site: Site, browsing: Browsing) -> None:
     latex = _clipboard_after_click(browsing, card.locator('[data-mc-copy="latex"]'))
     assert latex == record["other_layout"]["latex"]
     _choose_layout(browsing, "as-written")
+
+
+def test_a_stable_address_leads_to_the_card(site: Site, browsing: Browsing) -> None:
+    """The address "Copy link" gives, opened from elsewhere (as from a course page), lands on
+    the card, in view; after instant navigation from the home page to a page one level down,
+    "Copy link" still gives the stable address."""
+    page = browsing.page
+    page.goto(site.url(f"id/{ENTRYWISE_ID}/"))
+    page.wait_for_url(site.url(_record(site, ENTRYWISE_ID)["url"]))
+    page.wait_for_function(TYPESET_DONE)
+    page.evaluate("() => matrixcheckTypeset.visible")
+    assert _in_view(browsing, ENTRYWISE_ID)
+    _open(browsing, site.url(""))
+    # Material has made the links absolute by now.
+    page.locator(f'a.md-nav__link[href="{site.url(NUMERATOR_PAGE)}"]').first.click()
+    page.wait_for_url(site.url(NUMERATOR_PAGE))
+    card = _card(browsing, NUMERATOR_ID)
+    link = _clipboard_after_click(browsing, card.locator('[data-mc-copy="link"]'))
+    assert link == site.url(f"id/{NUMERATOR_ID}/")
 
 
 def test_layout_switch_shows_the_verified_conversion_and_persists(

@@ -9,12 +9,15 @@ error reported with its line, like any other.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from matrixcheck.pages import SiteContext, fill_markers
+from matrixcheck.permalinks import redirect_page
 from matrixcheck.project import check_docs
 from matrixcheck.render import HtmlStash
 from support import REPO
@@ -95,6 +98,34 @@ def test_status_page_links_every_identity_to_its_card(built_site: Path, records)
     for entry in records:
         assert f'href="../{entry["url"]}"' in html, entry["id"]
     assert html.count("<tr>") == len(records) + 1
+
+
+#: The target of a ``<meta http-equiv="refresh">``.
+REFRESH = re.compile(r'<meta http-equiv="refresh" content="0; url=([^"]+)">')
+
+
+def test_every_identity_has_a_stable_address_that_redirects_to_its_card(
+    built_site: Path, records
+) -> None:
+    """``id/<id>/`` is the address to link from outside: it follows the identity to whatever
+    page holds it, and exists for no other id (a link checker sees a removed id as missing)."""
+    assert sorted(p.name for p in (built_site / "id").iterdir()) == sorted(r["id"] for r in records)
+    for record in records:
+        assert record["permalink"] == f"id/{record['id']}/"
+        page = (built_site / record["permalink"] / "index.html").read_text(encoding="utf-8")
+        (target,) = REFRESH.findall(page)
+        assert urljoin(f"https://site/{record['permalink']}", html.unescape(target)) == (
+            f"https://site/{record['url']}"
+        )
+        path, anchor = record["url"].split("#")
+        card = (built_site / path / "index.html").read_text(encoding="utf-8")
+        assert f'id="{anchor}"' in card, record["id"]
+
+
+def test_a_stable_address_page_escapes_the_title() -> None:
+    page = redirect_page("x-y", 'A <b> & "c"', "p/#x-y")
+    assert "<title>A &lt;b&gt; &amp; &quot;c&quot;</title>" in page
+    assert REFRESH.findall(page) == ["../../p/#x-y"]
 
 
 def test_status_table_says_a_refuted_formula_is_refuted_in_the_exact_column(

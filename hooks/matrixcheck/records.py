@@ -11,6 +11,7 @@ import json
 
 from .declarations import Declaration
 from .model import IdentitySpec
+from .permalinks import permalink
 from .project import Report
 from .results import IdentityResult
 
@@ -113,6 +114,7 @@ def record(result: IdentityResult, url: str) -> dict:
         "id": spec.id,
         "title": spec.title,
         "url": url,
+        "permalink": permalink(spec.id) if url else "",
         "source": str(spec.location),
         "latex": spec.formula.latex,
         "layout": spec.layout,

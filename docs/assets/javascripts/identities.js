@@ -9,8 +9,11 @@
  * - The verification badge opens and closes the evidence panel (aria-expanded); the panel's
  *   content is moved in from the <noscript> beside it (inert text while scripts run; what a
  *   reader without scripts sees instead) when it is first opened or printed.
- * - "Copy link" and "Copy LaTeX" put the identity's permalink, or the LaTeX of the formula as
- *   currently shown, on the clipboard.
+ * - "Copy link" and "Copy LaTeX" put the identity's stable address (…/id/<id>/, a page the build
+ *   writes that redirects to the identity wherever it is; see matrixcheck/permalinks.py), or the
+ *   LaTeX of the formula as currently shown, on the clipboard. The site's root is read once,
+ *   from Material's configuration in the first page loaded (relative to that page: instant
+ *   navigation changes the address but not the script).
  * - Tables in a .mc-sortable wrapper sort by any column.
  * - Before printing, collapsed proofs are opened, and while the page is laid out for print, a
  *   display formula wider than the printed card is scaled down to fit it (down to half its size):
@@ -27,11 +30,18 @@
   "use strict";
 
   var STORAGE_KEY = "matrixcheck.layout";
+  var SITE_ROOT = siteRoot();
   var CHOICES = [
     ["as-written", "as written"],
     ["numerator", "numerator"],
     ["denominator", "denominator"],
   ];
+
+  function siteRoot() {
+    var config = document.getElementById("__config");
+    var base = config ? JSON.parse(config.textContent).base : ".";
+    return new URL(base.replace(/\/?$/, "/"), window.location.href);
+  }
 
   function storedLayout() {
     try {
@@ -114,9 +124,7 @@
 
   function copyText(card, kind) {
     if (kind === "link") {
-      var url = new URL(window.location.href);
-      url.hash = card.getAttribute("data-identity");
-      return url.href;
+      return new URL("id/" + card.getAttribute("data-identity") + "/", SITE_ROOT).href;
     }
     var formula = visibleFormula(card);
     return formula ? formula.getAttribute("data-latex") : "";
