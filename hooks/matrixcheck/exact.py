@@ -1,7 +1,8 @@
 """Exact backend: evaluates the same tree in rational arithmetic and differentiates exactly.
 
 Symbols take random rational values that honour their declarations (symmetric ``G + Gᵀ``,
-positive definite ``B Bᵀ + I``, orthogonal by the Cayley transform ``(I − S)(I + S)⁻¹``, …) at
+positive definite ``B Bᵀ + I``, orthogonal by the Cayley transform ``(I − S)(I + S)⁻¹``, singular
+``P D Q`` with one zero on the diagonal of ``D``, …) at
 small sizes (2, 3, 4). Values are NumPy object arrays of exact rationals (gmpy2's ``mpq``). A
 directional derivative is ``d/dt f(X + t V)`` at ``t = 0``, computed on first-order jets
 (:mod:`jets`, numbers ``a + b t`` with ``t² = 0``): no step size, no rounding, no symbolic
