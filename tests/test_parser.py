@@ -471,7 +471,7 @@ def trees(draw, depth: int = 3) -> Node:
     if kind == "pow":
         return Power(draw(sub), draw(st.sampled_from((-1, 2, 3, -2))))
     if kind == "tr":
-        return Func(draw(st.sampled_from(("tr", "det", "fro"))), draw(sub))
+        return Func(draw(st.sampled_from(("tr", "det", "fro", "adj"))), draw(sub))
     if kind == "had":
         return Hadamard(draw(sub), draw(sub))
     if kind == "kron":
@@ -522,7 +522,7 @@ def _latex(node: Node, draw) -> str:
         if node.name == "exp" and draw(st.booleans()):
             return f"e^{{{inner}}}"
         name = draw(st.sampled_from((r"\operatorname{{{}}}", r"\mathrm{{{}}}", r"\{}")))
-        if node.name == "tr" and name == r"\{}":
+        if node.name in ("tr", "adj") and name == r"\{}":
             name = r"\text{{{}}}"
         bracket = draw(st.sampled_from((("(", ")"), (r"\left(", r"\right)"), (r"\big(", r"\big)"))))
         return f"{name.format(node.name)}{bracket[0]}{inner}{bracket[1]}"

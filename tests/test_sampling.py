@@ -27,6 +27,7 @@ def _holds(prop: str, value: np.ndarray) -> bool:
         "skew-symmetric": lambda: np.allclose(value, -value.T),
         "positive definite": lambda: symmetric and np.linalg.eigvalsh(value).min() > 1e-9,
         "invertible": lambda: np.linalg.cond(value) < 1e8,
+        "singular": lambda: np.linalg.matrix_rank(value) == n - 1,
         "orthogonal": lambda: np.allclose(value.T @ value, np.eye(n)),
         "diagonal": lambda: np.allclose(value, np.diag(np.diag(value))),
         "lower triangular": lambda: np.allclose(value, np.tril(value)),

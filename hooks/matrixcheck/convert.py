@@ -6,7 +6,7 @@ alike). So if ``L = R`` holds in one layout, ``Lᵀ = Rᵀ`` holds there too, an
 ``∂Y/∂X`` of ``Lᵀ = Rᵀ`` in the other layout means replacing it by its transpose. The converter
 does exactly that on the tree, then pushes each transpose down to the symbols: through products
 (reversing their order; 1×1 factors stay in front, untouched), sums, negation, quotients by
-scalars, Kronecker and entrywise products and powers; transposes of scalars (traces,
+scalars, Kronecker and entrywise products, powers and adjugates; transposes of scalars (traces,
 determinants, 1×1 products), of the identity matrix and of symbols declared symmetric (or
 diagonal) vanish, a skew-symmetric symbol changes sign, and double transposes cancel. An inverse
 transpose is always written ``A^{-T}`` (a transpose outside the power).
@@ -196,8 +196,9 @@ class Transposer:
         return node if values & SELF_TRANSPOSE else Transpose(node)
 
     def _transpose_Func(self, node: Func) -> Node:
-        """Entrywise maps and matrix functions commute with the transpose; diag(x) is diagonal."""
-        if node.name in SCALAR_FUNCTIONS | ENTRYWISE_FUNCTIONS:
+        """Entrywise maps, matrix functions and the adjugate commute with the transpose
+        (``adj(X)ᵀ = adj(Xᵀ)``); diag(x) is diagonal."""
+        if node.name in SCALAR_FUNCTIONS | ENTRYWISE_FUNCTIONS | {"adj"}:
             return Func(node.name, self.transpose(node.operand))
         if node.name == "diag" and self.checker.is_vector(self.checker.shape(node.operand)):
             return node

@@ -21,6 +21,7 @@ PROPERTIES: dict[str, dict[str, object]] = {
     "skew-symmetric": {"square": True, "implies": ()},
     "positive definite": {"square": True, "implies": ("symmetric", "invertible")},
     "invertible": {"square": True, "implies": ()},
+    "singular": {"square": True, "implies": ()},
     "orthogonal": {"square": True, "implies": ("invertible",)},
     "diagonal": {"square": True, "implies": ()},
     "lower triangular": {"square": True, "implies": ()},
@@ -38,6 +39,10 @@ SPECTRAL_PHRASES = {
     "simple spectrum": "a simple spectrum",
     "simple singular values": "simple singular values",
 }
+#: Properties that pick out a special case to exhibit (singular matrices, where ``X⁻¹`` does not
+#: exist) rather than state an assumption: an identity that also holds without one is reported as
+#: a special case of the general one, not warned about.
+SPECIAL_CASES = frozenset({"singular"})
 PROPERTY_ALIASES = {
     "spd": "positive definite",
     "symmetric positive definite": "positive definite",
@@ -54,7 +59,7 @@ PROPERTY_ALIASES = {
 COMPATIBLE = {
     "symmetric": {
         *("positive definite", "invertible", "diagonal", "positive", "nonzero"),
-        "simple spectrum",
+        *("simple spectrum", "singular"),
     },
     "positive definite": {"invertible", "diagonal", "simple spectrum"},
     "simple spectrum": {"invertible"},
@@ -67,6 +72,7 @@ COMPATIBLE = {
     "nonzero": {"invertible"},
     "skew-symmetric": set(),
     "invertible": set(),
+    "singular": set(),
 }
 LARGEST_DIMENSION = 12
 
@@ -174,6 +180,12 @@ def parse_declaration(name: str, value: object) -> Declaration:
         argument = parse_shape(name, function.group(1))[1]
         kind, shape = parse_shape(name, function.group(2))
         declaration = Declaration(name, "function", shape, properties, argument, stated)
+        if "singular" in properties:
+            raise AuthorError(
+                f"'{name}' is a generic function declared singular; the test functions that "
+                "stand for it do not take singular values",
+                f"declare a singular matrix symbol instead, or drop 'singular' from '{name}'",
+            )
     else:
         kind, shape = parse_shape(name, head)
         if len(bindings) > 1:

@@ -448,9 +448,24 @@ class ArrayEvaluator(Evaluator):
 
     eigenpair: ClassVar[Callable[..., tuple]]
     singular_triple: ClassVar[Callable[..., tuple]]
+    #: The determinant of each matrix of a stack, ``(…, k, k)`` to ``(…)`` (``k = 0`` gives 1).
+    determinants: ClassVar[Callable[[np.ndarray], np.ndarray]]
 
     def shape(self, value: np.ndarray) -> tuple[int, int]:
         return value.shape[-2:]
+
+    def structured_adj(self, value: np.ndarray) -> np.ndarray:
+        """The adjugate: entry ``(i, j)`` is the cofactor ``C_ji``, ``(−1)^{i+j}`` times the
+        determinant of ``value`` without row ``j`` and column ``i``; of a 1×1 matrix, ``[[1]]``.
+        All ``n²`` minors are one stack, so the determinants are taken in one call, batch and all."""
+        n = value.shape[-1]
+        kept = np.array([[k for k in range(n) if k != r] for r in range(n)], dtype=int)
+        kept = kept.reshape(n, n - 1)
+        # minors[..., r, c] is value without row r and column c.
+        minors = value[..., kept[:, None, :, None], kept[None, :, None, :]]
+        odd = np.add.outer(np.arange(n), np.arange(n)) % 2 == 1
+        determinants = self.determinants(minors)
+        return self.transpose(np.where(odd, -determinants, determinants))
 
     def entry(self, value: np.ndarray, row: int, column: int) -> Any:
         """The entry of each matrix of the batch; of a lone matrix, the scalar itself."""

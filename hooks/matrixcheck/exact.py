@@ -1,7 +1,8 @@
 """Exact backend: evaluates the same tree in rational arithmetic and differentiates exactly.
 
 Symbols take random rational values that honour their declarations (symmetric ``G + Gᵀ``,
-positive definite ``B Bᵀ + I``, orthogonal by the Cayley transform ``(I − S)(I + S)⁻¹``, …) at
+positive definite ``B Bᵀ + I``, orthogonal by the Cayley transform ``(I − S)(I + S)⁻¹``, singular
+``P D Q`` with one zero on the diagonal of ``D``, …) at
 small sizes (2, 3, 4). Values are NumPy object arrays of exact rationals (gmpy2's ``mpq``). A
 directional derivative is ``d/dt f(X + t V)`` at ``t = 0``, computed on first-order jets
 (:mod:`jets`, numbers ``a + b t`` with ``t² = 0``): no step size, no rounding, no symbolic
@@ -71,6 +72,14 @@ class ExactEvaluator(ArrayEvaluator):
     #: Exact for a matrix with an integer spectrum at ``t = 0`` (:mod:`exactspectral`).
     eigenpair = staticmethod(exactspectral.eigenpair)
     singular_triple = staticmethod(exactspectral.singular_triple)
+
+    @staticmethod
+    def determinants(stack: np.ndarray) -> np.ndarray:
+        """The exact determinant of each matrix of a stack of object arrays."""
+        result = np.empty(stack.shape[:-2], dtype=object)
+        for index in np.ndindex(result.shape):
+            result[index] = jets.determinant(stack[index])
+        return result
 
     def __init__(self, point: Point) -> None:
         super().__init__(point)
@@ -341,6 +350,8 @@ def exact_value(
         inverse = jets.inverse(jets.eye(n) + skew)
         assert inverse is not None  # I + S is invertible for every skew-symmetric S
         value = (jets.eye(n) - skew) @ inverse
+    elif "singular" in properties:
+        value = _exact_singular(properties, general, rng)
     elif "symmetric" in properties:
         value = general + general.T
     elif "skew-symmetric" in properties:
@@ -355,10 +366,27 @@ def exact_value(
         value = jets.entrywise(lambda e: abs(e) + mpq(1, 2), value)
     elif "nonzero" in properties:
         value = jets.entrywise(lambda e: e if e != 0 else ONE, value)
+    return _shifted_invertible(value) if "invertible" in properties else value
+
+
+def _shifted_invertible(value: np.ndarray) -> np.ndarray:
+    """``value + k I`` for the least integer ``k ≥ 0`` that makes it invertible."""
+    n = value.shape[0]
     shift = 0
-    while "invertible" in properties and jets.determinant(value + shift * jets.eye(n)) == 0:
+    while jets.determinant(value + shift * jets.eye(n)) == 0:
         shift += 1
     return value + shift * jets.eye(n) if shift else value
+
+
+def _exact_singular(
+    properties: frozenset[str], general: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """A rational matrix of rank exactly ``n − 1``: ``P D Q`` with ``P``, ``Q`` invertible and
+    ``D`` diagonal with nonzero entries but the last, which is 0 (``P D Pᵀ`` if symmetric)."""
+    n = general.shape[0]
+    left = _shifted_invertible(general)
+    right = left.T if "symmetric" in properties else _shifted_invertible(_rational(rng, (n, n)))
+    return left @ _diagonal([*(_nonzero(rng) for _ in range(n - 1)), ZERO]) @ right
 
 
 def _rational_orthogonal(n: int, rng: np.random.Generator) -> np.ndarray:

@@ -117,6 +117,8 @@ class NumericEvaluator(ArrayEvaluator):
         """The largest Frobenius norm of a value met so far (see :meth:`observe`)."""
         return math.sqrt(self.largest_square)
 
+    determinants = staticmethod(np.linalg.det)
+
     def number(self, value: Fraction) -> np.ndarray:
         return np.array([[float(value)]])
 

@@ -24,17 +24,18 @@ Grammar of the accepted subset (whitespace, spacing and sizing macros removed by
     wrt        := "\\partial" var                           # first derivative
                 | "\\partial" var "\\partial" var^T             # Hessian (with "^2" above)
     var        := SYMBOL | "\\operatorname{vec}" SYMBOL | "(\\operatorname{vec}" SYMBOL ")"
-    FUNC       := \\det | \\log | \\ln | \\exp | \\sin | \\cos | \\operatorname{tr | vec | diag
+    FUNC       := \\det | \\log | \\ln | \\exp | \\sin | \\cos | \\operatorname{tr | adj | vec | diag
                 | softmax | lse | logsumexp | sign | sgn | relu | ReLU | step}
     ONES       := \\mathbf 1 | \\boldsymbol 1 | \\mathbb 1 | \\bm 1
     SPECTRAL   := "\\lambda" | "\\sigma"      # eigenvalue, singular value (with an index)
     index      := INTEGER | "\\max" | "\\min" | LETTER   # 1 is the largest; a letter is drawn
     superscript:= T | \\top | \\intercal | \\mathsf T | \\text T | -1 | -T | INTEGER
 
-FUNC is tr, det, log, exp, sin or cos. On a scalar, exp, log, sin and cos are the ordinary
-functions; on a square matrix they are the matrix (power-series) functions, so ``\\sin X`` is
-``Σ (-1)^k X^{2k+1}/(2k+1)!`` and not the sine of each entry. ``‖X‖_2`` of a matrix is its
-spectral norm (largest singular value) and ``‖X‖_*`` its nuclear norm.
+FUNC is tr, det, adj (the adjugate: the transpose of the matrix of cofactors), log, exp, sin or
+cos. On a scalar, exp, log, sin and cos are the ordinary functions; on a square matrix they are
+the matrix (power-series) functions, so ``\\sin X`` is ``Σ (-1)^k X^{2k+1}/(2k+1)!`` and not the
+sine of each entry. ``‖X‖_2`` of a matrix is its spectral norm (largest singular value) and
+``‖X‖_*`` its nuclear norm.
 
 Symbols are single letters or Greek macros, optionally wrapped in ``\\boldsymbol``, ``\\mathbf``,
 ``\\bm``, ``\\bold`` or ``\\mathrm``, optionally subscripted (``x_0``). Which names are symbols and
@@ -99,6 +100,7 @@ FUNCTION_NAMES = {
     "Tr": "tr",
     "trace": "tr",
     "det": "det",
+    "adj": "adj",
     "log": "log",
     "ln": "log",
     "exp": "exp",

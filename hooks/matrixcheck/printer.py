@@ -45,7 +45,7 @@ FUNCTION_MACROS = {
     "sigma": r"\sigma",
     **{
         name: rf"\operatorname{{{name}}}"
-        for name in ("vec", "diag", "softmax", "lse", "sign", "relu", "step")
+        for name in ("adj", "vec", "diag", "softmax", "lse", "sign", "relu", "step")
     },
 }
 NORM_SUBSCRIPTS = {

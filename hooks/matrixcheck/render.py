@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .declarations import Binding, Declaration
+from .declarations import SPECIAL_CASES, Binding, Declaration
 from .document import Block, Segment
 from .model import Display, IdentitySpec
 from .plaintext import ReadableTexts
@@ -421,10 +421,16 @@ def _assumptions_text(result: IdentityResult) -> str:
     return "; ".join(
         f"{inline_math_html(_symbol_math(result, a.symbol))} "
         f"{html.escape(_assumed(a.property, result.declarations.get(a.symbol)))} "
-        f"{'shown necessary' if a.necessary else 'not needed'} — "
+        f"{_role(a)} — "
         f"{inline_math_html(_evidence_with_math(result, a, str))}"
         for a in result.assumptions
     )
+
+
+def _role(assumption: Assumption) -> str:
+    if assumption.necessary:
+        return "shown necessary"
+    return "a special case" if assumption.property in SPECIAL_CASES else "not needed"
 
 
 def _evidence_with_math(

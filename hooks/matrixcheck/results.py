@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .declarations import Declaration
+from .declarations import SPECIAL_CASES, Declaration
 from .model import Display, IdentitySpec, Location
 
 if TYPE_CHECKING:
@@ -134,12 +134,12 @@ class IdentityResult:
         return lines
 
     def warnings(self) -> list[str]:
-        """Assumptions that the identity does not need."""
+        """Assumptions that the identity does not need (a special case it exhibits is none)."""
         return [
             f"the assumption '{a.symbol} {a.property}' is not needed: {a.evidence} (fix: remove "
             "it, or state the weaker property the identity really needs)"
             for a in self.assumptions
-            if not a.necessary
+            if not a.necessary and a.property not in SPECIAL_CASES
         ]
 
 

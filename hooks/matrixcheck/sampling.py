@@ -3,7 +3,8 @@
 Sizes give every dimension name its own value (never 1, never equal to another name's), so a
 missing transpose cannot hide behind a square shape. Matrices declared invertible are well
 conditioned (singular values in [1, 2]), so the numeric comparison is not spoiled by a nearly
-singular sample. Each variable also gets an orthonormal basis of the directions it may move in
+singular sample; matrices declared singular have rank exactly ``n − 1``, the other singular values
+in [1, 2]. Each variable also gets an orthonormal basis of the directions it may move in
 (all matrices, or only symmetric ones, diagonal ones, …): derivatives are taken along that basis.
 """
 
@@ -83,6 +84,8 @@ def sample_value(
         value = (q * _magnitudes(n, rng, 0.5)) @ q.T
     elif "orthogonal" in properties:
         value = _orthogonal(n, rng)
+    elif "singular" in properties:
+        value = _singular(properties, n, rng)
     elif "symmetric" in properties:
         if "invertible" in properties:
             q = _orthogonal(n, rng)
@@ -111,6 +114,17 @@ def sample_value(
     elif "nonzero" in properties:
         value = value + 0.5 * np.where(value < 0, -1.0, 1.0)
     return value
+
+
+def _singular(properties: frozenset[str], n: int, rng: np.random.Generator) -> np.ndarray:
+    """A matrix of rank exactly ``n − 1``: ``U diag(s) Vᵀ`` with ``s_n = 0`` and the other
+    singular values in [1, 2] (``Q diag(λ) Qᵀ``, ``λ_n = 0``, the others ±[1, 2], if symmetric)."""
+    left = _orthogonal(n, rng)
+    if "symmetric" in properties:
+        right, values = left, _signs(n - 1, rng) * _magnitudes(n - 1, rng)
+    else:
+        right, values = _orthogonal(n, rng), _magnitudes(n - 1, rng)
+    return (left * np.append(values, 0.0)) @ right.T
 
 
 def _spaced(count: int, rng: np.random.Generator) -> np.ndarray:

@@ -347,6 +347,16 @@ class ShapeChecker:
         if self.is_scalar(shape):
             return shape
         self.require_square(shape, "a power or an inverse")
+        base = node.base
+        singular = (
+            isinstance(base, Symbol) and "singular" in self.declarations[base.name].properties
+        )
+        if node.exponent < 0 and singular:
+            raise ShapeError(
+                f"{base.name} is declared singular, so its inverse does not exist",
+                f"declare {base.name} invertible, or write the formula without the inverse "
+                f"(\\operatorname{{adj}}({base.name}) instead of \\det({base.name}) {base.name}^{{-1}})",
+            )
         return shape
 
     def require_square(self, shape: Shape, what: str) -> None:
@@ -395,6 +405,11 @@ class ShapeChecker:
                 "give identity matrices and vectors of ones inside it an explicit size, as I_n",
             )
         return rows, columns
+
+    def _shape_adj(self, shape: Shape) -> Shape:
+        """The adjugate of a square matrix has its shape."""
+        self.require_square(shape, "adj (the adjugate)")
+        return shape
 
     def _shape_vec(self, shape: Shape) -> Shape:
         rows, columns = self._concrete_shape(shape, "vec")
