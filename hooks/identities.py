@@ -14,9 +14,9 @@ this file only adapts it to MkDocs' events:
   rebuild takes unchanged results from memory.
 - ``on_nav`` notes each page's title in navigation order, for the generated pages;
 - ``on_files`` adds ``identities.json`` to the site (so pages may link to it), notes the URL of
-  every identity, and adds each identity's stable address ``id/<id>/``, a page that redirects to
-  it wherever it is (``matrixcheck.permalinks``); under ``serve`` a record whose result, spec and
-  URL did not change keeps its line (``matrixcheck.records.RecordLines``);
+  every identity, and adds the page of the identities' stable addresses ``id/#<id>``, which sends
+  the reader on to each wherever it is (``matrixcheck.permalinks``); under ``serve`` a record
+  whose result, spec and URL did not change keeps its line (``matrixcheck.records.RecordLines``);
 - ``on_page_markdown`` replaces each ``/// identity`` block by its card and each
   ``<!-- identities: … -->`` marker by its generated content (status table, sample record, the whole
   reference), see ``matrixcheck.page_render``; under ``serve`` a failing identity shows as a red
@@ -40,7 +40,7 @@ from typing import ClassVar
 
 from matrixcheck.cache import ResultCache
 from matrixcheck.page_render import RenderedPages
-from matrixcheck.permalinks import redirect_file, redirect_page
+from matrixcheck.permalinks import PAGE, redirect_page
 from matrixcheck.plaintext import ReadableTexts
 from matrixcheck.project import Report, check_docs
 from matrixcheck.records import RecordLines, identities_json
@@ -117,14 +117,17 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     if report is None:
         return files
     for result in report.results:
-        spec = result.spec
-        page = files.get_file_from_path(spec.location.path)
+        page = files.get_file_from_path(result.spec.location.path)
         if page is not None:
-            url = _State.urls[spec.id] = f"{page.url}#{spec.id}"
-            redirect = redirect_page(spec.id, spec.title, url)
-            files.append(File.generated(config, redirect_file(spec.id), content=redirect))
+            _State.urls[result.spec.id] = f"{page.url}#{result.spec.id}"
     data = identities_json(report, _State.urls, _State.records)
     files.append(File.generated(config, DATA_FILE, content=data))
+    addresses = [
+        (r.spec.id, r.spec.title, _State.urls[r.spec.id])
+        for r in report.results
+        if r.spec.id in _State.urls
+    ]
+    files.append(File.generated(config, PAGE, content=redirect_page(addresses)))
     return files
 
 

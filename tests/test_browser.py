@@ -164,12 +164,12 @@ def _open(browsing: Browsing, url: str) -> None:
 
 
 def _pages(site: Site) -> list[str]:
-    """Every page of the site but the 404 page and the identities' stable addresses (each only
-    redirects to a card; see ``test_a_stable_address_leads_to_the_card``)."""
+    """Every page of the site but the 404 page and the page of the identities' stable addresses
+    (it only sends the reader on to a card; see ``test_a_stable_address_leads_to_the_card``)."""
     return sorted(
         p.relative_to(site.root).as_posix().removesuffix("index.html")
         for p in site.root.rglob("*.html")
-        if p.name != "404.html" and p.parts[len(site.root.parts)] != permalinks.DIRECTORY
+        if p.name != "404.html" and p.relative_to(site.root).as_posix() != permalinks.PAGE
     )
 
 
@@ -309,7 +309,7 @@ def test_copy_link_and_copy_latex(site: Site, browsing: Browsing) -> None:
     _choose_layout(browsing, "as-written")
     card = _card(browsing, NUMERATOR_ID)
     link = _clipboard_after_click(browsing, card.locator('[data-mc-copy="link"]'))
-    assert link == site.url(f"id/{NUMERATOR_ID}/")
+    assert link == site.url(f"id/#{NUMERATOR_ID}")
     record = _record(site, NUMERATOR_ID)
     latex = _clipboard_after_click(browsing, card.locator('[data-mc-copy="latex"]'))
     assert latex == record["latex"].strip()
@@ -324,7 +324,7 @@ def test_a_stable_address_leads_to_the_card(site: Site, browsing: Browsing) -> N
     the card, in view; after instant navigation from the home page to a page one level down,
     "Copy link" still gives the stable address."""
     page = browsing.page
-    page.goto(site.url(f"id/{ENTRYWISE_ID}/"))
+    page.goto(site.url(f"id/#{ENTRYWISE_ID}"))
     page.wait_for_url(site.url(_record(site, ENTRYWISE_ID)["url"]))
     page.wait_for_function(TYPESET_DONE)
     page.evaluate("() => matrixcheckTypeset.visible")
@@ -335,7 +335,7 @@ def test_a_stable_address_leads_to_the_card(site: Site, browsing: Browsing) -> N
     page.wait_for_url(site.url(NUMERATOR_PAGE))
     card = _card(browsing, NUMERATOR_ID)
     link = _clipboard_after_click(browsing, card.locator('[data-mc-copy="link"]'))
-    assert link == site.url(f"id/{NUMERATOR_ID}/")
+    assert link == site.url(f"id/#{NUMERATOR_ID}")
 
 
 def test_layout_switch_shows_the_verified_conversion_and_persists(

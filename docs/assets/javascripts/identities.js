@@ -9,8 +9,8 @@
  * - The verification badge opens and closes the evidence panel (aria-expanded); the panel's
  *   content is moved in from the <noscript> beside it (inert text while scripts run; what a
  *   reader without scripts sees instead) when it is first opened or printed.
- * - "Copy link" and "Copy LaTeX" put the identity's stable address (…/id/<id>/, a page the build
- *   writes that redirects to the identity wherever it is; see matrixcheck/permalinks.py), or the
+ * - "Copy link" and "Copy LaTeX" put the identity's stable address (…/id/#<id>, a page the build
+ *   writes that sends the reader on to the identity wherever it is; see matrixcheck/permalinks.py), or the
  *   LaTeX of the formula as currently shown, on the clipboard. The site's root is read once,
  *   from Material's configuration in the first page loaded (relative to that page: instant
  *   navigation changes the address but not the script).
@@ -124,7 +124,7 @@
 
   function copyText(card, kind) {
     if (kind === "link") {
-      return new URL("id/" + card.getAttribute("data-identity") + "/", SITE_ROOT).href;
+      return new URL("id/#" + card.getAttribute("data-identity"), SITE_ROOT).href;
     }
     var formula = visibleFormula(card);
     return formula ? formula.getAttribute("data-latex") : "";
