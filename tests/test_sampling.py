@@ -27,6 +27,7 @@ def _holds(prop: str, value: np.ndarray) -> bool:
         "skew-symmetric": lambda: np.allclose(value, -value.T),
         "positive definite": lambda: symmetric and np.linalg.eigvalsh(value).min() > 1e-9,
         "invertible": lambda: np.linalg.cond(value) < 1e8,
+        "positive stable": lambda: np.linalg.eigvals(value).real.min() > 0 and not symmetric,
         "singular": lambda: np.linalg.matrix_rank(value) == n - 1,
         "orthogonal": lambda: np.allclose(value.T @ value, np.eye(n)),
         "diagonal": lambda: np.allclose(value, np.diag(np.diag(value))),

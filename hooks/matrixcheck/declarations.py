@@ -21,6 +21,7 @@ PROPERTIES: dict[str, dict[str, object]] = {
     "skew-symmetric": {"square": True, "implies": ()},
     "positive definite": {"square": True, "implies": ("symmetric", "invertible")},
     "invertible": {"square": True, "implies": ()},
+    "positive stable": {"square": True, "implies": ("invertible",)},
     "singular": {"square": True, "implies": ()},
     "orthogonal": {"square": True, "implies": ("invertible",)},
     "diagonal": {"square": True, "implies": ()},
@@ -72,6 +73,7 @@ COMPATIBLE = {
     "nonzero": {"invertible"},
     "skew-symmetric": set(),
     "invertible": set(),
+    "positive stable": {"invertible"},
     "singular": set(),
 }
 LARGEST_DIMENSION = 12

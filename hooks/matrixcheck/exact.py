@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import operator
 from collections.abc import Callable
 from fractions import Fraction
@@ -356,6 +357,10 @@ def exact_value(
         value = general + general.T
     elif "skew-symmetric" in properties:
         value = general - general.T
+    elif "positive stable" in properties:
+        # G + kI with an integer k > ‖G‖_F ≥ ρ(G): every eigenvalue has a real part above 0.
+        squares = sum(entry * entry for entry in general.ravel())
+        value = general + (math.isqrt(math.ceil(squares)) + 2) * jets.eye(n)
     elif properties & {"lower triangular", "upper triangular"}:
         value = _strictly_lower(general) + _diagonal([_nonzero(rng) for _ in range(n)])
         if "upper triangular" in properties:

@@ -104,6 +104,11 @@ def sample_value(
         value = value + np.diag(diagonal)
         if "upper triangular" in properties:
             value = value.T
+    elif "positive stable" in properties:
+        # Every eigenvalue of G + cI is one of G's plus c > ρ(G): its real part is in [1, 2).
+        g = rng.standard_normal((n, n))
+        shift = np.abs(np.linalg.eigvals(g)).max() + _magnitudes(1, rng)[0]
+        value = g + shift * np.eye(n)
     elif "invertible" in properties:
         u, v = _orthogonal(n, rng), _orthogonal(n, rng)
         value = (u * _magnitudes(n, rng)) @ v
