@@ -24,11 +24,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .check import check_identity, exact_check, parse_formula
+from .check import check_identity, exact_check, parse_formula, vocabulary_of
 from .declarations import parse_declarations, symbol_name, without_binding
 from .errors import AuthorError
 from .model import Display, IdentitySpec
-from .parser import Vocabulary, parse_relation
+from .parser import parse_relation
 from .printer import to_latex
 from .project import Report
 from .shapes import Dim, ShapeChecker, SidesDiffer
@@ -160,7 +160,7 @@ def _equal_as_free(original: IdentitySpec, mutant: IdentitySpec) -> bool:
     """
     try:
         declarations = parse_declarations(original.symbols)
-        vocabulary = Vocabulary(frozenset(declarations))
+        vocabulary = vocabulary_of(declarations)
         relations = [parse_relation(spec.formula.latex, vocabulary) for spec in (original, mutant)]
         shape = ShapeChecker(declarations, original.layout).check_relation(relations[0])
     except (AuthorError, SidesDiffer):
