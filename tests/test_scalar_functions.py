@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from matrixcheck.check import TRIALS, _trials, vocabulary_of
+from matrixcheck.check import TRIALS, _trials, check_identity, vocabulary_of
 from matrixcheck.convert import other_layout
 from matrixcheck.declarations import parse_declarations
 from matrixcheck.errors import AuthorError
@@ -21,6 +21,7 @@ from matrixcheck.parser import parse_relation
 from matrixcheck.plaintext import readable
 from matrixcheck.printer import to_latex
 from matrixcheck.records import shape_text
+from matrixcheck.render import where_line
 from matrixcheck.sampling import (
     NUMPY_ENTRYWISE,
     TEST_FUNCTION_KINDS,
@@ -192,8 +193,6 @@ def test_the_trials_cycle_through_the_test_function_kinds() -> None:
 # -- checking -------------------------------------------------------------------------------------
 @pytest.mark.parametrize("identity_id", NEW_CARDS)
 def test_the_generic_cards_verify_numerically_and_exactly(identity_id: str) -> None:
-    from matrixcheck.check import check_identity
-
     result = check_identity(docs_specs()[identity_id])
     assert result.status == "verified", result.message
     assert result.exact is not None and result.exact.status == "verified", result.exact
@@ -336,3 +335,12 @@ def test_the_mutation_test_drops_a_prime() -> None:
     ]
     assert [to_latex(side) for side in dropped] == [r"g'(a^{\top} x) a a^{\top}"]
     assert not any(isinstance(n, Symbol) and n.name == "g" for n in walk(dropped[0]))
+
+
+def test_the_where_line_says_the_function_acts_entrywise() -> None:
+    declarations = parse_declarations(VECTOR)
+    line = where_line(declarations, {}, "f'(x)")
+    assert line == (
+        r"where \(f\colon \mathbb{R} \to \mathbb{R}\) smooth (applied entrywise) and "
+        r"\(x \in \mathbb{R}^{n}\)."
+    )

@@ -723,7 +723,7 @@ def _phrase(key: tuple, names: list[str]) -> str:
     joined = ", ".join(names)
     adjectives = _described(stated, _entrywise(kind, shape))
     if kind == "scalar function":
-        return rf"\({joined}\colon \mathbb{{R}} \to \mathbb{{R}}\) smooth, applied entrywise"
+        return rf"\({joined}\colon \mathbb{{R}} \to \mathbb{{R}}\) smooth (applied entrywise)"
     if kind == "function":
         text = rf"\({joined}\colon {_space(argument)} \to {_space(shape)}\) differentiable"
         return text + (f" with {adjectives} values" if adjectives else "")
