@@ -17,7 +17,7 @@ Grammar of the accepted subset (whitespace, spacing and sizing macros removed by
     atom       := NUMBER | SYMBOL | "I" ["_" SIZE] | ONES ["_" SIZE] | "K_" SIZES
                 | "(" expr ")" | "[" expr "]" | "|" expr "|"
                 | "‖" expr "‖" ["_" (1 | 2 | 3 | 4 | F | *)] | "\\frac{" expr "}{" expr "}"
-                | "\\frac{\\partial" ["^2"] expr "}{" wrt "}" | f "(" expr ")"
+                | "\\frac{\\partial" ["^2"] expr "}{" wrt "}" | f [PRIMES] "(" expr ")"
                 | "\\sigma(" expr ")"                             # the logistic sigmoid
                 | SPECTRAL_index "(" expr ")"
     derivop    := "\\frac{\\partial" ["^2"] "}{" wrt "}"
@@ -29,6 +29,7 @@ Grammar of the accepted subset (whitespace, spacing and sizing macros removed by
     ONES       := \\mathbf 1 | \\boldsymbol 1 | \\mathbb 1 | \\bm 1
     SPECTRAL   := "\\lambda" | "\\sigma"      # eigenvalue, singular value (with an index)
     index      := INTEGER | "\\max" | "\\min" | LETTER   # 1 is the largest; a letter is drawn
+    PRIMES     := "'" | "''" | "^{\\prime}" | "^{\\prime\\prime}"   # f a declared scalar function
     superscript:= T | \\top | \\intercal | \\mathsf T | \\text T | -1 | -T | INTEGER
 
 FUNC is tr, det, adj (the adjugate: the transpose of the matrix of cofactors), log, exp, sin or
