@@ -168,7 +168,7 @@ def test_a_wrong_conversion_fails_the_build_with_a_located_message(monkeypatch) 
 def _transposes_checked(result: IdentityResult, latex: str) -> ExactOutcome:
     """The exact transposes check of ``latex`` as the converted formula of ``result``."""
     assert result.formula is not None
-    converted = parse_relation(latex, check_module._vocabulary(result.declarations))
+    converted = parse_relation(latex, check_module.vocabulary_of(result.declarations))
     variables = check_module._variables(result.formula)
     samples = check_module._exact_samples(result.spec, result.declarations, variables)
     return _exact_transposes(result, converted, samples)

@@ -64,7 +64,7 @@ from .results import (
 from .sampling import (
     TEST_FUNCTION_KINDS,
     concrete,
-    numeric_test_function,
+    numeric_test_functions,
     random_direction,
     sample_value,
     seed_for,
@@ -129,7 +129,7 @@ def _check_identity(
         result.declarations = parse_declarations(spec.symbols)
         check_bindings(result.declarations)
         result.where = spec.formula.location
-        vocabulary = _vocabulary(result.declarations)
+        vocabulary = vocabulary_of(result.declarations)
         result.spellings = vocabulary.spellings
         formula = result.formula = _parse_single(spec.formula, vocabulary)
         _require_all_used(formula, result.declarations)
@@ -168,9 +168,11 @@ def _check_identity(
     return result
 
 
-def _vocabulary(declarations: dict[str, Declaration]) -> Vocabulary:
+def vocabulary_of(declarations: dict[str, Declaration]) -> Vocabulary:
+    """What the declarations make of names, for the parser."""
     functions = frozenset(name for name, d in declarations.items() if d.is_function)
-    return Vocabulary(frozenset(declarations), functions)
+    scalar = frozenset(name for name, d in declarations.items() if d.is_scalar_function)
+    return Vocabulary(frozenset(declarations), functions, scalar)
 
 
 def _parse_single(display: Display, vocabulary: Vocabulary) -> Relation:
@@ -395,8 +397,8 @@ class _Sampler:
         for name in sorted(self.declarations):
             declaration = self.declarations[name]
             if declaration.is_function:
-                functions[name] = numeric_test_function(
-                    declaration, trial.sizes, trial.test_functions, rng
+                functions.update(
+                    numeric_test_functions(declaration, trial.sizes, trial.test_functions, rng)
                 )
             elif declaration.binding is None:
                 shape = concrete(declaration.shape, trial.sizes)
@@ -524,7 +526,7 @@ def _record_steps(
 def parse_formula(spec: IdentitySpec) -> tuple[dict[str, Declaration], Relation]:
     """The declarations of ``spec`` and its parsed formula (an :class:`AuthorError` if wrong)."""
     declarations = parse_declarations(spec.symbols)
-    return declarations, _parse_single(spec.formula, _vocabulary(declarations))
+    return declarations, _parse_single(spec.formula, vocabulary_of(declarations))
 
 
 def exact_check(spec: IdentitySpec) -> ExactOutcome:

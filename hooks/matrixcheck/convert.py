@@ -192,6 +192,9 @@ class Transposer:
         return Transpose(node)
 
     def _transpose_Apply(self, node: Apply) -> Node:
+        """A scalar function (and its derivatives) acts entrywise: ``f(A)ᵀ = f(Aᵀ)``."""
+        if self.declarations[node.function].is_scalar_function:
+            return Apply(node.function, self.transpose(node.argument), node.order)
         values = self.declarations[node.function].properties
         return node if values & SELF_TRANSPOSE else Transpose(node)
 

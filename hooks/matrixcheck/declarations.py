@@ -82,6 +82,8 @@ _DIMENSION = r"[A-Za-z][A-Za-z0-9_]*|\d+"
 _MATRIX = re.compile(rf"^(?:matrix\s+)?({_DIMENSION})\s*(?:x|×|\*|by)\s*({_DIMENSION})$")
 _VECTOR = re.compile(rf"^(row\s+|column\s+)?vector\s+({_DIMENSION})$")
 _FUNCTION = re.compile(r"^function\s+(.+?)\s*(?:->|→)\s*(.+)$")
+#: A smooth real function of one real variable, applied entry by entry (``f: scalar function``).
+_SCALAR_FUNCTION = re.compile(r"^(?:scalar|entrywise|elementwise)\s+function$")
 _BINDING = re.compile(
     r"^(?:unit\s+)?(?P<kind>eigenvector|left eigenvector|left singular vectors?|right singular "
     r"vectors?)\s+of\s+(?P<of>\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)"
@@ -116,7 +118,9 @@ class Declaration:
     """One declared symbol: its shape (rows, columns) and properties.
 
     For a generic function, ``shape`` is the shape of its values and ``argument`` the shape of its
-    argument; properties then describe the values.
+    argument; properties then describe the values. A scalar function (kind ``scalar function``)
+    acts entry by entry, so its values have its argument's shape: it has no ``argument`` and its
+    ``shape`` is 1×1 (the shape of one entry).
     """
 
     name: str
@@ -129,7 +133,13 @@ class Declaration:
 
     @property
     def is_function(self) -> bool:
-        return self.kind == "function"
+        return self.kind in ("function", "scalar function")
+
+    @property
+    def is_scalar_function(self) -> bool:
+        """A smooth function of one real variable applied entrywise, written with its
+        derivatives ``f'`` and ``f''``."""
+        return self.kind == "scalar function"
 
     def dimensions(self) -> set[str]:
         """The dimension names this declaration uses."""
@@ -178,7 +188,15 @@ def parse_declaration(name: str, value: object) -> Declaration:
     stated = _parse_properties(name, rest)
     properties = with_implied(stated)
     function = _FUNCTION.match(head)
-    if function:
+    if _SCALAR_FUNCTION.match(" ".join(head.lower().split())):
+        if rest or bindings:
+            raise AuthorError(
+                f"'{name}' is a scalar function; the checker draws smooth test functions for it "
+                "and cannot give them properties",
+                f"write '{name}: scalar function' alone, and state any condition on it in the card",
+            )
+        declaration = Declaration(name, "scalar function", (1, 1), frozenset())
+    elif function:
         argument = parse_shape(name, function.group(1))[1]
         kind, shape = parse_shape(name, function.group(2))
         declaration = Declaration(name, "function", shape, properties, argument, stated)
@@ -240,7 +258,8 @@ def parse_shape(name: str, text: str) -> tuple[str, tuple[Dimension, Dimension]]
         return "matrix", (_dimension(matrix.group(1)), _dimension(matrix.group(2)))
     raise AuthorError(
         f"cannot read the shape '{text}' of '{name}'",
-        "write 'scalar', 'vector n', 'row vector n', 'matrix m x n' or 'function m x n -> p x q'",
+        "write 'scalar', 'vector n', 'row vector n', 'matrix m x n', 'function m x n -> p x q' "
+        "or 'scalar function'",
     )
 
 

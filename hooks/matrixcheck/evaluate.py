@@ -353,7 +353,7 @@ class Evaluator(ABC):
         return self.spectral(node, self.evaluate(node.operand, values))
 
     def _eval_Apply(self, node: Apply, values: Values) -> Value:
-        return self.point.functions[node.function](self.evaluate(node.argument, values))
+        return self.point.functions[node.key](self.evaluate(node.argument, values))
 
     # -- calculus ------------------------------------------------------------------------------
     def _eval_Differential(self, node: Differential, values: Values) -> Value:

@@ -36,9 +36,11 @@ from .evaluate import ArrayEvaluator, DomainError, Point, Values
 from .exactspectral import NotExact
 from .jets import DIGITS, ONE, ZERO, Scalar, is_rational, mp, real, value_at_zero
 from .sampling import (
+    SCALAR_COEFFICIENTS,
     Entrywise,
     concrete,
     orthogonal_group,
+    scalar_test_functions,
     seed_for,
     tangent_patterns,
     test_function,
@@ -53,6 +55,7 @@ AGREEMENT = "1e-35"
 JET_ENTRYWISE = Entrywise(
     product=np.multiply,
     sin=lambda a: jets.entrywise(lambda e: jets.apply(jets.SERIES["sin"], e), a),
+    cos=lambda a: jets.entrywise(lambda e: jets.apply(jets.SERIES["cos"], e), a),
     exp=lambda a: jets.entrywise(lambda e: jets.apply(jets.SERIES["exp"], e), a),
     matmul=jets.product,
 )
@@ -477,7 +480,7 @@ def exact_points(
             declaration = declarations[name]
             if declaration.is_function:
                 kind = test_kinds[index % len(test_kinds)]
-                functions[name] = _exact_test_function(declaration, sizes, kind, rng)
+                functions.update(_exact_test_functions(declaration, sizes, kind, rng))
             else:
                 shape = concrete(declaration.shape, sizes)
                 values[name] = exact_value(declaration.properties, shape, rng)
@@ -515,9 +518,13 @@ def _exact_direction(basis: list[np.ndarray], rng: np.random.Generator) -> np.nd
     return total
 
 
-def _exact_test_function(
+def _exact_test_functions(
     declaration: Declaration, sizes: dict[str, int], kind: str, rng: np.random.Generator
-) -> Callable:
+) -> dict[str, Callable]:
+    """The rational test functions of a declared function, by the name a point holds them under."""
+    if declaration.is_scalar_function:
+        coefficients = [_nonzero(rng) for _ in range(SCALAR_COEFFICIENTS)]
+        return scalar_test_functions(declaration.name, kind, coefficients, JET_ENTRYWISE)
     assert declaration.argument is not None
     m, n = concrete(declaration.argument, sizes)
     p, q = concrete(declaration.shape, sizes)
@@ -525,7 +532,7 @@ def _exact_test_function(
     offset = exact_value(declaration.properties, (p, q), rng)
     if declaration.properties & {"invertible", "positive definite"}:
         offset = offset + 3 * jets.eye(p)
-    return test_function(declaration, kind, offset, factors, JET_ENTRYWISE)
+    return {declaration.name: test_function(declaration, kind, offset, factors, JET_ENTRYWISE)}
 
 
 def exact_difference(left: np.ndarray, right: np.ndarray) -> str:

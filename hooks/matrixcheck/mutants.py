@@ -2,7 +2,8 @@
 
 For every verified identity, the right-hand side is mutated the way people get formulas wrong:
 a transpose dropped, a sign flipped, two factors of a product swapped, a term of a sum dropped,
-an inverse replaced by an inverse transpose, the whole side scaled by 2, and the layout swapped.
+an inverse replaced by an inverse transpose, a derivative ``f'`` of a scalar function replaced by
+``f`` (``f''`` by ``f'``), the whole side scaled by 2, and the layout swapped.
 Each mutant is printed back to LaTeX and checked like a page's formula. A mutant that the
 numeric gate accepts is then checked exactly: if it is exactly equal to the original (say
 ``(A + Aᵀ)`` with the terms swapped) it is equivalent and set aside; otherwise it survived, and
@@ -24,16 +25,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .check import check_identity, exact_check, parse_formula
+from .check import check_identity, exact_check, parse_formula, vocabulary_of
 from .declarations import parse_declarations, symbol_name, without_binding
 from .errors import AuthorError
 from .model import Display, IdentitySpec
-from .parser import Vocabulary, parse_relation
+from .parser import parse_relation
 from .printer import to_latex
 from .project import Report
 from .shapes import Dim, ShapeChecker, SidesDiffer
 from .tree import (
     Add,
+    Apply,
     Derivative,
     Differential,
     Func,
@@ -99,6 +101,9 @@ def right_hand_mutations(side: Node) -> Iterator[tuple[str, Node]]:
                 factors = list(node.factors)
                 factors[index], factors[index + 1] = factors[index + 1], factors[index]
                 yield "swap two factors", replace_at(side, path, Mul(tuple(factors)))
+        if isinstance(node, Apply) and node.order:
+            dropped_prime = dataclasses.replace(node, order=node.order - 1)
+            yield "drop a prime", replace_at(side, path, dropped_prime)
         if isinstance(node, Power) and node.exponent == -1 and not _under_transpose(side, path):
             yield "inverse to inverse transpose", replace_at(side, path, Transpose(node))
     if not isinstance(side, Neg):
@@ -160,7 +165,7 @@ def _equal_as_free(original: IdentitySpec, mutant: IdentitySpec) -> bool:
     """
     try:
         declarations = parse_declarations(original.symbols)
-        vocabulary = Vocabulary(frozenset(declarations))
+        vocabulary = vocabulary_of(declarations)
         relations = [parse_relation(spec.formula.latex, vocabulary) for spec in (original, mutant)]
         shape = ShapeChecker(declarations, original.layout).check_relation(relations[0])
     except (AuthorError, SidesDiffer):

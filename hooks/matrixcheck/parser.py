@@ -17,7 +17,7 @@ Grammar of the accepted subset (whitespace, spacing and sizing macros removed by
     atom       := NUMBER | SYMBOL | "I" ["_" SIZE] | ONES ["_" SIZE] | "K_" SIZES
                 | "(" expr ")" | "[" expr "]" | "|" expr "|"
                 | "‖" expr "‖" ["_" (1 | 2 | 3 | 4 | F | *)] | "\\frac{" expr "}{" expr "}"
-                | "\\frac{\\partial" ["^2"] expr "}{" wrt "}" | f "(" expr ")"
+                | "\\frac{\\partial" ["^2"] expr "}{" wrt "}" | f [PRIMES] "(" expr ")"
                 | "\\sigma(" expr ")"                             # the logistic sigmoid
                 | SPECTRAL_index "(" expr ")"
     derivop    := "\\frac{\\partial" ["^2"] "}{" wrt "}"
@@ -29,6 +29,7 @@ Grammar of the accepted subset (whitespace, spacing and sizing macros removed by
     ONES       := \\mathbf 1 | \\boldsymbol 1 | \\mathbb 1 | \\bm 1
     SPECTRAL   := "\\lambda" | "\\sigma"      # eigenvalue, singular value (with an index)
     index      := INTEGER | "\\max" | "\\min" | LETTER   # 1 is the largest; a letter is drawn
+    PRIMES     := "'" | "''" | "^{\\prime}" | "^{\\prime\\prime}"   # f a declared scalar function
     superscript:= T | \\top | \\intercal | \\mathsf T | \\text T | -1 | -T | INTEGER
 
 FUNC is tr, det, adj (the adjugate: the transpose of the matrix of cofactors), log, exp, sin or
@@ -178,10 +179,12 @@ GREEK = frozenset(
 
 @dataclass
 class Vocabulary:
-    """What the declarations make of names: symbols, generic functions, and their first spelling."""
+    """What the declarations make of names: symbols, generic functions (``scalar_functions``, the
+    ones applied entrywise, may carry primes), and their first spelling."""
 
     symbols: frozenset[str]
     functions: frozenset[str] = frozenset()
+    scalar_functions: frozenset[str] = frozenset()
     spellings: dict[str, str] = field(default_factory=dict)
 
 
@@ -279,6 +282,8 @@ class _Parser:
         return self.advance()
 
     def expect_end(self) -> None:
+        if self.current.text == "'":
+            raise self.prime_error()
         if self.current.kind != "end":
             raise self.error(
                 f"unexpected '{self.current.text}'",
@@ -460,12 +465,13 @@ class _Parser:
 
     def _apply(self, name: str, word: _Word) -> Node:
         self.vocabulary.spellings.setdefault(name, self.source[word.start : word.end])
+        order = self._primes(name)
         if self.current.text != "(":
             raise self.error(
                 f"the function '{name}' must be applied to an argument in parentheses",
                 f"write {name}(X)",
             )
-        return Apply(name, self.group("(", ")"))
+        return Apply(name, self.group("(", ")"), order)
 
     def differential(self) -> Node:
         if self.current.text in ("(", "["):
@@ -584,6 +590,8 @@ class _Parser:
             return Func("abs", self.group("|", "|"))
         if token.text == "‖":
             return self.norm()
+        if token.text == "'":
+            raise self.prime_error()
         if token.kind == "cmd":
             raise self.error(
                 f"unknown macro {token.text}",
@@ -753,7 +761,49 @@ class _Parser:
         sub.expect_end()
         return node
 
+    def prime_error(self, token: Token | None = None) -> AuthorError:
+        """A prime where no scalar function takes it."""
+        return self.error(
+            "a prime (') marks a derivative only right after a function declared 'scalar "
+            "function', as in f'(x)",
+            "declare 'f: scalar function' and write f'(x) or f''(x); write other derivatives as "
+            "\\frac{\\partial …}{\\partial …}",
+            token,
+        )
+
+    def _primes(self, name: str) -> int:
+        """The primes after a function's name: ``'``, ``''``, ``^{\\prime}``, ``^{\\prime\\prime}``."""
+        start = self.current
+        order = 0
+        while self.current.text == "'":
+            self.advance()
+            order += 1
+        if not order and self.current.text == "^" and self.peek().text in ("{", r"\prime"):
+            saved = self.position
+            self.advance()
+            marks = [t.text for t in self._collect_group() if t.text not in ("{", "}")]
+            if marks and set(marks) == {r"\prime"}:
+                order = len(marks)
+            else:
+                self.position = saved
+        if order and name not in self.vocabulary.scalar_functions:
+            raise self.error(
+                f"'{name}' is not a scalar function, so it has no derivative written with a prime",
+                f"declare '{name}: scalar function' if it acts on each entry, or write its "
+                "derivative as \\frac{\\partial …}{\\partial …}",
+                start,
+            )
+        if order > 2:
+            raise self.error(
+                f"{name} carries {order} primes; the checker reads {name}' and {name}'' only",
+                f"write at most two primes, {name}''(x)",
+                start,
+            )
+        return order
+
     def postfix(self, node: Node) -> Node:
+        if self.current.text == "'":
+            raise self.prime_error()
         while self.current.text == "^":
             exponent = self._superscript()
             node = _apply_exponent(node, exponent)
@@ -763,6 +813,8 @@ class _Parser:
         """Read ``^...`` and return ``T``, ``-T`` or an integer as text."""
         caret = self.advance()
         text = self._braced_text()
+        if text.replace(r"\prime", "") == "" and text:
+            raise self.prime_error(caret)
         for mark in TRANSPOSE_MARKS:
             text = text.replace(mark, "T")
         if text in ("T", "-T"):

@@ -381,10 +381,11 @@ def _script(mark: str, text: str) -> str:
 
 
 def _attach(units: list[_Unit], text: str) -> None:
-    """``text`` (a script, a prime) appended to the last unit."""
+    """``text`` (a script, a prime) appended to the last unit; successive primes become one
+    character (``f''`` reads ``f″``)."""
     if not units:
         units.append(_Unit(""))
-    units[-1].text += text
+    units[-1].text = (units[-1].text + text).replace("′′", "″").replace("″′", "‴")
 
 
 def _split(units: list[_Unit], kind: str) -> list[list[_Unit]]:

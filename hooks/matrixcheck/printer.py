@@ -208,7 +208,8 @@ class LatexPrinter:
 
     def _print_Apply(self, node: Apply) -> str:
         name = self.spellings.get(node.function, node.function)
-        return f"{name}({self.print(node.argument)})"
+        primes = "'" * node.order
+        return f"{name}{primes}({self.print(node.argument)})"
 
     def _print_Derivative(self, node: Derivative) -> str:
         operand = node.operand

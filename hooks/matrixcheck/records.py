@@ -19,7 +19,8 @@ SCHEMA_VERSION = 1
 
 
 def shape_text(declaration: Declaration) -> str:
-    """``scalar``, ``vector n``, ``row vector n``, ``matrix m x n`` or a function signature."""
+    """``scalar``, ``vector n``, ``row vector n``, ``matrix m x n``, a function signature or
+    ``scalar function``."""
 
     def one(kind: str, shape: tuple) -> str:
         rows, columns = shape
@@ -31,6 +32,8 @@ def shape_text(declaration: Declaration) -> str:
             return f"row vector {columns}"
         return f"matrix {rows} x {columns}"
 
+    if declaration.is_scalar_function:
+        return "scalar function"
     if declaration.is_function:
         argument = declaration.argument or (1, 1)
         return f"function {one('matrix', argument)} -> {one('matrix', declaration.shape)}"

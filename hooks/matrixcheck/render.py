@@ -674,7 +674,7 @@ ENTRY_WORDING = {"positive": "with positive entries", "nonzero": "with nonzero e
 
 def _entrywise(kind: str, shape: tuple) -> bool:
     """Whether a symbol's properties hold entry by entry: a vector's or a matrix's do."""
-    return kind != "function" and tuple(shape) != (1, 1)
+    return kind not in ("function", "scalar function") and tuple(shape) != (1, 1)
 
 
 def _assumed(name: str, declaration: Declaration | None) -> str:
@@ -722,6 +722,8 @@ def _phrase(key: tuple, names: list[str]) -> str:
     kind, shape, argument, stated = key
     joined = ", ".join(names)
     adjectives = _described(stated, _entrywise(kind, shape))
+    if kind == "scalar function":
+        return rf"\({joined}\colon \mathbb{{R}} \to \mathbb{{R}}\) smooth (applied entrywise)"
     if kind == "function":
         text = rf"\({joined}\colon {_space(argument)} \to {_space(shape)}\) differentiable"
         return text + (f" with {adjectives} values" if adjectives else "")

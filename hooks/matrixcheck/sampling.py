@@ -228,6 +228,7 @@ class Entrywise:
 
     product: Callable[[Any, Any], Any]
     sin: Callable[[Any], Any]
+    cos: Callable[[Any], Any]
     exp: Callable[[Any], Any]
     matmul: Callable[[Any, Any], Any]
 
@@ -266,7 +267,57 @@ def test_function(
     return value
 
 
-NUMPY_ENTRYWISE = Entrywise(np.multiply, np.sin, np.exp, np.matmul)
+NUMPY_ENTRYWISE = Entrywise(np.multiply, np.sin, np.cos, np.exp, np.matmul)
+
+#: How many coefficients a scalar test function takes.
+SCALAR_COEFFICIENTS = 5
+
+
+def scalar_test_functions(
+    name: str, kind: str, c: list[Any], entrywise: Entrywise
+) -> dict[str, Callable[[Any], Any]]:
+    """A smooth function of one variable with its first and second derivatives in closed form,
+    each applied entrywise, keyed ``f``, ``f'`` and ``f''``.
+
+    With coefficients ``c``: ``linear`` is ``c₀ + c₁t``; ``polynomial`` the cubic ``c₀ + c₁t +
+    c₂t² + c₃t³``; ``transcendental`` is ``c₀ + c₁ sin(c₂t) + c₃ exp(c₄t)``. The derivatives are
+    exact formulas, not differences, so nested derivatives of ``f'`` stay accurate, and all three
+    are analytic, so complex-step differentiation applies.
+    """
+    if kind == "polynomial":
+        functions = (
+            lambda t: ((t * c[3] + c[2]) * t + c[1]) * t + c[0],
+            lambda t: (t * (3 * c[3]) + 2 * c[2]) * t + c[1],
+            lambda t: t * (6 * c[3]) + 2 * c[2],
+        )
+    elif kind == "transcendental":
+        functions = (
+            lambda t: entrywise.sin(t * c[2]) * c[1] + entrywise.exp(t * c[4]) * c[3] + c[0],
+            lambda t: (
+                entrywise.cos(t * c[2]) * (c[1] * c[2]) + entrywise.exp(t * c[4]) * (c[3] * c[4])
+            ),
+            lambda t: (
+                entrywise.sin(t * c[2]) * (-c[1] * c[2] * c[2])
+                + entrywise.exp(t * c[4]) * (c[3] * c[4] * c[4])
+            ),
+        )
+    else:
+        functions = (lambda t: t * c[1] + c[0], lambda t: t * 0 + c[1], lambda t: t * 0)
+    return {name + "'" * order: function for order, function in enumerate(functions)}
+
+
+def numeric_test_functions(
+    declaration: Declaration, sizes: dict[str, int], kind: str, rng: np.random.Generator
+) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
+    """The test functions that stand for a declared function at a numeric sample, by the name a
+    point holds them under (a scalar function brings its derivatives)."""
+    if declaration.is_scalar_function:
+        magnitudes = rng.uniform(0.5, 1.5, SCALAR_COEFFICIENTS)
+        signs = rng.choice((-1.0, 1.0), SCALAR_COEFFICIENTS)
+        coefficients = list(magnitudes * signs)
+        coefficients[4] /= 3  # exp(c₄t) stays moderate on arguments of a few units
+        return scalar_test_functions(declaration.name, kind, coefficients, NUMPY_ENTRYWISE)
+    return {declaration.name: numeric_test_function(declaration, sizes, kind, rng)}
 
 
 def numeric_test_function(

@@ -475,6 +475,8 @@ class ShapeChecker:
 
     def _shape_Apply(self, node: Apply) -> Shape:
         declaration = self.declarations[node.function]
+        if declaration.is_scalar_function:
+            return self.shape(node.argument)  # applied entry by entry, as are f' and f''
         assert declaration.argument is not None
         expected = (Dim.of(declaration.argument[0]), Dim.of(declaration.argument[1]))
         actual = self.shape(node.argument)

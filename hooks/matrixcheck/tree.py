@@ -118,10 +118,20 @@ class Func(Node):
 
 @dataclass(frozen=True)
 class Apply(Node):
-    """A declared generic function applied to an argument, such as ``f(X)``."""
+    """A declared generic function applied to an argument, such as ``f(X)``.
+
+    For a scalar function (applied entrywise), ``order`` counts the primes: ``f'(x)`` is its
+    derivative and ``f''(x)`` its second derivative, each applied entrywise too.
+    """
 
     function: str
     argument: Node
+    order: int = 0
+
+    @property
+    def key(self) -> str:
+        """The name under which a point holds the function: ``f``, ``f'`` or ``f''``."""
+        return self.function + "'" * self.order
 
 
 @dataclass(frozen=True)
@@ -226,7 +236,7 @@ def with_children(node: Node, new: tuple[Node, ...]) -> Node:
     if isinstance(node, Power):
         return Power(new[0], node.exponent)
     if isinstance(node, Apply):
-        return Apply(node.function, new[0])
+        return Apply(node.function, new[0], node.order)
     if isinstance(node, Div):
         return Div(new[0], new[1])
     if isinstance(node, (Hadamard, Kronecker)):
