@@ -126,25 +126,32 @@ def test_a_singular_declaration_the_formula_needs_is_shown_necessary() -> None:
     assert assumption.property == "singular" and assumption.necessary
 
 
-def test_inverting_a_singular_symbol_is_an_author_error() -> None:
+@pytest.mark.parametrize(
+    ("inverse", "message"),
+    [
+        # The symbol itself: an author error before any sample is drawn, with its fix.
+        (r"\boldsymbol X^{-\text T}", "X is declared singular, so its inverse does not exist"),
+        # An expression in it: undefined at the sample, where the inverted matrix is singular.
+        (
+            r"(\boldsymbol X^\text T)^{-1}",
+            "undefined at a sample: a matrix that is inverted is singular",
+        ),
+    ],
+)
+def test_inverting_a_singular_symbol_is_reported(inverse: str, message: str) -> None:
     formula = (
         r"\frac{\partial \det \boldsymbol X}{\partial \boldsymbol X} = "
-        r"\det(\boldsymbol X) \boldsymbol X^{-\text T}"
+        rf"\det(\boldsymbol X) {inverse}"
     )
     result = check(formula, "denominator", {"X": "matrix n x n, singular"})
     assert result.status == "error"
-    assert "X is declared singular, so its inverse does not exist" in result.message
+    assert message in result.message
+
+
+def test_inverting_a_singular_symbol_says_how_to_fix_it() -> None:
+    formula = r"\det(\boldsymbol X) \boldsymbol X^{-1} = \operatorname{adj}(\boldsymbol X)"
+    result = check(formula, "numerator", {"X": "matrix n x n, singular"})
     assert "(fix: declare X invertible" in result.message
-
-
-def test_inverting_an_expression_in_a_singular_symbol_is_undefined_at_the_sample() -> None:
-    formula = (
-        r"\frac{\partial \det \boldsymbol X}{\partial \boldsymbol X} = "
-        r"\det(\boldsymbol X) (\boldsymbol X^\text T)^{-1}"
-    )
-    result = check(formula, "denominator", {"X": "matrix n x n, singular"})
-    assert result.status == "error"
-    assert "undefined at a sample: a matrix that is inverted is singular" in result.message
 
 
 @pytest.mark.parametrize("properties", [("singular",), ("symmetric", "singular")])
