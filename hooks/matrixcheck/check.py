@@ -41,6 +41,7 @@ from .declarations import (
     bound_symbols,
     check_bindings,
     parse_declarations,
+    size_orderings,
     with_implied,
 )
 from .errors import AuthorError
@@ -285,7 +286,11 @@ def _prepare_step(
 
 def _trials(identity_id: str, declarations: dict[str, Declaration], offset: int) -> list[Trial]:
     dimensions = sorted({d for decl in declarations.values() for d in decl.dimensions()})
-    sets = size_sets(dimensions, f"{identity_id}+{offset}" if offset else identity_id)
+    sets = size_sets(
+        dimensions,
+        f"{identity_id}+{offset}" if offset else identity_id,
+        size_orderings(declarations),
+    )
     has_functions = any(d.is_function for d in declarations.values())
     kinds = TEST_FUNCTION_KINDS if has_functions else ("",)
     return [

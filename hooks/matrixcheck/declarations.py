@@ -350,25 +350,92 @@ def check_bindings(declarations: dict[str, Declaration]) -> None:
                 f"{SPECTRAL_PHRASES[needed]}, so the vector is not well defined",
                 f"add '{needed}' to the declaration of {of} and state the condition in the card",
             )
+        expected: tuple[Dimension, Dimension]
         if binding.kind.endswith("vectors"):
-            expected: tuple[Dimension, Dimension] = (rows, columns)
-            if rows != columns:
-                raise AuthorError(
-                    f"'{name}' holds all the {binding.kind} of '{of}', which the checker supports "
-                    "for a square matrix only",
-                    f"declare {of} as 'matrix n x n', or bind single vectors with '… for \\sigma_i'",
-                )
+            expected = _thin_factor_shape(declaration, target)
         elif binding.kind == "right singular vector":
             expected = (columns, 1)
         else:
             expected = (rows, 1)
         if declaration.shape != expected:
             shape = "×".join(map(str, expected))
+            plural = binding.kind.endswith("vectors")
+            role = f"holds the {binding.kind}" if plural else f"is {article(binding.kind)}"
             raise AuthorError(
-                f"'{name}' is {article(binding.kind)} of the {rows}×{columns} matrix '{of}', so its shape "
+                f"'{name}' {role} of the {rows}×{columns} matrix '{of}', so its shape "
                 f"is {shape}, not {'×'.join(map(str, declaration.shape))}",
                 f"declare '{name}' with shape {shape}",
             )
+    _check_orderings(declarations)
+
+
+def _thin_factor_shape(
+    declaration: Declaration, target: Declaration
+) -> tuple[Dimension, Dimension]:
+    """The shape of ``U`` (``m × k``) or ``V`` (``n × k``) of the thin SVD of the ``m × n``
+    ``target``, ``k = min(m, n)``. With named dimensions the author writes ``k`` as ``n`` (a tall
+    ``X``, checked at sizes ``m > n``) or as ``m`` (a wide one, checked at ``n > m``)."""
+    name, kind = declaration.name, declaration.binding.kind  # type: ignore[union-attr]
+    rows, columns = target.shape
+    own = rows if kind.startswith("left") else columns
+    if rows == columns:
+        return (own, rows)
+    if isinstance(rows, int) and isinstance(columns, int):
+        return (own, min(rows, columns))
+    if isinstance(rows, int) or isinstance(columns, int):
+        raise AuthorError(
+            f"'{name}' holds the {kind} of the {rows}×{columns} matrix '{target.name}', whose thin "
+            "SVD needs to know which dimension is the smaller, and a number and a name do not say",
+            f"write both dimensions of {target.name} as names (m x n) or both as numbers",
+        )
+    if declaration.shape[1] in (rows, columns):
+        return (own, declaration.shape[1])
+    tall, wide = f"{own}×{columns}", f"{own}×{rows}"
+    raise AuthorError(
+        f"'{name}' holds the {kind} of the {rows}×{columns} matrix '{target.name}' (thin SVD, "
+        f"min({rows}, {columns}) columns), so its shape is {tall} (checked at {rows} > {columns}) "
+        f"or {wide} (checked at {columns} > {rows}), not {'×'.join(map(str, declaration.shape))}",
+        f"declare '{name}' with shape {tall} for a tall {target.name}, or {wide} for a wide one",
+    )
+
+
+def size_orderings(declarations: dict[str, Declaration]) -> list[tuple[str, str]]:
+    """The pairs ``(larger, smaller)`` of dimension names whose sizes the thin SVDs order: the
+    singular vectors ``U: m × n``, ``V: n × n`` of a rectangular ``X: m × n`` need ``m > n``.
+    The bindings are taken as :func:`check_bindings` accepted them."""
+    orderings = set()
+    for declaration in declarations.values():
+        binding = declaration.binding
+        if binding is None or not binding.kind.endswith("vectors"):
+            continue
+        rows, columns = declarations[binding.of].shape
+        if rows != columns and isinstance(rows, str) and isinstance(columns, str):
+            smaller = declaration.shape[1]
+            orderings.add((columns if smaller == rows else rows, str(smaller)))
+    return sorted(orderings)
+
+
+def satisfies(sizes: dict[str, int], orderings: list[tuple[str, str]]) -> bool:
+    """Whether the sizes honour every ``(larger, smaller)`` ordering."""
+    return all(sizes[larger] > sizes[smaller] for larger, smaller in orderings)
+
+
+def _check_orderings(declarations: dict[str, Declaration]) -> None:
+    """The size orderings of the thin SVDs can all hold at once."""
+    orderings = size_orderings(declarations)
+    names = sorted({name for pair in orderings for name in pair})
+    ranks = range(len(names))
+    if not any(
+        satisfies(dict(zip(names, order, strict=True)), orderings)
+        for order in itertools.permutations(ranks)
+    ):
+        asked = ", ".join(f"{larger} > {smaller}" for larger, smaller in orderings)
+        raise AuthorError(
+            f"the shapes of the singular vectors ask for sizes with {asked}, which cannot all "
+            "hold (the columns of U and V of a rectangular matrix are its smaller dimension)",
+            "give U and V of each rectangular matrix the same smaller dimension, e.g. "
+            "'U: matrix m x n', 'V: matrix n x n' for a tall 'X: matrix m x n' (m > n)",
+        )
 
 
 def bound_symbols(declarations: dict[str, Declaration]) -> dict[str, Binding]:

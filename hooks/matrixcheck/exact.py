@@ -31,14 +31,16 @@ import numpy as np
 from gmpy2 import mpq
 
 from . import exactspectral, jets, matrixjets
-from .declarations import Declaration, bound_symbols
+from .declarations import Declaration, bound_symbols, size_orderings
 from .evaluate import ArrayEvaluator, DomainError, Point, Values
 from .exactspectral import NotExact
 from .jets import DIGITS, ONE, ZERO, Scalar, is_rational, mp, real, value_at_zero
 from .sampling import (
     SCALAR_COEFFICIENTS,
     Entrywise,
+    Orderings,
     concrete,
+    ordered_permutations,
     orthogonal_group,
     scalar_test_functions,
     seed_for,
@@ -452,12 +454,13 @@ def _nonzero(rng: np.random.Generator) -> mpq:
     return mpq(numerator, int(rng.integers(1, 4)))
 
 
-def exact_sizes(names: list[str]) -> list[dict[str, int]]:
-    """Small distinct sizes, two assignments (e.g. m=2, n=3 and m=3, n=2)."""
+def exact_sizes(names: list[str], orderings: Orderings = ()) -> list[dict[str, int]]:
+    """Small distinct sizes, two assignments (e.g. m=2, n=3 and m=3, n=2): the first and the
+    last that honour the ``(larger, smaller)`` orderings (the same one twice if only one does)."""
     names = sorted(names)
     pool = list(range(2, 2 + max(len(names), 2)))
-    assignments = (pool[: len(names)], pool[::-1][: len(names)])
-    return [dict(zip(names, a, strict=True)) for a in assignments]
+    valid = ordered_permutations(names, pool, orderings)
+    return [dict(zip(names, a, strict=True)) for a in (valid[0], valid[-1])]
 
 
 def exact_points(
@@ -471,7 +474,8 @@ def exact_points(
     entrywise layout, where ``∂/∂X`` and ``dX`` mean the single entry ``E_ij``, as numerically)."""
     dimensions = sorted({d for decl in declarations.values() for d in decl.dimensions()})
     trials = []
-    for index, sizes in enumerate(exact_sizes(dimensions)[:EXACT_TRIALS]):
+    orderings = size_orderings(declarations)
+    for index, sizes in enumerate(exact_sizes(dimensions, orderings)[:EXACT_TRIALS]):
         seed = seed_for(identity_id, 1000 + index)
         rng = np.random.default_rng(seed)
         values: Values = {}

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .declarations import Declaration, Dimension
+from .declarations import Declaration, Dimension, satisfies
+
+#: Pairs ``(larger, smaller)`` of dimension names (:func:`declarations.size_orderings`).
+Orderings = Sequence[tuple[str, str]]
 
 SIZE_POOL = (2, 3, 4, 5, 6)
 SIZE_SETS = 3
@@ -30,12 +33,15 @@ def seed_for(identity_id: str, trial: int) -> int:
     return int.from_bytes(digest[:4], "big")
 
 
-def size_sets(names: list[str], identity_id: str) -> list[dict[str, int]]:
-    """Several assignments of distinct sizes to the dimension names, fixed by the id."""
+def size_sets(
+    names: list[str], identity_id: str, orderings: Orderings = ()
+) -> list[dict[str, int]]:
+    """Several assignments of distinct sizes to the dimension names, fixed by the id, that
+    honour the ``(larger, smaller)`` orderings (the thin SVD of a tall ``m × n`` matrix)."""
     names = sorted(names)
     pool = tuple(range(2, len(names) + 2)) if len(names) > len(SIZE_POOL) else SIZE_POOL
     rng = np.random.default_rng(seed_for(identity_id, -1))
-    permutations = list(itertools.permutations(pool, len(names)))
+    permutations = ordered_permutations(names, pool, orderings)
     chosen: list[dict[str, int]] = []
     for index in rng.permutation(len(permutations)):
         sizes = dict(zip(names, permutations[index], strict=True))
@@ -44,6 +50,18 @@ def size_sets(names: list[str], identity_id: str) -> list[dict[str, int]]:
         if len(chosen) == SIZE_SETS:
             break
     return chosen or [{}]
+
+
+def ordered_permutations(
+    names: list[str], pool: Sequence[int], orderings: Orderings
+) -> list[tuple[int, ...]]:
+    """The sizes from ``pool`` for the sorted ``names``, distinct and honouring the orderings, in
+    lexicographic order (all of them when there is no ordering)."""
+    return [
+        sizes
+        for sizes in itertools.permutations(pool, len(names))
+        if satisfies(dict(zip(names, sizes, strict=True)), orderings)
+    ]
 
 
 def concrete(shape: tuple[Dimension, Dimension], sizes: dict[str, int]) -> tuple[int, int]:
