@@ -456,9 +456,10 @@ def _nonzero(rng: np.random.Generator) -> mpq:
 
 def exact_sizes(names: list[str], orderings: Orderings = ()) -> list[dict[str, int]]:
     """Small distinct sizes, two assignments (e.g. m=2, n=3 and m=3, n=2): the first and the
-    last that honour the ``(larger, smaller)`` orderings (the same one twice if only one does)."""
+    last that honour the ``(larger, smaller)`` orderings. An ordering takes one size more into
+    the pool, so that two assignments differ (m=3, n=2 and m=4, n=3 for m > n)."""
     names = sorted(names)
-    pool = list(range(2, 2 + max(len(names), 2)))
+    pool = list(range(2, 2 + max(len(names), 2) + (1 if orderings else 0)))
     valid = ordered_permutations(names, pool, orderings)
     return [dict(zip(names, a, strict=True)) for a in (valid[0], valid[-1])]
 
