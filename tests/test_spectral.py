@@ -211,9 +211,9 @@ EIGEN = r"\frac{\partial \lambda_1(A)}{\partial A} = v v^T"
             r"\frac{\partial \|X\|_*}{\partial X} = U",
             {
                 "X": "matrix m x n, simple singular values",
-                "U": "matrix m x n, left singular vectors of X",
+                "U": "matrix m x p, left singular vectors of X",
             },
-            "square matrix only",
+            "so its shape is m×n (checked at m > n) or m×m (checked at n > m), not m×p",
         ),
         (
             r"\frac{\partial \|X\|_2}{\partial X} = X",
