@@ -352,7 +352,7 @@ def check_bindings(declarations: dict[str, Declaration]) -> None:
             )
         expected: tuple[Dimension, Dimension]
         if binding.kind.endswith("vectors"):
-            expected = _thin_factor_shape(declaration, target)
+            expected = _thin_factor_shape(declaration, binding, target)
         elif binding.kind == "right singular vector":
             expected = (columns, 1)
         else:
@@ -370,12 +370,12 @@ def check_bindings(declarations: dict[str, Declaration]) -> None:
 
 
 def _thin_factor_shape(
-    declaration: Declaration, target: Declaration
+    declaration: Declaration, binding: Binding, target: Declaration
 ) -> tuple[Dimension, Dimension]:
     """The shape of ``U`` (``m × k``) or ``V`` (``n × k``) of the thin SVD of the ``m × n``
     ``target``, ``k = min(m, n)``. With named dimensions the author writes ``k`` as ``n`` (a tall
     ``X``, checked at sizes ``m > n``) or as ``m`` (a wide one, checked at ``n > m``)."""
-    name, kind = declaration.name, declaration.binding.kind  # type: ignore[union-attr]
+    name, kind = declaration.name, binding.kind
     rows, columns = target.shape
     own = rows if kind.startswith("left") else columns
     if rows == columns:
