@@ -663,8 +663,8 @@ def _without(
     spectral = _spectral_use(check.relation, result.declarations, name, prop)
     if spectral:
         return True, (
-            f"the formula takes {spectral} of {name}, differentiable only where {name} has "
-            f"{SPECTRAL_PHRASES[prop]}, as every sample has"
+            f"the formula takes {spectral} of {name}, which the checks follow and differentiate "
+            f"where {name} has {SPECTRAL_PHRASES[prop]}, as every sample has"
         )
     stated = tuple(p for p in declaration.stated if p != prop)
     relaxed = dataclasses.replace(declaration, stated=stated, properties=with_implied(stated))
