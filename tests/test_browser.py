@@ -252,27 +252,38 @@ def test_every_identity_anchor_opens_at_its_card(site: Site, browsing: Browsing)
     assert misplaced == []
 
 
+#: Where a card's heading and the card are in the window, and whether its formula is typeset.
+PLACE = """(id) => {
+  const heading = document.getElementById(id);
+  const card = heading && heading.nextElementSibling;
+  return heading && card && card.classList.contains('identity') ? {
+    top: heading.getBoundingClientRect().top,
+    card: card.getBoundingClientRect().top, height: window.innerHeight,
+    typeset: !!card.querySelector('.identity-formula mjx-container'),
+  } : null;
+}"""
+#: Whether the card's heading is in the window, with the card's typeset formula below it.
+IN_VIEW = f"""(id) => {{
+  const place = ({PLACE})(id);
+  return !!place && 0 <= place.top && place.top < place.height && place.card < place.height
+    && place.typeset;
+}}"""
+
+
 def _place(browsing: Browsing, identity: str) -> dict | None:
-    """Where the card's heading and the card are in the window, and whether it is typeset."""
-    return browsing.page.evaluate(
-        """(id) => {
-          const heading = document.getElementById(id);
-          const card = heading && heading.nextElementSibling;
-          return heading && card && card.classList.contains('identity') ? {
-            top: heading.getBoundingClientRect().top,
-            card: card.getBoundingClientRect().top, height: window.innerHeight,
-            typeset: !!card.querySelector('.identity-formula mjx-container'),
-          } : null;
-        }""",
-        identity,
-    )
+    return browsing.page.evaluate(PLACE, identity)
 
 
-def _in_view(browsing: Browsing, identity: str) -> bool:
-    """Whether the card's heading is in the window, with the card's typeset formula below it."""
-    place = _place(browsing, identity)
-    inside = place and 0 <= place["top"] < place["height"] and place["card"] < place["height"]
-    return bool(inside and place["typeset"])
+def _in_view(browsing: Browsing, identity: str, seconds: float = 2.0) -> bool:
+    """Whether the card comes into view within ``seconds`` (the browser scrolls to an anchor in
+    a later frame when it is busy; a card that never comes into view is not in view)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        browsing.page.wait_for_function(IN_VIEW, arg=identity, timeout=seconds * 1000)
+    except PlaywrightTimeout:
+        return False
+    return True
 
 
 def _card(browsing: Browsing, identity: str):
