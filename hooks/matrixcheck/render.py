@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .declarations import SPECIAL_CASES, Binding, Declaration
+from .declarations import Binding, Declaration
 from .document import Block, Segment
 from .model import Display, IdentitySpec
 from .plaintext import ReadableTexts
@@ -430,7 +430,7 @@ def _assumptions_text(result: IdentityResult) -> str:
 def _role(assumption: Assumption) -> str:
     if assumption.necessary:
         return "shown necessary"
-    return "a special case" if assumption.property in SPECIAL_CASES else "not needed"
+    return "a special case" if assumption.special_case else "not needed"
 
 
 def _evidence_with_math(

@@ -87,6 +87,12 @@ class Assumption:
     necessary: bool
     evidence: str
 
+    @property
+    def special_case(self) -> bool:
+        """Whether the property picks out a case the identity exhibits (:data:`SPECIAL_CASES`,
+        such as singular matrices) rather than one it assumes."""
+        return self.property in SPECIAL_CASES
+
 
 @dataclass
 class IdentityResult:
@@ -139,7 +145,7 @@ class IdentityResult:
             f"the assumption '{a.symbol} {a.property}' is not needed: {a.evidence} (fix: remove "
             "it, or state the weaker property the identity really needs)"
             for a in self.assumptions
-            if not a.necessary and a.property not in SPECIAL_CASES
+            if not a.necessary and not a.special_case
         ]
 
 

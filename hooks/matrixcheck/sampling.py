@@ -331,8 +331,7 @@ def numeric_test_functions(
     point holds them under (a scalar function brings its derivatives)."""
     if declaration.is_scalar_function:
         magnitudes = rng.uniform(0.5, 1.5, SCALAR_COEFFICIENTS)
-        signs = rng.choice((-1.0, 1.0), SCALAR_COEFFICIENTS)
-        coefficients = list(magnitudes * signs)
+        coefficients = list(magnitudes * _signs(SCALAR_COEFFICIENTS, rng))
         coefficients[4] /= 3  # exp(c₄t) stays moderate on arguments of a few units
         return scalar_test_functions(declaration.name, kind, coefficients, NUMPY_ENTRYWISE)
     return {declaration.name: numeric_test_function(declaration, sizes, kind, rng)}
