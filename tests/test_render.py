@@ -255,6 +255,51 @@ def test_the_search_reads_formulas_as_text_and_the_page_keeps_them() -> None:
     assert stash.finish(content) == page
 
 
+def _formula_page(formulas: list[str]) -> tuple[HtmlStash, str]:
+    """A stash holding one unindexed piece of a card, and converted HTML with ``formulas``."""
+    stash = HtmlStash("page.md")
+    lines: list[str] = ["Prose."]
+    stash.add(lines, f"<div>{stash.unindexed('<button>Copy</button>')}</div>")
+    spans = "".join(f'<span class="arithmatex">\\({latex}\\)</span>' for latex in formulas)
+    return stash, markdown.markdown("\n".join(lines)) + f"\n<p>{spans}</p>"
+
+
+def test_a_kept_stash_restores_the_same_html_as_before_without_adding_to_it() -> None:
+    """Under serve an unchanged page keeps its stash and MkDocs converts it to the same HTML."""
+    stash, converted = _formula_page(["x^2", "\\frac{1}{y}"])
+    first_texts = ReadableTexts()
+    content = stash.restore(converted, first_texts)
+    page = stash.finish(f"<html>{content}</html>")
+    pieces = list(stash.unindexed_pieces)
+    for _ in range(3):
+        texts = ReadableTexts()
+        assert stash.restore(converted, texts) == content
+        assert texts.used == first_texts.used == {"x^2": "x²", "\\frac{1}{y}": "1/y"}
+        assert stash.finish(f"<html>{content}</html>") == page
+        assert stash.unindexed_pieces == pieces
+    fresh, _ = _formula_page(["x^2", "\\frac{1}{y}"])
+    assert fresh.finish(f"<html>{fresh.restore(converted, ReadableTexts())}</html>") == page
+
+
+def test_a_kept_stash_restores_other_html_as_a_fresh_one_would() -> None:
+    """HTML that differs (a link resolved anew, the search switched off) is restored in full,
+    with the formulas of the earlier restore dropped, not piled up."""
+    stash, converted = _formula_page(["x^2", "y^3"])
+    stash.finish(stash.restore(converted, ReadableTexts()))
+    _, other = _formula_page(["z"])
+    fresh, _ = _formula_page(["z"])
+    expected = fresh.restore(other, ReadableTexts())
+    assert stash.restore(other, ReadableTexts()) == expected
+    assert stash.unindexed_pieces == fresh.unindexed_pieces
+    assert stash.finish(expected) == fresh.finish(expected)
+    assert "<span" in stash.finish(expected) and "z" in stash.finish(expected)
+    unsearched = stash.restore(other)
+    assert unsearched == fresh.restore(other) and '<span class="arithmatex">' in unsearched
+    assert stash.finish(unsearched) == unsearched.replace(
+        f"<!--{stash.prefix}u0-->", "<button>Copy</button>"
+    )
+
+
 def test_a_necessary_assumption_names_its_symbol_as_the_author_wrote_it() -> None:
     card = card_html(seed_blocks()["weighted-residual"], seed_result("weighted-residual"))
     math = r'<span class="arithmatex">\(\boldsymbol{W}\)</span>'

@@ -185,6 +185,10 @@ class ReadableTexts:
             self.used[latex] = text
         return text
 
+    def reuse(self, texts: dict[str, str]) -> None:
+        """Count ``texts`` (formula to text, as :meth:`text` gave them) as asked for by this build."""
+        self.used.update(texts)
+
     @property
     def changed(self) -> bool:
         """Whether this build asked for other formulas than the earlier one."""

@@ -99,12 +99,21 @@ class HtmlStash:
     The same way, :meth:`restore` leaves the search every formula of the page (the author's
     prose and the generated HTML alike) as readable text (:mod:`plaintext`): search results are
     plain text, where TeX source reads as noise.
+
+    Under ``mkdocs serve`` a page that did not change keeps its stash from one rebuild to the
+    next (:class:`~matrixcheck.page_render.RenderedPages`), and MkDocs converts its Markdown to the
+    same HTML again: :meth:`restore` and :meth:`finish` then give back what they made last time
+    from that very HTML, and a restore from other HTML first drops the formulas an earlier one
+    added, so a long session does not pile them up.
     """
 
     def __init__(self, namespace: str) -> None:
         self.prefix = "mcstash" + hashlib.sha256(namespace.encode()).hexdigest()[:12] + "n"
         self.pieces: list[str] = []
         self.unindexed_pieces: list[str] = []
+        self._card_pieces: int | None = None
+        self._restored: _Restored | None = None
+        self._finished: tuple[str, str] | None = None
         self.pattern = re.compile(rf"<p>{self.prefix}(\d+)</p>|{self.prefix}(\d+)")
         self.unindexed_pattern = re.compile(
             rf"<!--{self.prefix}u(\d+)-->(?:[^<]*<!--{self.prefix}u\1e-->)?"
@@ -134,23 +143,51 @@ class HtmlStash:
         """The HTML Markdown made of the page, with every piece put back and, given ``texts``
         (on a page the search indexes), every formula standing as its readable text until
         :meth:`finish`."""
+        searched = texts is not None
+        last = self._restored
+        if last is not None and (last.converted, last.searched) == (converted, searched):
+            if texts is not None:
+                texts.reuse(last.texts)
+            return last.restored
+        if self._card_pieces is None:
+            self._card_pieces = len(self.unindexed_pieces)
+        del self.unindexed_pieces[self._card_pieces :]
+        self._finished = None
         restored = self.pattern.sub(
             lambda match: self.pieces[int(match.group(1) or match.group(2))], converted
         )
-        if texts is None:
-            return restored
+        used: dict[str, str] = {}
+        if texts is not None:
 
-        def readable(formula: re.Match[str]) -> str:
-            text = texts.text(html.unescape(formula.group("latex")))
-            return self.unindexed(formula.group(0), html.escape(text, quote=False))
+            def readable(formula: re.Match[str]) -> str:
+                latex = html.unescape(formula.group("latex"))
+                text = used[latex] = texts.text(latex)
+                return self.unindexed(formula.group(0), html.escape(text, quote=False))
 
-        return ARITHMATEX.sub(readable, restored)
+            restored = ARITHMATEX.sub(readable, restored)
+        self._restored = _Restored(converted, searched, used, restored)
+        return restored
 
     def finish(self, page_html: str) -> str:
         """The finished page (or content) with the unindexed markup put back."""
-        return self.unindexed_pattern.sub(
+        if self._finished is not None and self._finished[0] == page_html:
+            return self._finished[1]
+        finished = self.unindexed_pattern.sub(
             lambda match: self.unindexed_pieces[int(match.group(1))], page_html
         )
+        self._finished = (page_html, finished)
+        return finished
+
+
+@dataclass(frozen=True)
+class _Restored:
+    """What :meth:`HtmlStash.restore` last made: from which HTML, whether formulas stand as text
+    for the search, the readable texts it used, and the result."""
+
+    converted: str
+    searched: bool
+    texts: dict[str, str]
+    restored: str
 
 
 def render_block(
