@@ -413,6 +413,21 @@ def test_an_unwritable_cache_is_a_note_not_a_failure(docs: Path, tmp_path: Path)
     assert "could not be written" in note
 
 
+def test_a_cache_whose_directory_was_removed_stores_again(docs: Path, cache: ResultCache) -> None:
+    """Under ``serve`` the cache stays open while, say, ``make clean`` removes its directory."""
+    check_docs(docs, "docs", cache)
+    shutil.rmtree(cache.directory)
+    page = docs / "seed.md"
+    old = r"\boldsymbol{x}^\text{T} (\boldsymbol{A} + \boldsymbol{A}^\text{T})"
+    new = r"\boldsymbol{x}^\text{T} (\boldsymbol{A}^\text{T} + \boldsymbol{A})"
+    page.write_text(page.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    report = check_docs(docs, "docs", cache)
+    assert report.computed == ["quadratic-form"] and report.notes == []
+    assert [path.name for path in cache.entries.glob("*.json")] == [
+        f"{cache.key(report.result('quadratic-form').spec)}.json"
+    ]
+
+
 def test_the_readable_texts_of_formulas_are_stored_and_read_back(cache: ResultCache) -> None:
     texts = ReadableTexts()
     assert texts.text(r"\boldsymbol X^{-1}") == "X⁻¹" and texts.changed

@@ -274,9 +274,13 @@ class ResultCache:
         """Write ``entry`` as JSON to ``target`` atomically (a reader sees the old file or the
         new one, never half of it); a failure becomes one note."""
         temporary = target.with_name(f".{target.stem}.{os.getpid()}.tmp")
+        text = json.dumps(entry)
         try:
-            self.entries.mkdir(parents=True, exist_ok=True)
-            temporary.write_text(json.dumps(entry), encoding="utf-8")
+            try:
+                temporary.write_text(text, encoding="utf-8")
+            except FileNotFoundError:  # the first entry, or the directory was removed meanwhile
+                self.entries.mkdir(parents=True, exist_ok=True)
+                temporary.write_text(text, encoding="utf-8")
             os.replace(temporary, target)
         except OSError as error:
             note = f"the cache in {self.directory} could not be written ({error.strerror})"
