@@ -44,6 +44,8 @@ SPECTRAL_PHRASES = {
 #: exist) rather than state an assumption: an identity that also holds without one is reported as
 #: a special case of the general one, not warned about.
 SPECIAL_CASES = frozenset({"singular"})
+#: Kinds of symbols that are functions: their properties describe their values, not their entries.
+FUNCTION_KINDS = ("function", "scalar function")
 PROPERTY_ALIASES = {
     "spd": "positive definite",
     "symmetric positive definite": "positive definite",
@@ -133,7 +135,7 @@ class Declaration:
 
     @property
     def is_function(self) -> bool:
-        return self.kind in ("function", "scalar function")
+        return self.kind in FUNCTION_KINDS
 
     @property
     def is_scalar_function(self) -> bool:

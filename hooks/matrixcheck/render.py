@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .declarations import Binding, Declaration
+from .declarations import FUNCTION_KINDS, Binding, Declaration
 from .document import Block, Segment
 from .model import Display, IdentitySpec
 from .plaintext import ReadableTexts
@@ -711,7 +711,7 @@ ENTRY_WORDING = {"positive": "with positive entries", "nonzero": "with nonzero e
 
 def _entrywise(kind: str, shape: tuple) -> bool:
     """Whether a symbol's properties hold entry by entry: a vector's or a matrix's do."""
-    return kind not in ("function", "scalar function") and tuple(shape) != (1, 1)
+    return kind not in FUNCTION_KINDS and tuple(shape) != (1, 1)
 
 
 def _assumed(name: str, declaration: Declaration | None) -> str:
