@@ -141,7 +141,7 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     if report is None:
         return markdown
     src = page.file.src_uri
-    rendered = _State.pages.render(markdown, src, report, _State.titles, _State.urls)
+    rendered = _State.pages.render(markdown, src, report, _State.titles, _State.urls, page.url)
     for problem in rendered.problems:
         log.error(f"{report.label}/{problem.location}: {problem.message}")
     if rendered.problems and not _State.serving:

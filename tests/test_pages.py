@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 from urllib.parse import urljoin
 
+import markdown
 import pytest
 from matrixcheck.pages import SiteContext, fill_markers
 from matrixcheck.permalinks import redirect_page
@@ -46,19 +47,50 @@ def small_report(tmp_path_factory: pytest.TempPathFactory):
     return check_docs(docs)
 
 
-def _site() -> SiteContext:
-    return SiteContext({"page.md": "A page"}, {"linear-form": "page/#linear-form"}, HtmlStash("x"))
+def _site(page_url: str = "status/") -> SiteContext:
+    return SiteContext(
+        {"page.md": "A page"}, {"linear-form": "page/#linear-form"}, HtmlStash("x"), page_url
+    )
 
 
 def test_markers_are_filled_and_unknown_ones_reported_with_their_line(small_report) -> None:
     text = "# Status\n\n<!-- identities: status -->\n\n<!-- identities: nonsense -->\n"
-    filled, problems = fill_markers(text, "status.md", small_report, _site())
-    assert "| [`linear-form`](page.md#linear-form) | [Linear form](page.md#linear-form) |" in filled
+    site = _site()
+    filled, problems = fill_markers(text, "status.md", small_report, site)
+    table = site.stash.restore(markdown.markdown(filled))
+    link = '<a href="../page/#linear-form">'
+    assert f"<tr><td>{link}<code>linear-form</code></a></td><td>{link}Linear form</a></td>" in table
     # The layout column names the layout alone; errors are written without padded exponents.
-    assert re.search(r"\| A page \| numerator \| verified \| \d\.\de-[1-9]\d* \|", filled)
+    assert re.search(
+        r"<td>A page</td><td>numerator</td><td>verified</td><td>\d\.\de-[1-9]\d*</td>", table
+    )
     [problem] = problems
     assert str(problem.location) == "status.md:5"
     assert "unknown marker 'nonsense'" in problem.message and "(fix:" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("page_url", "href"),
+    [
+        ("status/", "../page/#linear-form"),
+        ("", "page/#linear-form"),
+        ("about/status/", "../../page/#linear-form"),
+    ],
+)
+def test_the_status_table_links_cards_from_where_it_is_published(
+    small_report, page_url: str, href: str
+) -> None:
+    site = _site(page_url)
+    filled, _ = fill_markers("<!-- identities: status -->", "status.md", small_report, site)
+    assert site.stash.restore(markdown.markdown(filled)).count(f'<a href="{href}">') == 2
+
+
+def test_the_status_table_names_an_unpublished_card_without_a_link(small_report) -> None:
+    site = SiteContext({}, {}, HtmlStash("x"), "status/")
+    filled, _ = fill_markers("<!-- identities: status -->", "status.md", small_report, site)
+    table = site.stash.restore(markdown.markdown(filled))
+    assert "<td><code>linear-form</code></td><td>Linear form</td><td>page.md</td>" in table
+    assert "<a " not in table
 
 
 def test_record_marker_needs_a_known_id_and_fenced_markers_stay_as_written(small_report) -> None:
@@ -98,6 +130,9 @@ def test_status_page_links_every_identity_to_its_card(built_site: Path, records)
     for entry in records:
         assert f'href="../{entry["url"]}"' in html, entry["id"]
     assert html.count("<tr>") == len(records) + 1
+    # The search finds the cards themselves; a row of the table would only repeat them.
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert not [doc for doc in index["docs"] if doc["location"].startswith("status/")]
 
 
 #: An item of the page of stable addresses: its id, and where its link goes.

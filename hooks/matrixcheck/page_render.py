@@ -36,9 +36,15 @@ class RenderedPage:
 
 
 def render_page(
-    markdown: str, path: str, report: Report, titles: dict[str, str], urls: dict[str, str]
+    markdown: str,
+    path: str,
+    report: Report,
+    titles: dict[str, str],
+    urls: dict[str, str],
+    page_url: str = "",
 ) -> RenderedPage:
-    """The page at ``path`` (relative to the docs directory) as MkDocs should convert it."""
+    """The page at ``path`` (relative to the docs directory, published at ``page_url``, relative
+    to the site's root) as MkDocs should convert it."""
     scanned = _scanned(markdown, path, report) or read_page(markdown, path)
     stash = HtmlStash(path)
     lines = markdown.split("\n")
@@ -49,7 +55,7 @@ def render_page(
             block, result, stash, correction
         )
     filled, marker_problems = fill_markers(
-        "\n".join(lines), path, report, SiteContext(titles, urls, stash)
+        "\n".join(lines), path, report, SiteContext(titles, urls, stash, page_url)
     )
     problems = [p for p in report.problems if p.location.path == path] + marker_problems
     box = error_box([f"{p.location}: {p.message}" for p in problems])
@@ -88,13 +94,14 @@ class RenderedPages:
         report: Report,
         titles: dict[str, str],
         urls: dict[str, str],
+        page_url: str = "",
     ) -> RenderedPage:
         """:func:`render_page`, or the page's last rendering if made from the same inputs."""
-        inputs = _inputs(markdown, path, report, titles, urls)
+        inputs = _inputs(markdown, path, report, titles, urls, page_url)
         kept = self._kept.get(path)
         if kept is not None and kept[0].same_as(inputs):
             return kept[1]
-        rendered = render_page(markdown, path, report, titles, urls)
+        rendered = render_page(markdown, path, report, titles, urls, page_url)
         self._kept[path] = (inputs, rendered)
         return rendered
 
@@ -104,13 +111,18 @@ class RenderedPages:
 
 
 def _inputs(
-    markdown: str, path: str, report: Report, titles: dict[str, str], urls: dict[str, str]
+    markdown: str,
+    path: str,
+    report: Report,
+    titles: dict[str, str],
+    urls: dict[str, str],
+    page_url: str,
 ) -> _Inputs:
     """Everything :func:`render_page` reads for ``path``, beyond ``markdown`` itself.
 
     A block's card reads its result and the correction it links to; the page's error box reads
     its problems. Generated content (status table, records, the printable reference) reads the
-    whole site: every page's text, every result, the titles and the URLs.
+    whole site: every page's text, every result, the titles and the URLs, and its own URL.
     """
     scanned = _scanned(markdown, path, report)
     blocks = scanned.blocks if scanned is not None else None
@@ -121,6 +133,7 @@ def _inputs(
             tuple(report.problems),
             tuple(titles.items()),
             tuple(urls.items()),
+            page_url,
         )
         return _Inputs(markdown, tuple(report.results), (problems, site))
     results = tuple(report.result(block.spec.id) for block in blocks)

@@ -4,6 +4,8 @@ A page asks for generated content with a marker line, so it stays declarative (n
 
 - ``<!-- identities: status -->``: one sortable table of every identity (id, title, page,
   layout, numeric check, exact check, proof steps, assumptions, other layout), linking each card;
+  written as HTML into the page's stash, since Markdown would take a tenth of a second to read
+  a table of a few hundred rows at every build;
 - ``<!-- identities: record ID -->``: the ``identities.json`` record of identity ``ID``, as JSON;
 - ``<!-- identities: all -->``: every identity card of the site, page by page in navigation order,
   with the proofs open, for printing.
@@ -14,6 +16,7 @@ The marker is replaced by Markdown; an unknown marker or id is reported like any
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import posixpath
 import re
@@ -32,12 +35,19 @@ IN_PAGE_LINK = re.compile(r"\]\(#")
 
 @dataclasses.dataclass(frozen=True)
 class SiteContext:
-    """What generated content needs beyond the report: page titles in navigation order, URLs,
-    and the page's :class:`~matrixcheck.render.HtmlStash` for the cards it shows."""
+    """What generated content needs beyond the report: page titles in navigation order, URLs
+    (each identity's, and the page's own, relative to the site's root), and the page's
+    :class:`~matrixcheck.render.HtmlStash` for the HTML it adds."""
 
     titles: dict[str, str]
     urls: dict[str, str]
     stash: HtmlStash
+    page_url: str = ""
+
+    def href(self, identity_id: str) -> str | None:
+        """The link to an identity's card from this page (None if the card is not published)."""
+        url = self.urls.get(identity_id)
+        return None if url is None else "../" * self.page_url.count("/") + url
 
 
 def fill_markers(
@@ -71,50 +81,67 @@ def fill_markers(
     return "\n".join(lines), problems
 
 
-def _link(page_path: str, target: IdentityResult) -> str:
-    folder = posixpath.dirname(page_path) or "."
-    return f"{posixpath.relpath(target.spec.location.path, folder)}#{target.spec.id}"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def status_table(report: Report, page_path: str, site: SiteContext, argument: str) -> list[str]:
     """One row per identity, in page order, sortable by any column in the browser."""
-    header = (
-        "| id | identity | page | layout | status | max rel. error | exact | proof steps "
-        "| assumptions | other layout |"
+    rows = "".join(_status_row(result, site) for result in report.results)
+    lines = [report.summary() + ".", ""]
+    site.stash.add(
+        lines,
+        f'<div class="mc-sortable">\n<table>\n<thead>\n<tr>{STATUS_HEADER}</tr>\n</thead>\n'
+        f"<tbody>\n{rows}</tbody>\n</table>\n</div>",
     )
-    lines = [report.summary() + ".", "", '<div class="mc-sortable" markdown>', "", header]
-    lines.append("|" + "---|" * 10)
-    for result in report.results:
-        spec = result.spec
-        data = record(result, "")
-        exact = data["exact"]["status"] if data["exact"] else "not run"
-        if spec.refuted and exact == "failed":
-            exact = "refuted"  # the exact check confirms the counterexample; nothing failed
-        necessary = sum(1 for a in result.assumptions if a.necessary)
-        stated = len(result.assumptions)
-        assumptions = f"{necessary} of {stated} shown necessary" if stated else "none"
-        other = result.conversion.status if result.conversion else "not run"
-        error = "" if result.max_rel_error is None else scientific(result.max_rel_error)
-        steps = f"{data['proof_steps_checked']}/{data['proof_steps_total']}"
-        title = site.titles.get(spec.location.path, spec.location.path)
-        cells = [
-            f"[`{spec.id}`]({_link(page_path, result)})",
-            f"[{_cell(spec.title)}]({_link(page_path, result)})",
-            _cell(title),
-            spec.layout,
-            data["status"],
-            error,
-            exact,
-            steps,
-            assumptions,
-            other,
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return [*lines, "", "</div>", ""]
+    return lines
+
+
+#: The heading of each column of the status table.
+STATUS_HEADER = "".join(
+    f"<th>{name}</th>"
+    for name in (
+        "id",
+        "identity",
+        "page",
+        "layout",
+        "status",
+        "max rel. error",
+        "exact",
+        "proof steps",
+        "assumptions",
+        "other layout",
+    )
+)
+
+
+def _status_row(result: IdentityResult, site: SiteContext) -> str:
+    spec = result.spec
+    data = record(result, "")
+    exact = data["exact"]["status"] if data["exact"] else "not run"
+    if spec.refuted and exact == "failed":
+        exact = "refuted"  # the exact check confirms the counterexample; nothing failed
+    necessary = sum(1 for a in result.assumptions if a.necessary)
+    stated = len(result.assumptions)
+    assumptions = f"{necessary} of {stated} shown necessary" if stated else "none"
+    other = result.conversion.status if result.conversion else "not run"
+    error = "" if result.max_rel_error is None else scientific(result.max_rel_error)
+    steps = f"{data['proof_steps_checked']}/{data['proof_steps_total']}"
+    href = site.href(spec.id)
+    identity = f"<code>{html.escape(spec.id)}</code>"
+    title = html.escape(spec.title)
+    if href is not None:
+        identity = f'<a href="{html.escape(href)}">{identity}</a>'
+        title = f'<a href="{html.escape(href)}">{title}</a>'
+    cells = [
+        identity,
+        title,
+        html.escape(site.titles.get(spec.location.path, spec.location.path)),
+        spec.layout,
+        data["status"],
+        error,
+        exact,
+        steps,
+        assumptions,
+        other,
+    ]
+    return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>\n"
 
 
 def sample_record(
