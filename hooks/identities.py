@@ -23,9 +23,11 @@ this file only adapts it to MkDocs' events:
   box on its page, and a page none of whose text, results or generated content changed keeps
   its last rendering. The cards' own HTML is kept out of Markdown in the page's stash
   (``matrixcheck.render.HtmlStash``);
-- ``on_page_content`` puts that HTML back into the converted page, except the markup the site
+- ``on_page_content`` notes each card's body as its page shows it, for the printable page, and
+  puts that HTML back into the converted page, except the markup the site
   search excludes anyway (badges, buttons, evidence, converted formulas, step marks), which
-  ``on_post_page`` puts into the finished page: the search, which indexes the content in between,
+  ``on_post_page`` puts into the finished page (with the cards' bodies on the printable page,
+  whose headings alone went through Markdown): the search, which indexes the content in between,
   then parses a fraction of each card. Until then each formula of a page the search indexes (not
   one whose front matter says ``search: exclude``) stands as its readable text, which is what
   search results show (``matrixcheck.plaintext``; a build starts from the texts the last one
@@ -40,6 +42,7 @@ from typing import ClassVar
 
 from matrixcheck.cache import ResultCache
 from matrixcheck.page_render import RenderedPages
+from matrixcheck.pages import printed_cards
 from matrixcheck.permalinks import PAGE, redirect_page
 from matrixcheck.plaintext import ReadableTexts
 from matrixcheck.project import Report, check_docs
@@ -72,6 +75,7 @@ class _State:
     urls: ClassVar[dict[str, str]] = {}
     titles: ClassVar[dict[str, str]] = {}
     stashes: ClassVar[dict[str, HtmlStash]] = {}
+    bodies: ClassVar[dict[str, tuple[str, str]]] = {}
     texts = ReadableTexts()
 
 
@@ -92,6 +96,7 @@ def on_pre_build(config: MkDocsConfig) -> None:
     _State.texts = ReadableTexts(known)
     report = check_docs(docs_dir, _label(docs_dir, project_dir), _State.cache)
     _State.report, _State.urls, _State.titles, _State.stashes = report, {}, {}, {}
+    _State.bodies = {}
     _State.pages.retain({page.path for page in report.pages})
     for note in report.notes:
         log.info(note)
@@ -155,13 +160,17 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     stash = _State.stashes.get(page.file.src_uri)
     if stash is None:
         return html
+    for identity_id, body in stash.card_bodies(html).items():
+        _State.bodies[identity_id] = (page.url, body)
     searched = not (page.meta.get("search") or {}).get("exclude")
     return stash.restore(html, _State.texts if searched else None)
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     stash = _State.stashes.pop(page.file.src_uri, None)
-    return output if stash is None else stash.finish(output)
+    if stash is None:
+        return output
+    return printed_cards(stash.finish(output), _State.bodies, page.url)
 
 
 def on_post_build(config: MkDocsConfig) -> None:

@@ -17,7 +17,8 @@ from urllib.parse import urljoin
 
 import markdown
 import pytest
-from matrixcheck.pages import SiteContext, fill_markers
+from matrixcheck.page_render import render_page
+from matrixcheck.pages import SiteContext, fill_markers, printed_cards
 from matrixcheck.permalinks import redirect_page
 from matrixcheck.project import check_docs
 from matrixcheck.render import HtmlStash
@@ -59,10 +60,10 @@ def test_markers_are_filled_and_unknown_ones_reported_with_their_line(small_repo
     filled, problems = fill_markers(text, "status.md", small_report, site)
     table = site.stash.restore(markdown.markdown(filled))
     link = '<a href="../page/#linear-form">'
-    assert f"<tr><td>{link}<code>linear-form</code></a></td><td>{link}Linear form</a></td>" in table
+    assert f"<tr>\n<td>{link}<code>linear-form</code></a></td>\n<td>{link}Linear form</a>" in table
     # The layout column names the layout alone; errors are written without padded exponents.
     assert re.search(
-        r"<td>A page</td><td>numerator</td><td>verified</td><td>\d\.\de-[1-9]\d*</td>", table
+        r"<td>A page</td>\n<td>numerator</td>\n<td>verified</td>\n<td>\d\.\de-[1-9]\d*</td>", table
     )
     [problem] = problems
     assert str(problem.location) == "status.md:5"
@@ -89,7 +90,7 @@ def test_the_status_table_names_an_unpublished_card_without_a_link(small_report)
     site = SiteContext({}, {}, HtmlStash("x"), "status/")
     filled, _ = fill_markers("<!-- identities: status -->", "status.md", small_report, site)
     table = site.stash.restore(markdown.markdown(filled))
-    assert "<td><code>linear-form</code></td><td>Linear form</td><td>page.md</td>" in table
+    assert "<td><code>linear-form</code></td>\n<td>Linear form</td>\n<td>page.md</td>" in table
     assert "<a " not in table
 
 
@@ -106,15 +107,67 @@ def test_record_marker_needs_a_known_id_and_fenced_markers_stay_as_written(small
     assert len(problems) == 1 and "'nope'" in problems[0].message
 
 
-def test_whole_reference_marker_renders_every_card_with_open_proofs(small_report) -> None:
-    site = _site()
-    filled, problems = fill_markers("<!-- identities: all -->", "print.md", small_report, site)
-    assert problems == []
-    assert "## A page {#page-page .print-page-title}" in filled
-    assert "### Linear form {#linear-form .identity-title}" in filled
-    assert '<div class="identity" data-identity="linear-form"' in site.stash.finish(
-        site.stash.restore(filled)
-    )
+PROVED = PAGE.replace(
+    "///\n",
+    "Compare [the quadratic form](other.md#quadratic-form) and [this card](#linear-form).\n\n"
+    "//// proof\nBy definition:\n\n$$\n\\boldsymbol a^\\text T = \\boldsymbol a^\\text T\n$$\n"
+    "////\n///\n",
+)
+
+
+def test_whole_reference_shows_each_card_as_its_page_does_with_the_proof_open(
+    tmp_path: Path,
+) -> None:
+    """The printable page takes each card's body from the card's own page, converted once."""
+    (tmp_path / "page.md").write_text(PROVED, encoding="utf-8")
+    report = check_docs(tmp_path)
+    titles, urls = {"page.md": "A page"}, {"linear-form": "page/#linear-form"}
+    source = render_page(PROVED, "page.md", report, titles, urls, "page/")
+    converted = markdown.markdown(source.markdown)
+    bodies = {key: ("page/", body) for key, body in source.stash.card_bodies(converted).items()}
+    shown = source.stash.finish(source.stash.restore(converted))
+    assert list(bodies) == ["linear-form"] and bodies["linear-form"][1] in shown
+    assert '<details class="success">' in bodies["linear-form"][1]
+
+    printed = render_page("<!-- identities: all -->", "print.md", report, titles, urls, "print/")
+    assert "### Linear form {#linear-form .identity-title}" in printed.markdown
+    page = printed.stash.finish(printed.stash.restore(markdown.markdown(printed.markdown)))
+    page = printed_cards(page, bodies, "print/")
+    assert '<div class="identity" data-identity="linear-form"' in page
+    assert '<details class="success" open>' in page and '<details class="success">' not in page
+    # Without MkDocs the link stays as written, relative to the card's page, and still leads there.
+    assert '<a href="../page/other.md#quadratic-form">' in page
+    assert '<a href="../page/#linear-form">this card</a>' in page
+    assert "mc-printed" not in page
+
+
+@pytest.mark.parametrize(
+    ("source_url", "page_url", "address", "printed"),
+    [
+        ("traces/", "print/", "#x", "../traces/#x"),
+        ("traces/", "print/", "../functions/#x", "../functions/#x"),
+        ("traces.html", "print.html", "functions.html#x", "functions.html#x"),
+        ("traces.html", "print.html", "#x", "traces.html#x"),
+        ("sub/traces/", "print/", "../functions/", "../sub/functions/"),
+        ("sub/traces/", "print/", "../../index.md", "../index.md"),
+        ("", "print/", "#x", "../#x"),
+        ("traces/", "", "#x", "traces/#x"),
+        ("traces/", "print/", "https://example.org/a#b", "https://example.org/a#b"),
+        ("traces/", "print/", "/root/page/", "/root/page/"),
+        ("traces/", "print/", "../data.json?v=1#k", "../data.json?v=1#k"),
+    ],
+)
+def test_a_printed_body_keeps_its_links_pointing_where_they_did(
+    source_url: str, page_url: str, address: str, printed: str
+) -> None:
+    body = f'<p><a href="{address}">a</a><img src="{address}"></p>'
+    page = printed_cards("<!--mc-printed:x-->", {"x": (source_url, body)}, page_url)
+    assert page == f'<p><a href="{printed}">a</a><img src="{printed}"></p>'
+
+
+def test_a_printed_card_whose_page_is_not_built_says_so() -> None:
+    page = printed_cards("<!--mc-printed:gone-->", {}, "print/")
+    assert page == '<p class="identity-unpublished">This identity is on no page of the site.</p>'
 
 
 # -- the built site -------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 Why: authors write under ``mkdocs serve``. A formula they break must show as a red box on its
 own page at once (not a dead server, not a silent pass), the rebuild must check only the
 identity they touched, and undoing the mistake must bring the verified card back, with the
-untouched identities taken from memory rather than checked or read again.
+untouched identities taken from memory rather than checked or read again. The printable page,
+which shows every card as its own page does, follows each rebuild.
 """
 
 from __future__ import annotations
@@ -37,9 +38,13 @@ def test_a_broken_identity_shows_on_its_page_and_only_it_is_checked_again(
         page = server.page("seed/")
         assert page.count('class="identity-error"') == 1
         assert "the two sides differ" in page
+        # The printable page shows each card as its page does, this rebuild's card too.
+        printed = server.page("print/")
+        assert printed.count('class="identity-error"') == 1 and "the two sides differ" in printed
 
         seed.write_text(text, encoding="utf-8")
         _, log = server.next_build()
         assert any("0 identities checked" in entry for entry in log), log
         assert "identity-error" not in server.page("seed/")
+        assert "identity-error" not in server.page("print/")
         assert server.process.poll() is None

@@ -8,7 +8,8 @@ A page asks for generated content with a marker line, so it stays declarative (n
   a table of a few hundred rows at every build;
 - ``<!-- identities: record ID -->``: the ``identities.json`` record of identity ``ID``, as JSON;
 - ``<!-- identities: all -->``: every identity card of the site, page by page in navigation order,
-  with the proofs open, for printing.
+  with the proofs open, for printing; each card's body is the one its own page shows (see
+  :func:`printed_cards`).
 
 The marker is replaced by Markdown; an unknown marker or id is reported like any page problem.
 """
@@ -20,17 +21,16 @@ import html
 import json
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
 
-from .document import Block
 from .model import Location, PageProblem
 from .project import Report
 from .records import record
-from .render import HtmlStash, correction_for, render_block, scientific
+from .render import HtmlStash, card_heading, scientific
 from .results import IdentityResult
 
 MARKER = re.compile(r"^<!--\s*identities:\s*(?P<kind>[a-z-]+)(?:\s+(?P<argument>\S+))?\s*-->\s*$")
-IN_PAGE_LINK = re.compile(r"\]\(#")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,22 +81,27 @@ def fill_markers(
     return "\n".join(lines), problems
 
 
+def _row(tag: str, cells: Iterable[str]) -> str:
+    """A table row, laid out as Markdown lays out its tables."""
+    return "<tr>\n" + "".join(f"<{tag}>{cell}</{tag}>\n" for cell in cells) + "</tr>\n"
+
+
 def status_table(report: Report, page_path: str, site: SiteContext, argument: str) -> list[str]:
     """One row per identity, in page order, sortable by any column in the browser."""
     rows = "".join(_status_row(result, site) for result in report.results)
     lines = [report.summary() + ".", ""]
     site.stash.add(
         lines,
-        f'<div class="mc-sortable">\n<table>\n<thead>\n<tr>{STATUS_HEADER}</tr>\n</thead>\n'
-        f"<tbody>\n{rows}</tbody>\n</table>\n</div>",
+        f'<div class="mc-sortable">\n<table>\n<thead>\n{STATUS_HEADER}</thead>\n<tbody>\n{rows}'
+        "</tbody>\n</table>\n</div>",
     )
     return lines
 
 
 #: The heading of each column of the status table.
-STATUS_HEADER = "".join(
-    f"<th>{name}</th>"
-    for name in (
+STATUS_HEADER = _row(
+    "th",
+    (
         "id",
         "identity",
         "page",
@@ -107,7 +112,7 @@ STATUS_HEADER = "".join(
         "proof steps",
         "assumptions",
         "other layout",
-    )
+    ),
 )
 
 
@@ -124,15 +129,15 @@ def _status_row(result: IdentityResult, site: SiteContext) -> str:
     error = "" if result.max_rel_error is None else scientific(result.max_rel_error)
     steps = f"{data['proof_steps_checked']}/{data['proof_steps_total']}"
     href = site.href(spec.id)
-    identity = f"<code>{html.escape(spec.id)}</code>"
-    title = html.escape(spec.title)
+    identity = f"<code>{html.escape(spec.id, quote=False)}</code>"
+    title = html.escape(spec.title, quote=False)
     if href is not None:
         identity = f'<a href="{html.escape(href)}">{identity}</a>'
         title = f'<a href="{html.escape(href)}">{title}</a>'
     cells = [
         identity,
         title,
-        html.escape(site.titles.get(spec.location.path, spec.location.path)),
+        html.escape(site.titles.get(spec.location.path, spec.location.path), quote=False),
         spec.layout,
         data["status"],
         error,
@@ -141,7 +146,7 @@ def _status_row(result: IdentityResult, site: SiteContext) -> str:
         assumptions,
         other,
     ]
-    return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>\n"
+    return _row("td", cells)
 
 
 def sample_record(
@@ -159,7 +164,12 @@ def sample_record(
 
 
 def whole_reference(report: Report, page_path: str, site: SiteContext, argument: str) -> list[str]:
-    """Every card of the site, grouped by page in navigation order, proofs open."""
+    """Every card of the site, grouped by page in navigation order, proofs open.
+
+    The cards' headings are Markdown (for the table of contents); each body is a mark that
+    :func:`printed_cards` replaces by the body as its own page shows it: Markdown has read every
+    card's text there already, and reading it all again here took a third of a second a build.
+    """
     order = [p for p in site.titles if any(p == page.path for page in report.pages)]
     order += sorted(page.path for page in report.pages if page.path not in site.titles)
     pages = {page.path: page for page in report.pages}
@@ -175,22 +185,61 @@ def whole_reference(report: Report, page_path: str, site: SiteContext, argument:
         lines += [f"## {title} {{#{anchor} .print-page-title}}", ""]
         lines += [f"From the page [{title}]({source}).", "{: .print-page-source }", ""]
         for block in blocks:
-            lines += _printed_card(block, report, page_path, source, site.stash)
+            lines += [card_heading(block.spec, 3), ""]
+            site.stash.add(lines, f"<!--mc-printed:{block.spec.id}-->")
     return lines
 
 
-def _printed_card(
-    block: Block, report: Report, page_path: str, source: str, stash: HtmlStash
-) -> list[str]:
-    """A card as on its own page, one level below the page title, with links kept working."""
-    segments = [
-        dataclasses.replace(s, lines=tuple(IN_PAGE_LINK.sub(f"]({source}#", x) for x in s.lines))
-        for s in block.segments
-    ]
-    printed = dataclasses.replace(block, heading_level=3, segments=segments)
-    result = report.result(block.spec.id)
-    correction = correction_for(report, block.spec, page_path)
-    return render_block(printed, result, stash, correction, proof_open=True)
+#: Where :func:`whole_reference` left a card's body.
+PRINTED = re.compile(r"<!--mc-printed:([^>]*)-->")
+#: The opening of a card's proof, closed.
+CLOSED_PROOF = re.compile(r'<details class="(success|note)">(?=\n<summary>Proof \()')
+#: A link or a source in HTML.
+ADDRESS = re.compile(r'\b(href|src)="([^"]*)"')
+
+
+def printed_cards(page_html: str, bodies: dict[str, tuple[str, str]], page_url: str) -> str:
+    """The page with each card's body put in, from ``bodies`` (id to the URL of its page and
+    the body as that page shows it, see :meth:`~matrixcheck.render.HtmlStash.card_bodies`):
+    the proof open, and every relative link made relative to this page (``page_url``)."""
+
+    def body(mark: re.Match[str]) -> str:
+        found = bodies.get(mark.group(1))
+        if found is None:
+            return '<p class="identity-unpublished">This identity is on no page of the site.</p>'
+        source_url, shown = found
+        return _rebased(CLOSED_PROOF.sub(r'<details class="\1" open>', shown), source_url, page_url)
+
+    return PRINTED.sub(body, page_html)
+
+
+def _rebased(body: str, source_url: str, page_url: str) -> str:
+    """``body``'s relative links, written for the page at ``source_url``, for ``page_url`` (both
+    relative to the site's root)."""
+    source_folder = posixpath.dirname(source_url)
+    page_folder = posixpath.dirname(page_url)
+
+    def rebased(attribute: re.Match[str]) -> str:
+        name, address = attribute.groups()
+        split = urlsplit(address)
+        if split.scheme or split.netloc or address.startswith("/"):
+            return attribute.group(0)
+        target = posixpath.join(source_folder, split.path) if split.path else source_url
+        query = f"?{split.query}" if split.query else ""
+        fragment = f"#{split.fragment}" if split.fragment else ""
+        return f'{name}="{_relative(target, page_folder)}{query}{fragment}"'
+
+    return ADDRESS.sub(rebased, body)
+
+
+def _relative(target: str, folder: str) -> str:
+    """The URL path ``target`` (relative to the site's root; empty for the root) as seen from
+    ``folder`` (likewise)."""
+    target = target or "./"
+    path = posixpath.relpath(posixpath.normpath(target), folder or ".")
+    if path == ".":
+        return "./"
+    return path + "/" if target.endswith("/") else path
 
 
 GENERATORS: dict[str, Callable[..., list[str] | str]] = {

@@ -20,11 +20,12 @@ card costs the Markdown conversion little more than the same text without a card
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .declarations import FUNCTION_KINDS, Binding, Declaration
@@ -114,6 +115,9 @@ class HtmlStash:
         self._card_pieces: int | None = None
         self._restored: _Restored | None = None
         self._finished: tuple[str, str] | None = None
+        #: The first and the last piece of each card's body (what follows its heading).
+        self.cards: dict[str, tuple[int, int]] = {}
+        self._sealed = -1
         self.pattern = re.compile(rf"<p>{self.prefix}(\d+)</p>|{self.prefix}(\d+)")
         self.unindexed_pattern = re.compile(
             rf"<!--{self.prefix}u(\d+)-->(?:[^<]*<!--{self.prefix}u\1e-->)?"
@@ -127,10 +131,21 @@ class HtmlStash:
         while last > 0 and lines[last] == "":
             last -= 1
         if last < len(lines) - 1 and lines[last].startswith(self.prefix):
-            self.pieces[int(lines[last][len(self.prefix) :])] += "\n" + html_text
-            return
+            index = int(lines[last][len(self.prefix) :])
+            if index > self._sealed:
+                self.pieces[index] += "\n" + html_text
+                return
         self.pieces.append(html_text)
         lines += ["", f"{self.prefix}{len(self.pieces) - 1}", ""]
+
+    @contextlib.contextmanager
+    def card(self, identity_id: str) -> Iterator[None]:
+        """Notes which pieces the card's body added in the block spans (it starts with a new
+        piece), and closes the last one to whatever comes after (see :meth:`card_bodies`)."""
+        first = len(self.pieces)
+        yield
+        self.cards[identity_id] = (first, len(self.pieces) - 1)
+        self._sealed = len(self.pieces) - 1
 
     def unindexed(self, html_text: str, stand_in: str = "") -> str:
         """A comment that stands for ``html_text`` in a piece until :meth:`finish`, followed by
@@ -153,9 +168,7 @@ class HtmlStash:
             self._card_pieces = len(self.unindexed_pieces)
         del self.unindexed_pieces[self._card_pieces :]
         self._finished = None
-        restored = self.pattern.sub(
-            lambda match: self.pieces[int(match.group(1) or match.group(2))], converted
-        )
+        restored = self._pieces_put_back(converted)
         used: dict[str, str] = {}
         if texts is not None:
 
@@ -172,11 +185,30 @@ class HtmlStash:
         """The finished page (or content) with the unindexed markup put back."""
         if self._finished is not None and self._finished[0] == page_html:
             return self._finished[1]
-        finished = self.unindexed_pattern.sub(
-            lambda match: self.unindexed_pieces[int(match.group(1))], page_html
-        )
+        finished = self._unindexed_put_back(page_html)
         self._finished = (page_html, finished)
         return finished
+
+    def card_bodies(self, converted: str) -> dict[str, str]:
+        """Each card's body as the finished page shows it, cut from the HTML Markdown made of the
+        page (before :meth:`restore`): from its first piece's placeholder to its last one's."""
+        places = {int(m.group(1) or m.group(2)): m.span() for m in self.pattern.finditer(converted)}
+        bodies = {}
+        for identity_id, (first, last) in self.cards.items():
+            if first in places and last in places:
+                cut = converted[places[first][0] : places[last][1]]
+                bodies[identity_id] = self._unindexed_put_back(self._pieces_put_back(cut))
+        return bodies
+
+    def _pieces_put_back(self, converted: str) -> str:
+        return self.pattern.sub(
+            lambda match: self.pieces[int(match.group(1) or match.group(2))], converted
+        )
+
+    def _unindexed_put_back(self, text: str) -> str:
+        return self.unindexed_pattern.sub(
+            lambda match: self.unindexed_pieces[int(match.group(1))], text
+        )
 
 
 @dataclass(frozen=True)
@@ -198,11 +230,30 @@ def render_block(
     proof_open: bool = False,
 ) -> list[str]:
     """The Markdown lines that replace ``block`` in the page (the proof open if ``proof_open``)."""
+    lines = [card_heading(block.spec, block.heading_level), ""]
+    with stash.card(block.spec.id):
+        lines += _card_body(block, result, stash, correction, proof_open)
+    return lines
+
+
+def card_heading(spec: IdentitySpec, level: int) -> str:
+    """The card's heading, in Markdown (so that it enters the table of contents)."""
+    return f"{'#' * level} {spec.title} {{#{spec.id} .identity-title}}"
+
+
+def _card_body(
+    block: Block,
+    result: IdentityResult | None,
+    stash: HtmlStash,
+    correction: Correction | None,
+    proof_open: bool,
+) -> list[str]:
+    """What follows the card's heading: its first line a piece of the stash."""
     spec = block.spec
     classes = "identity identity-refuted" if spec.refuted else "identity"
     converted = _converted(result)
     written = f' data-written-layout="{spec.layout}"' if converted else ""
-    lines = [f"{'#' * block.heading_level} {spec.title} {{#{spec.id} .identity-title}}", ""]
+    lines: list[str] = []
     opening = f'<div class="{classes}" data-identity="{spec.id}"{written}>'
     panel = evidence_panel(result) if result is not None and result.ok and not spec.refuted else ""
     stash.add(lines, _badges(spec, result, stash, opening, panel))
