@@ -711,7 +711,7 @@ ENTRY_WORDING = {"positive": "with positive entries", "nonzero": "with nonzero e
 
 def _entrywise(kind: str, shape: tuple) -> bool:
     """Whether a symbol's properties hold entry by entry: a vector's or a matrix's do."""
-    return kind not in ("function", "scalar function") and tuple(shape) != (1, 1)
+    return kind not in ("function", "scalar function", "integer") and tuple(shape) != (1, 1)
 
 
 def _assumed(name: str, declaration: Declaration | None) -> str:
@@ -761,6 +761,8 @@ def _phrase(key: tuple, names: list[str]) -> str:
     adjectives = _described(stated, _entrywise(kind, shape))
     if kind == "scalar function":
         return rf"\({joined}\colon \mathbb{{R}} \to \mathbb{{R}}\) smooth (applied entrywise)"
+    if kind == "integer":
+        return rf"\({joined} \in \mathbb{{N}},\ {joined} \ge 1\)"
     if kind == "function":
         text = rf"\({joined}\colon {_space(argument)} \to {_space(shape)}\) differentiable"
         return text + (f" with {adjectives} values" if adjectives else "")
