@@ -73,7 +73,7 @@ from .sampling import (
     size_sets,
     tangent_basis,
 )
-from .shapes import LAYOUTS, ShapeChecker, ShapeError, SidesDiffer
+from .shapes import LAYOUTS, ShapeChecker, ShapeError, SidesDiffer, written_negative
 from .tree import (
     Apply,
     Derivative,
@@ -85,6 +85,7 @@ from .tree import (
     Relation,
     Spectral,
     Symbol,
+    SymbolicPower,
     Transpose,
     walk,
 )
@@ -730,7 +731,10 @@ def _depends(relation: Relation, name: str, prop: str) -> bool:
         )
 
     for node in walk(relation):
-        if isinstance(node, Power) and node.exponent < 0 and involves(node.base):
+        inverse = (isinstance(node, Power) and node.exponent < 0) or (
+            isinstance(node, SymbolicPower) and written_negative(node.exponent)
+        )
+        if inverse and involves(node.base):
             return True
         if prop == "nonzero" and isinstance(node, Div) and involves(node.denominator):
             return True

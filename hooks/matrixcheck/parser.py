@@ -32,7 +32,7 @@ Grammar of the accepted subset (whitespace, spacing and sizing macros removed by
     index      := INTEGER | "\\max" | "\\min" | LETTER   # 1 is the largest; a letter is drawn
     PRIMES     := "'" | "''" | "^{\\prime}" | "^{\\prime\\prime}"   # f a declared scalar function
     superscript:= T | \\top | \\intercal | \\mathsf T | \\text T | -1 | -T | INTEGER
-                | "{" intexpr "}"             # k - 1, k - 1 - r: no leading minus
+                | "{" intexpr "}"             # k - 1, k - 1 - r, -k
     intexpr    := expr of integers, declared positive integers and the indices in scope
 
 A finite sum ``\\sum_{r=0}^{k-1}`` binds the letter ``r`` (an :class:`Index`, not a declared
@@ -908,22 +908,14 @@ class _Parser:
 
     def _integer_exponent(self, caret: Token, tokens: list[Token]) -> Node:
         """The exponent of ``X^{k-1}``: an expression in integers, declared positive integers
-        and summation indices (the shape checker holds it to those), with no leading minus."""
+        and summation indices (the shape checker holds it to those)."""
         text = "".join(t.text for t in tokens)
         try:
-            exponent = self._sub_expression(tokens)
+            return self._sub_expression(tokens)
         except AuthorError as error:
             raise self.error(
                 f"unsupported superscript '^{{{text}}}': {error.message}", SUPERSCRIPT_HINT, caret
             ) from None
-        leading = exponent.terms[0] if isinstance(exponent, Add) else exponent
-        if isinstance(leading, Neg):
-            raise self.error(
-                f"the power '^{{{text}}}' has a negative exponent, which the checker does not read",
-                "write the power of the inverse, as (X^{-1})^{k}",
-                caret,
-            )
-        return exponent
 
     def _braced_tokens(self) -> list[Token]:
         """The tokens of a superscript or subscript argument, with wrappers removed."""

@@ -351,24 +351,28 @@ class ShapeChecker:
         if self.is_scalar(shape):
             return shape
         self.require_square(shape, "a power or an inverse")
-        base = node.base
-        singular = (
-            isinstance(base, Symbol) and "singular" in self.declarations[base.name].properties
-        )
-        if node.exponent < 0 and singular:
+        if node.exponent < 0:
+            self._require_invertible(node.base)
+        return shape
+
+    def _require_invertible(self, base: Node) -> None:
+        """An inverse of a symbol declared singular does not exist."""
+        if isinstance(base, Symbol) and "singular" in self.declarations[base.name].properties:
             raise ShapeError(
                 f"{base.name} is declared singular, so its inverse does not exist",
                 f"declare {base.name} invertible, or write the formula without the inverse "
                 f"(\\operatorname{{adj}}({base.name}) instead of \\det({base.name}) {base.name}^{{-1}})",
             )
-        return shape
 
     def _shape_SymbolicPower(self, node: SymbolicPower) -> Shape:
-        """``X^{k-1}``: a scalar or a square matrix to an integer expression."""
+        """``X^{k-1}``: a scalar or a square matrix to an integer expression (``X^{-k}``, written
+        negative, is a power of the inverse)."""
         self.require_integer(node.exponent, "the exponent of a power")
         shape = self.shape(node.base)
         if not self.is_scalar(shape):
             self.require_square(shape, "a power")
+            if written_negative(node.exponent):
+                self._require_invertible(node.base)
         return shape
 
     def _shape_Index(self, node: Index) -> Shape:
@@ -625,6 +629,13 @@ class ShapeChecker:
             f"matrix {name} has no {self.layout}-layout form",
             "use 'layout: entrywise' (∂Y/∂X_ij for each entry) for matrix-by-matrix derivatives",
         )
+
+
+def written_negative(exponent: Node) -> bool:
+    """Whether an integer exponent is written with a leading minus (``-k``, ``-k + 1``): a
+    power of the inverse, at least for large ``k``."""
+    leading = exponent.terms[0] if isinstance(exponent, Add) else exponent
+    return isinstance(leading, Neg)
 
 
 def _concrete(size: Dim, sizes: dict[str, int]) -> int:
