@@ -27,7 +27,7 @@ from matrixcheck.plaintext import readable
 from matrixcheck.printer import to_latex
 from matrixcheck.project import Report
 from matrixcheck.records import identities_json
-from matrixcheck.render import where_line
+from matrixcheck.render import evidence_panel, where_line
 from matrixcheck.sampling import INTEGER_VALUES, integer_values
 from matrixcheck.tree import (
     Add,
@@ -381,3 +381,15 @@ def test_mutations_reach_exponents_and_bounds() -> None:
     assert r"\sum_{r=0}^{k + 1} X^{r} d X X^{k - 1 - r}" in printed  # k − 1 → k + 1
     assert ("start a sum one later", r"\sum_{r=1}^{k - 1} X^{r} d X X^{k - 1 - r}") in mutants
     assert ("raise a power by one", r"\sum_{r=0}^{k - 1} X^{r + 1} d X X^{k - 1 - r}") in mutants
+
+
+def test_the_evidence_panel_has_a_column_of_k() -> None:
+    result = check(TRACE_POWER, "denominator", SQUARE)
+    panel = evidence_panel(result)
+    assert '<th scope="col">sizes</th><th scope="col">k</th><th scope="col">seed</th>' in panel
+    for trial in result.trials:
+        assert f"<td>{trial.integers['k']}</td><td>{trial.seed}</td>" in panel
+    plain = evidence_panel(
+        check(r"\boldsymbol X = \boldsymbol X", "numerator", {"X": "matrix n x n"})
+    )
+    assert '<th scope="col">sizes</th><th scope="col">seed</th>' in plain

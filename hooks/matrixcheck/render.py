@@ -388,8 +388,12 @@ def evidence_panel(result: IdentityResult) -> str:
     spec = result.spec
     # The test functions get a column only where there are some.
     functions = any(t.test_functions for t in result.trials)
+    # A positive integer (k) gets a column of its values.
+    integers = sorted({name for t in result.trials for name in t.integers})
     rows = "".join(
-        f"<tr><td>{html.escape(_sizes(t.sizes))}</td><td>{t.seed}</td>"
+        f"<tr><td>{html.escape(_sizes(t.sizes))}</td>"
+        + "".join(f"<td>{t.integers[name]}</td>" for name in integers)
+        + f"<td>{t.seed}</td>"
         + (f"<td>{html.escape(t.test_functions or '—')}</td>" if functions else "")
         + "</tr>"
         for t in result.trials
@@ -402,7 +406,8 @@ def evidence_panel(result: IdentityResult) -> str:
     header = '<th scope="col">test functions</th>' if functions else ""
     table = (
         '<table class="identity-samples"><thead><tr><th scope="col">sizes</th>'
-        f'<th scope="col">seed</th>{header}</tr></thead>'
+        + "".join(f'<th scope="col">{html.escape(name)}</th>' for name in integers)
+        + f'<th scope="col">seed</th>{header}</tr></thead>'
         f"<tbody>{rows}</tbody></table>"
     )
     items = [
