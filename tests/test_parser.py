@@ -618,7 +618,7 @@ def test_declared_lambda_is_a_symbol_not_an_eigenvalue() -> None:
     [
         (r"\lambda_{ab}(A)", "unsupported index"),
         (r"\lambda_0(A)", "numbered from 1"),
-        (r"\sum_i \sigma_i(A)", r"unknown macro \\sum"),
+        (r"\sum_i \sigma_i(A)", "the lower bound of a sum must name its index"),
         (r"\sum_i \lambda_j(A)", "only in front of the eigenvalues"),
         (r"\|A\|_5", "unsupported norm subscript"),
     ],

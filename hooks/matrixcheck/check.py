@@ -65,6 +65,7 @@ from .results import (
 from .sampling import (
     TEST_FUNCTION_KINDS,
     concrete,
+    integer_values,
     numeric_test_functions,
     random_direction,
     sample_value,
@@ -72,7 +73,7 @@ from .sampling import (
     size_sets,
     tangent_basis,
 )
-from .shapes import LAYOUTS, ShapeChecker, ShapeError, SidesDiffer
+from .shapes import LAYOUTS, ShapeChecker, ShapeError, SidesDiffer, written_negative
 from .tree import (
     Apply,
     Derivative,
@@ -84,6 +85,7 @@ from .tree import (
     Relation,
     Spectral,
     Symbol,
+    SymbolicPower,
     Transpose,
     walk,
 )
@@ -293,11 +295,13 @@ def _trials(identity_id: str, declarations: dict[str, Declaration], offset: int)
     )
     has_functions = any(d.is_function for d in declarations.values())
     kinds = TEST_FUNCTION_KINDS if has_functions else ("",)
+    integers = [name for name, d in declarations.items() if d.is_integer]
     return [
         Trial(
             sets[index % len(sets)],
             seed_for(identity_id, offset + index),
             kinds[index % 3 % len(kinds)],
+            integer_values(integers, identity_id, index),
         )
         for index in range(TRIALS)
     ]
@@ -370,7 +374,12 @@ class _Sampler:
         """The sample of one trial, once per variable in entrywise layout (the variable moving
         along every direction of its basis at once, stacked on a batch axis, and the others
         along their random directions), else once."""
-        key = (trial.seed, trial.test_functions, tuple(trial.sizes.items()))
+        key = (
+            trial.seed,
+            trial.test_functions,
+            tuple(trial.sizes.items()),
+            tuple(trial.integers.items()),
+        )
         if key not in self.drawn:
             self.drawn[key] = self._draw(trial)
         sample = self.drawn[key]
@@ -405,6 +414,8 @@ class _Sampler:
                 functions.update(
                     numeric_test_functions(declaration, trial.sizes, trial.test_functions, rng)
                 )
+            elif declaration.is_integer:
+                values[name] = np.array([[float(trial.integers[name])]])
             elif declaration.binding is None:
                 shape = concrete(declaration.shape, trial.sizes)
                 values[name] = sample_value(declaration.properties, shape, rng)
@@ -720,7 +731,10 @@ def _depends(relation: Relation, name: str, prop: str) -> bool:
         )
 
     for node in walk(relation):
-        if isinstance(node, Power) and node.exponent < 0 and involves(node.base):
+        inverse = (isinstance(node, Power) and node.exponent < 0) or (
+            isinstance(node, SymbolicPower) and written_negative(node.exponent)
+        )
+        if inverse and involves(node.base):
             return True
         if prop == "nonzero" and isinstance(node, Div) and involves(node.denominator):
             return True

@@ -6,7 +6,8 @@ alike). So if ``L = R`` holds in one layout, ``Lᵀ = Rᵀ`` holds there too, an
 ``∂Y/∂X`` of ``Lᵀ = Rᵀ`` in the other layout means replacing it by its transpose. The converter
 does exactly that on the tree, then pushes each transpose down to the symbols: through products
 (reversing their order; 1×1 factors stay in front, untouched), sums, negation, quotients by
-scalars, Kronecker and entrywise products, powers and adjugates; transposes of scalars (traces,
+scalars, Kronecker and entrywise products, powers (integer or symbolic, ``(Xᵀ)^k = (X^k)ᵀ``),
+finite sums (term by term) and adjugates; transposes of scalars (traces,
 determinants, 1×1 products), of the identity matrix and of symbols declared symmetric (or
 diagonal) vanish, a skew-symmetric symbol changes sign, and double transposes cancel. An inverse
 transpose is always written ``A^{-T}`` (a transpose outside the power).
@@ -42,7 +43,9 @@ from .tree import (
     Number,
     Power,
     Relation,
+    Sum,
     Symbol,
+    SymbolicPower,
     Transpose,
     children,
     walk,
@@ -170,8 +173,8 @@ class Transposer:
             return negate(node.operand)
         if isinstance(node, Mul):
             return self.product(node.factors)
-        if isinstance(node, Power) and isinstance(node.base, Transpose):
-            return self.transpose(Power(node.base.operand, node.exponent))
+        if isinstance(node, (Power, SymbolicPower)) and isinstance(node.base, Transpose):
+            return self.transpose(with_children(node, (node.base.operand, *children(node)[1:])))
         return node
 
     def transpose(self, node: Node) -> Node:
@@ -252,8 +255,14 @@ class Transposer:
     def _transpose_Div(self, node: Div) -> Node:
         return Div(self.transpose(node.numerator), node.denominator)
 
-    def _transpose_Power(self, node: Power) -> Node:
+    def _transpose_Power(self, node: Power | SymbolicPower) -> Node:
         return node if self.transpose(node.base) == node.base else Transpose(node)
+
+    _transpose_SymbolicPower = _transpose_Power
+
+    def _transpose_Sum(self, node: Sum) -> Node:
+        """The transpose of a finite sum is the sum of the transposed summands."""
+        return Sum(node.index, node.lower, node.upper, self.transpose(node.body))
 
     def _transpose_Hadamard(self, node: Hadamard) -> Node:
         return Hadamard(self.transpose(node.left), self.transpose(node.right))

@@ -86,6 +86,8 @@ _VECTOR = re.compile(rf"^(row\s+|column\s+)?vector\s+({_DIMENSION})$")
 _FUNCTION = re.compile(r"^function\s+(.+?)\s*(?:->|→)\s*(.+)$")
 #: A smooth real function of one real variable, applied entry by entry (``f: scalar function``).
 _SCALAR_FUNCTION = re.compile(r"^(?:scalar|entrywise|elementwise)\s+function$")
+#: An integer symbol, ``k: positive integer``: a scalar that may stand in an exponent or a bound.
+_INTEGER = re.compile(r"^(?:(?P<sign>positive|nonnegative|natural)\s+)?(?:integer|number)$")
 _BINDING = re.compile(
     r"^(?:unit\s+)?(?P<kind>eigenvector|left eigenvector|left singular vectors?|right singular "
     r"vectors?)\s+of\s+(?P<of>\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)"
@@ -136,6 +138,12 @@ class Declaration:
     @property
     def is_function(self) -> bool:
         return self.kind in FUNCTION_KINDS
+
+    @property
+    def is_integer(self) -> bool:
+        """A positive integer ``k`` (kind ``integer``): a scalar that exponents and the bounds
+        of finite sums may use, drawn from :data:`sampling.INTEGER_VALUES`."""
+        return self.kind == "integer"
 
     @property
     def is_scalar_function(self) -> bool:
@@ -190,7 +198,17 @@ def parse_declaration(name: str, value: object) -> Declaration:
     stated = _parse_properties(name, rest)
     properties = with_implied(stated)
     function = _FUNCTION.match(head)
-    if _SCALAR_FUNCTION.match(" ".join(head.lower().split())):
+    integer = _INTEGER.match(" ".join(head.lower().split()))
+    if integer and (integer.group("sign") == "positive" and not rest and not bindings):
+        declaration = Declaration(name, "integer", (1, 1), frozenset())
+    elif integer:
+        raise AuthorError(
+            f"'{name}' is declared '{value.strip()}'; the checker reads integer symbols that "
+            "are positive only, with no properties",
+            f"write '{name}: positive integer' (the checker draws {name} = 1, …, 5), and state "
+            "any further condition on it in the card",
+        )
+    elif _SCALAR_FUNCTION.match(" ".join(head.lower().split())):
         if rest or bindings:
             raise AuthorError(
                 f"'{name}' is a scalar function; the checker draws smooth test functions for it "
@@ -260,8 +278,8 @@ def parse_shape(name: str, text: str) -> tuple[str, tuple[Dimension, Dimension]]
         return "matrix", (_dimension(matrix.group(1)), _dimension(matrix.group(2)))
     raise AuthorError(
         f"cannot read the shape '{text}' of '{name}'",
-        "write 'scalar', 'vector n', 'row vector n', 'matrix m x n', 'function m x n -> p x q' "
-        "or 'scalar function'",
+        "write 'scalar', 'vector n', 'row vector n', 'matrix m x n', 'function m x n -> p x q', "
+        "'scalar function' or 'positive integer'",
     )
 
 

@@ -28,6 +28,7 @@ from .tree import (
     Func,
     Hadamard,
     IdentityMatrix,
+    Index,
     Kronecker,
     Mul,
     Neg,
@@ -36,7 +37,9 @@ from .tree import (
     Ones,
     Power,
     Spectral,
+    Sum,
     Symbol,
+    SymbolicPower,
     Transpose,
 )
 
@@ -280,18 +283,51 @@ class Evaluator(ABC):
         return self.transpose(self.evaluate(node.operand, values))
 
     def _eval_Power(self, node: Power, values: Values) -> Value:
-        base = self.evaluate(node.base, values)
+        return self.power(self.evaluate(node.base, values), node.exponent)
+
+    def _eval_SymbolicPower(self, node: SymbolicPower, values: Values) -> Value:
+        return self.power(self.evaluate(node.base, values), self.integer(node.exponent, values))
+
+    def power(self, base: Value, exponent: int) -> Value:
+        """``base`` to an integer power by repeated products (of the inverse, if negative); the
+        zeroth power of a matrix is the identity."""
         if self.shape(base) == (1, 1):
             entry = self.entry(base, 0, 0)
-            if node.exponent < 0:
+            if exponent < 0:
                 entry = self.reciprocal(entry)
-            return self.scale(self.number(Fraction(1)), entry ** abs(node.exponent))
-        if node.exponent < 0:
+            return self.scale(self.number(Fraction(1)), entry ** abs(exponent))
+        if exponent == 0:
+            return self.eye(self.shape(base)[0])
+        if exponent < 0:
             base = self.inverse(base)
         result = base
-        for _ in range(abs(node.exponent) - 1):
+        for _ in range(abs(exponent) - 1):
             result = self.matmul(result, base)
         return result
+
+    def integer(self, node: Node, values: Values) -> int:
+        """The value of an integer expression (an exponent, a bound of a sum): integers,
+        positive integer symbols and summation indices, which no derivative moves."""
+        entry = self.entry(self.evaluate(node, values), 0, 0)
+        value = getattr(entry, "real", entry)
+        rounded = int(value)
+        assert rounded == value, f"the integer expression evaluates to {value}"
+        return rounded
+
+    def _eval_Index(self, node: Index, values: Values) -> Value:
+        return values[node.name]
+
+    def _eval_Sum(self, node: Sum, values: Values) -> Value:
+        """The summand at each integer from the lower bound to the upper, added (an empty sum
+        is the summand at the lower bound times 0, for its shape)."""
+        lower, upper = self.integer(node.lower, values), self.integer(node.upper, values)
+        total = None
+        for index in range(lower, max(upper, lower) + 1):
+            term = self.evaluate(node.body, {**values, node.index: self.number(Fraction(index))})
+            if upper < lower:
+                term = self.multiply(self.number(Fraction(0)), term)
+            total = term if total is None else self.add(total, term)
+        return total
 
     def _eval_Hadamard(self, node: Hadamard, values: Values) -> Value:
         return self.hadamard(self.evaluate(node.left, values), self.evaluate(node.right, values))

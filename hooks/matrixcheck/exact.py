@@ -40,6 +40,7 @@ from .sampling import (
     Entrywise,
     Orderings,
     concrete,
+    integer_values,
     ordered_permutations,
     orthogonal_group,
     scalar_test_functions,
@@ -486,6 +487,9 @@ def exact_points(
             if declaration.is_function:
                 kind = test_kinds[index % len(test_kinds)]
                 functions.update(_exact_test_functions(declaration, sizes, kind, rng))
+            elif declaration.is_integer:
+                value = integer_values([name], identity_id, index)[name]
+                values[name] = jets.matrix(1, 1, lambda i, j, value=value: mpq(value))
             else:
                 shape = concrete(declaration.shape, sizes)
                 values[name] = exact_value(declaration.properties, shape, rng)

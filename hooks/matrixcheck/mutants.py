@@ -3,7 +3,10 @@
 For every verified identity, the right-hand side is mutated the way people get formulas wrong:
 a transpose dropped, a sign flipped, two factors of a product swapped, a term of a sum dropped,
 an inverse replaced by an inverse transpose, a derivative ``f'`` of a scalar function replaced by
-``f`` (``f''`` by ``f'``), the whole side scaled by 2, and the layout swapped.
+``f`` (``f''`` by ``f'``), the whole side scaled by 2, and the layout swapped. Integer exponents
+and the bounds of finite sums are reached by the same operators (``k - 1`` to ``k`` drops a term,
+to ``k + 1`` flips a sign); two off-by-one slips complete them: a sum started one later
+(``\\sum_{r=1}``) and a power ``X^k`` raised to ``X^{k+1}``.
 Each mutant is printed back to LaTeX and checked like a page's formula. A mutant that the
 numeric gate accepts is then checked exactly: if it is exactly equal to the original (say
 ``(A + Aᵀ)`` with the terms swapped) it is equivalent and set aside; otherwise it survived, and
@@ -46,7 +49,9 @@ from .tree import (
     Power,
     Relation,
     Spectral,
+    Sum,
     Symbol,
+    SymbolicPower,
     Transpose,
     positions,
     replace_at,
@@ -106,9 +111,22 @@ def right_hand_mutations(side: Node) -> Iterator[tuple[str, Node]]:
             yield "drop a prime", replace_at(side, path, dropped_prime)
         if isinstance(node, Power) and node.exponent == -1 and not _under_transpose(side, path):
             yield "inverse to inverse transpose", replace_at(side, path, Transpose(node))
+        if isinstance(node, Sum):
+            later = dataclasses.replace(node, lower=_plus_one(node.lower))
+            yield "start a sum one later", replace_at(side, path, later)
+        if isinstance(node, SymbolicPower) and not isinstance(node.exponent, Add):
+            raised = SymbolicPower(node.base, _plus_one(node.exponent))
+            yield "raise a power by one", replace_at(side, path, raised)
     if not isinstance(side, Neg):
         yield "flip a sign", Neg(side)
     yield "scale by 2", Mul((Number(Fraction(2)), side))
+
+
+def _plus_one(node: Node) -> Node:
+    """``node + 1`` for an integer expression (a literal is incremented)."""
+    if isinstance(node, Number):
+        return Number(node.value + 1)
+    return Add((node, Number(Fraction(1))))
 
 
 def _under_transpose(root: Node, path: tuple[int, ...]) -> bool:

@@ -13,6 +13,7 @@ Grammar of the accepted subset (whitespace, spacing and sizing macros removed by
                 | "d" SPECTRAL_index "(" expr ")"
                 | "e^{" expr "}"                                  # the exponential, as \\exp
                 | ("\\sum" | "\\prod") "_" i SPECTRAL_i "(" expr ")"   # all eigenvalues
+                | "\\sum_{" INDEX "=" intexpr "}^" intexpr kron        # a finite sum
     postfix    := atom ("^" superscript)*
     atom       := NUMBER | SYMBOL | "I" ["_" SIZE] | ONES ["_" SIZE] | "K_" SIZES
                 | "(" expr ")" | "[" expr "]" | "|" expr "|"
@@ -31,6 +32,13 @@ Grammar of the accepted subset (whitespace, spacing and sizing macros removed by
     index      := INTEGER | "\\max" | "\\min" | LETTER   # 1 is the largest; a letter is drawn
     PRIMES     := "'" | "''" | "^{\\prime}" | "^{\\prime\\prime}"   # f a declared scalar function
     superscript:= T | \\top | \\intercal | \\mathsf T | \\text T | -1 | -T | INTEGER
+                | "{" intexpr "}"             # k - 1, k - 1 - r, -k
+    intexpr    := expr of integers, declared positive integers and the indices in scope
+
+A finite sum ``\\sum_{r=0}^{k-1}`` binds the letter ``r`` (an :class:`Index`, not a declared
+symbol) in its summand, which runs to the next ``+`` or ``-`` outside brackets (Kronecker and
+entrywise products included: ``\\sum_r A \\otimes B`` sums the Kronecker products). The shape
+checker makes sure exponents and bounds are integer expressions.
 
 FUNC is tr, det, adj (the adjugate: the transpose of the matrix of cofactors), log, exp, sin or
 cos. On a scalar, exp, log, sin and cos are the ordinary functions; on a square matrix they are
@@ -65,6 +73,7 @@ from .tree import (
     Func,
     Hadamard,
     IdentityMatrix,
+    Index,
     Kronecker,
     Mul,
     Neg,
@@ -74,7 +83,9 @@ from .tree import (
     Power,
     Relation,
     Spectral,
+    Sum,
     Symbol,
+    SymbolicPower,
     Transpose,
 )
 
@@ -134,6 +145,14 @@ SPECTRAL_NAMES = {"lambda": "eigenvalue", "sigma": "singular value"}
 SPECTRAL_AGGREGATES = {r"\sum": "sum", r"\prod": "prod"}
 BINARY_PRODUCTS = {r"\otimes": Kronecker, r"\circ": Hadamard, r"\odot": Hadamard}
 FACTOR_STARTS = frozenset({"(", "[", "{", "|", "‖"})
+SUPERSCRIPT_HINT = (
+    "use ^T (or ^\\top, ^\\text{T}, ^\\mathsf{T}), ^{-1}, ^{-T}, an integer power, or an "
+    "integer expression of a symbol declared 'positive integer', such as ^{k-1}"
+)
+SUM_HINT = (
+    "write \\sum_{r=0}^{k-1} followed by the summand, with a single letter r as the index "
+    "(\\sum_i \\lambda_i(A) alone sums all the eigenvalues)"
+)
 GREEK = frozenset(
     [
         "alpha",
@@ -244,12 +263,20 @@ def parse_expression(source: str, vocabulary: Vocabulary) -> Node:
 class _Parser:
     """One parse of one LaTeX source; methods follow the grammar in the module docstring."""
 
-    def __init__(self, source: str, tokens: list[Token], vocabulary: Vocabulary) -> None:
+    def __init__(
+        self,
+        source: str,
+        tokens: list[Token],
+        vocabulary: Vocabulary,
+        indices: tuple[str, ...] = (),
+    ) -> None:
         self.source = source
         self.tokens = tokens
         self.position = 0
         self.vocabulary = vocabulary
         self.closers: list[str] = []
+        #: The indices of the finite sums whose summand is being read.
+        self.indices = indices
 
     # -- token helpers -------------------------------------------------------------------------
     @property
@@ -405,6 +432,8 @@ class _Parser:
             return self.postfix(self.ones())
         if token.text in SPECTRAL_AGGREGATES and self._before_eigenvalues():
             return self.aggregate()
+        if token.text == r"\sum":
+            return self.finite_sum()
         word = self._try_word()
         if word is not None:
             return self._word_factor(word)
@@ -428,6 +457,8 @@ class _Parser:
 
     def _word_factor(self, word: _Word) -> Node:
         name = word.text
+        if name in self.indices:
+            return self.postfix(Index(name))
         if name in self.vocabulary.functions:
             return self.postfix(self._apply(name, word))
         if name in self.vocabulary.symbols:
@@ -566,6 +597,43 @@ class _Parser:
             )
         operand = self.group("(", ")")
         return Spectral("eigenvalue", SPECTRAL_AGGREGATES[operator.text], operand, letter)
+
+    def finite_sum(self) -> Sum:
+        """``\\sum_{r=0}^{k-1}`` and its summand, read up to the next ``+`` or ``-``."""
+        operator = self.advance()
+        if self.current.text != "_":
+            raise self.error("a sum needs its index and bounds", SUM_HINT, operator)
+        self.advance()
+        lower = self._collect_group()
+        if len(lower) < 3 or lower[0].kind != "letter" or lower[1].text != "=":
+            raise self.error(
+                "the lower bound of a sum must name its index, as in \\sum_{r=0}",
+                SUM_HINT,
+                operator,
+            )
+        index = lower[0].text
+        if index in self.vocabulary.symbols or index in self.indices:
+            raise self.error(
+                f"the index '{index}' of the sum is already "
+                f"{'declared as a symbol' if index in self.vocabulary.symbols else 'an index'}",
+                "give the index of the sum a letter of its own, such as r or s, and do not "
+                "declare it under 'symbols:'",
+                operator,
+            )
+        if self.current.text != "^":
+            raise self.error("the sum has no upper bound", SUM_HINT, operator)
+        self.advance()
+        upper = self._collect_group()
+        bounds = self._sub_expression(lower[2:]), self._sub_expression(upper)
+        if not self._starts_factor():
+            raise self.error("the sum has no summand", SUM_HINT, operator)
+        enclosing = self.indices
+        self.indices = (*enclosing, index)
+        try:
+            body = self.kron()
+        finally:
+            self.indices = enclosing
+        return Sum(index, *bounds, body)
 
     def group(self, opening: str, closing: str) -> Node:
         self.expect(opening)
@@ -756,7 +824,7 @@ class _Parser:
         if not tokens:
             raise self.error("empty argument in \\frac", "write something in both braces")
         end = Token("end", "", tokens[-1].end, tokens[-1].end)
-        sub = _Parser(self.source, [*tokens, end], self.vocabulary)
+        sub = _Parser(self.source, [*tokens, end], self.vocabulary, self.indices)
         node = sub.expr()
         sub.expect_end()
         return node
@@ -805,41 +873,60 @@ class _Parser:
         if self.current.text == "'":
             raise self.prime_error()
         while self.current.text == "^":
-            exponent = self._superscript()
-            node = _apply_exponent(node, exponent)
+            caret, tokens, exponent = self._script()
+            if exponent is None:
+                node = SymbolicPower(node, self._integer_exponent(caret, tokens))
+            else:
+                node = _apply_exponent(node, exponent)
         return node
 
     def _superscript(self) -> str:
         """Read ``^...`` and return ``T``, ``-T`` or an integer as text."""
+        caret, tokens, exponent = self._script()
+        if exponent is None:
+            text = "".join(t.text for t in tokens)
+            raise self.error(f"unsupported superscript '^{{{text}}}'", SUPERSCRIPT_HINT, caret)
+        return exponent
+
+    def _script(self) -> tuple[Token, list[Token], str | None]:
+        """Read ``^...``: the caret, the tokens of the superscript without wrappers, and ``T``,
+        ``-T`` or an integer as text (None for anything else, such as ``k - 1``)."""
         caret = self.advance()
-        text = self._braced_text()
+        tokens = self._braced_tokens()
+        text = "".join(t.text for t in tokens)
         if text.replace(r"\prime", "") == "" and text:
             raise self.prime_error(caret)
         for mark in TRANSPOSE_MARKS:
             text = text.replace(mark, "T")
         if text in ("T", "-T"):
-            return text
+            return caret, tokens, text
         try:
             int(text)
         except ValueError:
-            raise self.error(
-                f"unsupported superscript '^{{{text}}}'",
-                "use ^T (or ^\\top, ^\\text{T}, ^\\mathsf{T}), ^{-1}, ^{-T} or an integer power",
-                caret,
-            ) from None
-        return text
+            return caret, tokens, None
+        return caret, tokens, text
 
-    def _braced_text(self) -> str:
-        """The text of a superscript or subscript argument, with wrappers removed."""
+    def _integer_exponent(self, caret: Token, tokens: list[Token]) -> Node:
+        """The exponent of ``X^{k-1}``: an expression in integers, declared positive integers
+        and summation indices (the shape checker holds it to those)."""
+        text = "".join(t.text for t in tokens)
+        try:
+            return self._sub_expression(tokens)
+        except AuthorError as error:
+            raise self.error(
+                f"unsupported superscript '^{{{text}}}': {error.message}", SUPERSCRIPT_HINT, caret
+            ) from None
+
+    def _braced_tokens(self) -> list[Token]:
+        """The tokens of a superscript or subscript argument, with wrappers removed."""
         tokens = self._collect_group()
         if len(tokens) == 1 and tokens[0].text in WRAPPERS:
             tokens += self._collect_group()
-        parts: list[str] = []
-        for token in tokens:
-            if token.text in WRAPPERS or token.text in ("{", "}"):
-                continue
-            parts.append(token.text)
-        return "".join(parts)
+        return [t for t in tokens if t.text not in WRAPPERS and t.text not in ("{", "}")]
+
+    def _braced_text(self) -> str:
+        """The text of a superscript or subscript argument, with wrappers removed."""
+        return "".join(t.text for t in self._braced_tokens())
 
     def _try_word(self) -> _Word | None:
         """Read a name: a letter, a Greek macro, or a wrapper around either; with subscripts."""

@@ -22,6 +22,7 @@ from .tree import (
     Func,
     Hadamard,
     IdentityMatrix,
+    Index,
     Kronecker,
     Mul,
     Neg,
@@ -31,7 +32,9 @@ from .tree import (
     Power,
     Relation,
     Spectral,
+    Sum,
     Symbol,
+    SymbolicPower,
     Transpose,
 )
 
@@ -59,7 +62,7 @@ NORM_SUBSCRIPTS = {
 SPECTRAL_MACROS = {"eigenvalue": r"\lambda", "singular value": r"\sigma"}
 AGGREGATE_MACROS = {"sum": r"\sum", "prod": r"\prod"}
 #: Nodes printed as a single name, which a superscript may follow directly.
-NAMES = (Symbol, IdentityMatrix, Ones, Commutation, Apply)
+NAMES = (Symbol, IdentityMatrix, Ones, Commutation, Apply, Index)
 #: What makes printed LaTeX taller than a line of text, so that delimiters around it are sized.
 TALL = (r"\frac", r"\sum", r"\prod", r"\left")
 
@@ -152,7 +155,9 @@ class LatexPrinter:
     def _print_Mul(self, node: Mul) -> str:
         parts = []
         for factor in node.factors:
-            if isinstance(factor, (Add, Neg, Mul, Hadamard, Kronecker)):
+            # A sum runs to the end of the product: one that is not its last factor is bracketed.
+            last_sum = isinstance(factor, Sum) and factor is node.factors[-1]
+            if isinstance(factor, (Add, Neg, Mul, Hadamard, Kronecker, Sum)) and not last_sum:
                 parts.append(self.bracket(factor))
             else:
                 parts.append(self.print(factor))
@@ -180,11 +185,25 @@ class LatexPrinter:
     def _print_Power(self, node: Power) -> str:
         return f"{self._base(node.base)}^{{{node.exponent}}}"
 
+    def _print_SymbolicPower(self, node: SymbolicPower) -> str:
+        return f"{self._base(node.base)}^{{{self.print(node.exponent)}}}"
+
+    def _print_Index(self, node: Index) -> str:
+        return node.name
+
+    def _print_Sum(self, node: Sum) -> str:
+        """``\\sum_{r=0}^{k-1}`` and the summand, bracketed if it is itself a sum of terms."""
+        body = (
+            self.bracket(node.body) if isinstance(node.body, (Add, Neg)) else self.print(node.body)
+        )
+        lower, upper = self.print(node.lower), self.print(node.upper)
+        return rf"\sum_{{{node.index}={lower}}}^{{{upper}}} {body}"
+
     def _binary(self, left: Node, right: Node, operator: str) -> str:
         def side(node: Node) -> str:
             return (
                 self.bracket(node)
-                if isinstance(node, (Add, Neg, Hadamard, Kronecker))
+                if isinstance(node, (Add, Neg, Hadamard, Kronecker, Sum))
                 else self.print(node)
             )
 

@@ -19,8 +19,8 @@ SCHEMA_VERSION = 1
 
 
 def shape_text(declaration: Declaration) -> str:
-    """``scalar``, ``vector n``, ``row vector n``, ``matrix m x n``, a function signature or
-    ``scalar function``."""
+    """``scalar``, ``vector n``, ``row vector n``, ``matrix m x n``, a function signature,
+    ``scalar function`` or ``positive integer``."""
 
     def one(kind: str, shape: tuple) -> str:
         rows, columns = shape
@@ -34,10 +34,20 @@ def shape_text(declaration: Declaration) -> str:
 
     if declaration.is_scalar_function:
         return "scalar function"
+    if declaration.is_integer:
+        return "positive integer"
     if declaration.is_function:
         argument = declaration.argument or (1, 1)
         return f"function {one('matrix', argument)} -> {one('matrix', declaration.shape)}"
     return one(declaration.kind, declaration.shape)
+
+
+def _integers(result: IdentityResult) -> dict:
+    """``integers``, the value of each positive integer symbol at each trial, for an identity
+    that declares one (the field is absent otherwise)."""
+    if not any(trial.integers for trial in result.trials):
+        return {}
+    return {"integers": [trial.integers for trial in result.trials]}
 
 
 def assumptions(result: IdentityResult) -> list[dict]:
@@ -78,6 +88,7 @@ def _refutation(result: IdentityResult) -> dict | None:
             "sizes": example.sizes,
             "seed": example.seed,
             "test_functions": example.test_functions,
+            **({"integers": example.integers} if example.integers else {}),
             "rel_error": _rounded(result.max_rel_error),
         },
         "evidence": result.message,
@@ -136,6 +147,7 @@ def record(result: IdentityResult, url: str) -> dict:
         "other_layout": other_layout(result),
         "sizes": [trial.sizes for trial in result.trials],
         "seeds": [trial.seed for trial in result.trials],
+        **_integers(result),
         "proof_steps_checked": sum(1 for s in steps if s.status == "checked"),
         "proof_steps_total": len(steps),
         "proof_steps": [

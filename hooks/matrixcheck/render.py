@@ -439,8 +439,12 @@ def evidence_panel(result: IdentityResult) -> str:
     spec = result.spec
     # The test functions get a column only where there are some.
     functions = any(t.test_functions for t in result.trials)
+    # A positive integer (k) gets a column of its values.
+    integers = sorted({name for t in result.trials for name in t.integers})
     rows = "".join(
-        f"<tr><td>{html.escape(_sizes(t.sizes))}</td><td>{t.seed}</td>"
+        f"<tr><td>{html.escape(_sizes(t.sizes))}</td>"
+        + "".join(f"<td>{t.integers[name]}</td>" for name in integers)
+        + f"<td>{t.seed}</td>"
         + (f"<td>{html.escape(t.test_functions or '—')}</td>" if functions else "")
         + "</tr>"
         for t in result.trials
@@ -453,7 +457,8 @@ def evidence_panel(result: IdentityResult) -> str:
     header = '<th scope="col">test functions</th>' if functions else ""
     table = (
         '<table class="identity-samples"><thead><tr><th scope="col">sizes</th>'
-        f'<th scope="col">seed</th>{header}</tr></thead>'
+        + "".join(f'<th scope="col">{html.escape(name)}</th>' for name in integers)
+        + f'<th scope="col">seed</th>{header}</tr></thead>'
         f"<tbody>{rows}</tbody></table>"
     )
     items = [
@@ -762,7 +767,7 @@ ENTRY_WORDING = {"positive": "with positive entries", "nonzero": "with nonzero e
 
 def _entrywise(kind: str, shape: tuple) -> bool:
     """Whether a symbol's properties hold entry by entry: a vector's or a matrix's do."""
-    return kind not in FUNCTION_KINDS and tuple(shape) != (1, 1)
+    return kind not in (*FUNCTION_KINDS, "integer") and tuple(shape) != (1, 1)
 
 
 def _assumed(name: str, declaration: Declaration | None) -> str:
@@ -812,6 +817,8 @@ def _phrase(key: tuple, names: list[str]) -> str:
     adjectives = _described(stated, _entrywise(kind, shape))
     if kind == "scalar function":
         return rf"\({joined}\colon \mathbb{{R}} \to \mathbb{{R}}\) smooth (applied entrywise)"
+    if kind == "integer":
+        return rf"\({joined} \in \mathbb{{N}},\ {joined} \ge 1\)"
     if kind == "function":
         text = rf"\({joined}\colon {_space(argument)} \to {_space(shape)}\) differentiable"
         return text + (f" with {adjectives} values" if adjectives else "")

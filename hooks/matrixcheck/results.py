@@ -41,10 +41,13 @@ class Trial:
     sizes: dict[str, int]
     seed: int
     test_functions: str
+    #: The value of each symbol declared 'positive integer' (``k``).
+    integers: dict[str, int] = field(default_factory=dict)
 
     def describe(self) -> str:
         functions = f", {self.test_functions} test functions" if self.test_functions else ""
-        return f"{sizes_phrase(self.sizes)}, seed {self.seed}{functions}"
+        integers = "".join(f", {name}={value}" for name, value in self.integers.items())
+        return f"{sizes_phrase(self.sizes)}{integers}, seed {self.seed}{functions}"
 
 
 @dataclass

@@ -25,6 +25,9 @@ Orderings = Sequence[tuple[str, str]]
 
 SIZE_POOL = (2, 3, 4, 5, 6)
 SIZE_SETS = 3
+#: The values a symbol declared 'positive integer' takes: 1 (the edge case, ``X^{k-1} = I``)
+#: and a few more.
+INTEGER_VALUES = (1, 2, 3, 4, 5)
 
 
 def seed_for(identity_id: str, trial: int) -> int:
@@ -50,6 +53,18 @@ def size_sets(
         if len(chosen) == SIZE_SETS:
             break
     return chosen or [{}]
+
+
+def integer_values(names: Sequence[str], identity_id: str, trial: int) -> dict[str, int]:
+    """The value of each positive integer symbol at the trial numbered ``trial``: 1 at the
+    first trial, then the other :data:`INTEGER_VALUES` in an order fixed by the id and the
+    name, cycling, so that five trials (and the six of a check) see every value."""
+    values = {}
+    for name in sorted(names):
+        rng = np.random.default_rng(seed_for(f"{identity_id}:{name}", -2))
+        order = (INTEGER_VALUES[0], *rng.permutation(INTEGER_VALUES[1:]).tolist())
+        values[name] = int(order[trial % len(order)])
+    return values
 
 
 def ordered_permutations(

@@ -26,6 +26,7 @@ from .tree import (
     Func,
     Hadamard,
     IdentityMatrix,
+    Index,
     Kronecker,
     Mul,
     Neg,
@@ -35,8 +36,11 @@ from .tree import (
     Power,
     Relation,
     Spectral,
+    Sum,
     Symbol,
+    SymbolicPower,
     Transpose,
+    walk,
 )
 
 LAYOUTS = ("numerator", "denominator", "entrywise", "differential")
@@ -347,17 +351,61 @@ class ShapeChecker:
         if self.is_scalar(shape):
             return shape
         self.require_square(shape, "a power or an inverse")
-        base = node.base
-        singular = (
-            isinstance(base, Symbol) and "singular" in self.declarations[base.name].properties
-        )
-        if node.exponent < 0 and singular:
+        if node.exponent < 0:
+            self._require_invertible(node.base)
+        return shape
+
+    def _require_invertible(self, base: Node) -> None:
+        """An inverse of a symbol declared singular does not exist."""
+        if isinstance(base, Symbol) and "singular" in self.declarations[base.name].properties:
             raise ShapeError(
                 f"{base.name} is declared singular, so its inverse does not exist",
                 f"declare {base.name} invertible, or write the formula without the inverse "
                 f"(\\operatorname{{adj}}({base.name}) instead of \\det({base.name}) {base.name}^{{-1}})",
             )
+
+    def _shape_SymbolicPower(self, node: SymbolicPower) -> Shape:
+        """``X^{k-1}``: a scalar or a square matrix to an integer expression (``X^{-k}``, written
+        negative, is a power of the inverse)."""
+        self.require_integer(node.exponent, "the exponent of a power")
+        shape = self.shape(node.base)
+        if not self.is_scalar(shape):
+            self.require_square(shape, "a power")
+            if written_negative(node.exponent):
+                self._require_invertible(node.base)
         return shape
+
+    def _shape_Index(self, node: Index) -> Shape:
+        return (ONE, ONE)
+
+    def _shape_Sum(self, node: Sum) -> Shape:
+        """A finite sum has the shape of its summand; its bounds are integer expressions."""
+        self.require_integer(node.lower, f"the lower bound of the sum over {node.index}")
+        self.require_integer(node.upper, f"the upper bound of the sum over {node.index}")
+        return self.shape(node.body)
+
+    def require_integer(self, node: Node, what: str) -> None:
+        """``node`` is built from integers, symbols declared 'positive integer' and summation
+        indices with ``+``, ``-`` and products."""
+        for part in walk(node):
+            if isinstance(part, (Add, Neg, Mul, Index)):
+                continue
+            if isinstance(part, Number) and part.value.denominator == 1:
+                continue
+            if isinstance(part, Symbol) and self.declarations[part.name].is_integer:
+                continue
+            if isinstance(part, Symbol):
+                name = part.name
+                raise ShapeError(
+                    f"{what} uses '{name}', which is not declared as an integer",
+                    f"declare '{name}: positive integer', or write the power with integers and "
+                    "the index of an enclosing sum",
+                )
+            raise ShapeError(
+                f"{what} must be an integer expression such as k - 1, but is not",
+                "write it with integers, symbols declared 'positive integer' and the index of "
+                "an enclosing sum, joined by + and -",
+            )
 
     def require_square(self, shape: Shape, what: str) -> None:
         if not self.unify(shape[0], shape[1]):
@@ -512,9 +560,20 @@ class ShapeChecker:
         return (a * c, b * d)
 
     def _shape_Differential(self, node: Differential) -> Shape:
+        if isinstance(node.operand, Symbol):
+            self._require_continuous(node.operand.name, f"d{node.operand.name}")
         return self.shape(node.operand)
 
+    def _require_continuous(self, name: str, what: str) -> None:
+        """A positive integer does not vary continuously: nothing is differentiated by it."""
+        if self.declarations[name].is_integer:
+            raise ShapeError(
+                f"{what} differentiates by {name}, which is declared a positive integer",
+                f"differentiate by a matrix, vector or scalar symbol; {name} is a fixed integer",
+            )
+
     def _shape_Derivative(self, node: Derivative) -> Shape:
+        self._require_continuous(node.variable, f"∂/∂{node.variable}")
         operand = self.shape(node.operand)
         variable = self._shape_Symbol(Symbol(node.variable))
         name = node.variable
@@ -570,6 +629,13 @@ class ShapeChecker:
             f"matrix {name} has no {self.layout}-layout form",
             "use 'layout: entrywise' (∂Y/∂X_ij for each entry) for matrix-by-matrix derivatives",
         )
+
+
+def written_negative(exponent: Node) -> bool:
+    """Whether an integer exponent is written with a leading minus (``-k``, ``-k + 1``): a
+    power of the inverse, at least for large ``k``."""
+    leading = exponent.terms[0] if isinstance(exponent, Add) else exponent
+    return isinstance(leading, Neg)
 
 
 def _concrete(size: Dim, sizes: dict[str, int]) -> int:

@@ -108,6 +108,34 @@ class Power(Node):
 
 
 @dataclass(frozen=True)
+class SymbolicPower(Node):
+    """A power whose exponent is an integer expression of declared integers and summation
+    indices, such as ``X^{k-1}`` or ``X^{k-1-r}``; ``exponent`` is that expression (1×1)."""
+
+    base: Node
+    exponent: Node
+
+
+@dataclass(frozen=True)
+class Index(Node):
+    """The bound index of a finite sum (``r`` in ``\\sum_{r=0}^{k-1}``), an integer; its scope
+    is the summand."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Sum(Node):
+    """``\\sum_{index=lower}^{upper} body``: the bounds are integer expressions, the body is
+    evaluated once for each integer from ``lower`` to ``upper`` and the values added."""
+
+    index: str
+    lower: Node
+    upper: Node
+    body: Node
+
+
+@dataclass(frozen=True)
 class Func(Node):
     """A built-in function such as ``tr``, ``det``, ``log``, ``abs``, a norm, ``vec``, ``diag``,
     ``softmax``, ``lse`` or the sigmoid; scalar functions act entrywise on vectors."""
@@ -204,6 +232,10 @@ def children(node: Node) -> tuple[Node, ...]:
         return (node.operand,)
     if isinstance(node, Power):
         return (node.base,)
+    if isinstance(node, SymbolicPower):
+        return (node.base, node.exponent)
+    if isinstance(node, Sum):
+        return (node.lower, node.upper, node.body)
     if isinstance(node, Apply):
         return (node.argument,)
     if isinstance(node, Div):
@@ -235,6 +267,10 @@ def with_children(node: Node, new: tuple[Node, ...]) -> Node:
         return dataclasses.replace(node, operand=new[0])
     if isinstance(node, Power):
         return Power(new[0], node.exponent)
+    if isinstance(node, SymbolicPower):
+        return SymbolicPower(new[0], new[1])
+    if isinstance(node, Sum):
+        return Sum(node.index, new[0], new[1], new[2])
     if isinstance(node, Apply):
         return Apply(node.function, new[0], node.order)
     if isinstance(node, Div):
