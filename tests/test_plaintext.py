@@ -36,6 +36,7 @@ CASES = {
     # signs, operations and relations
     r"\boldsymbol A + \boldsymbol B = -\boldsymbol C": "A + B = −C",
     r"\boldsymbol A \otimes \boldsymbol B \ne \boldsymbol B \odot \boldsymbol A": "A ⊗ B ≠ B ⊙ A",
+    r"d\boldsymbol p \oslash \boldsymbol p": "dp ⊘ p",
     r"\sigma(x)(1-\sigma(x))": "σ(x)(1 − σ(x))",
     r"x \quad\Longleftrightarrow\quad y": "x ⟺ y",
     # function names: a space unless brackets follow

@@ -75,6 +75,7 @@ SYMBOLS: dict[str, tuple[str, str]] = {
     "cdots": ("⋯", ORD), "vdots": ("⋮", ORD), "ddots": ("⋱", ORD), "forall": ("∀", ORD),
     "exists": ("∃", ORD), "neg": ("¬", ORD), "imath": ("ı", ORD), "hbar": ("ℏ", ORD),
     "times": ("×", BIN), "otimes": ("⊗", BIN), "oplus": ("⊕", BIN), "odot": ("⊙", BIN),
+    "oslash": ("⊘", BIN),
     "circ": ("∘", BIN), "cdot": ("·", BIN), "pm": ("±", BIN), "mp": ("∓", BIN),
     "ast": ("∗", BIN), "setminus": ("∖", BIN), "cup": ("∪", BIN), "cap": ("∩", BIN),
     "wedge": ("∧", BIN), "vee": ("∨", BIN), "div": ("÷", BIN), "bullet": ("•", BIN),
