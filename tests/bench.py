@@ -3,7 +3,8 @@
 Not a test (pytest collects only ``test_*.py``): timings depend on the machine, so targets are
 reported here, never asserted. For N = 50, 200 and 1000 it generates a synthetic site from the
 real identities of ``docs/`` (every ``/// identity`` block, renamed ``<id>-<copy>`` so that each
-copy is sampled at its own seeds, spread over pages of varied sizes, 3 to 60 identities), then
+copy is sampled at its own seeds, spread over pages of varied sizes, 3 to 60 identities, and the
+site's two pages made from the report: the status table and the printable reference), then
 times, side by side:
 
 - ``plain``: the same pages built without the checking hook;
@@ -60,6 +61,9 @@ from matrixcheck.document import read_page, strip_front_matter
 from support import mkdocs_serve
 
 PAGE_SIZES = (3, 8, 15, 30, 60, 5, 12, 40)
+#: The real site's pages made from the report (every identity's status, every card to print):
+#: a checked build fills them, a plain one leaves them empty, as on the real site.
+GENERATED_PAGES = ("status.md", "print.md")
 CHECK_HOOK = "  - hooks/identities.py\n"
 CHROMIUM = "/usr/bin/chromium"
 
@@ -108,6 +112,8 @@ def generate(target: Path, count: int, blocks: list[tuple[str, str]]) -> list[st
             pages[name].append(renamed(identity_id, text, index // len(blocks)))
         made += size
     (docs / "index.md").write_text("# Benchmark\n", encoding="utf-8")
+    for name in GENERATED_PAGES:
+        shutil.copy2(REPO / "docs" / name, docs / name)
     for name, texts in pages.items():
         body = f"# {name}\n\n" + "\n\n".join(texts) + "\n"
         (docs / name).write_text(body, encoding="utf-8")
