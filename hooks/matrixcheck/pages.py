@@ -194,8 +194,9 @@ def whole_reference(report: Report, page_path: str, site: SiteContext, argument:
 PRINTED = re.compile(r"<!--mc-printed:([^>]*)-->")
 #: The opening of a card's proof, closed.
 CLOSED_PROOF = re.compile(r'<details class="(success|note)">(?=\n<summary>Proof \()')
-#: A link or a source in HTML.
-ADDRESS = re.compile(r'\b(href|src)="([^"]*)"')
+#: A link or a source in HTML (after the space before every attribute: a literal first character
+#: lets the pattern skip through the page, about fifteen times as fast as a word boundary).
+ADDRESS = re.compile(r' (href|src)="([^"]*)"')
 
 
 def printed_cards(page_html: str, bodies: dict[str, tuple[str, str]], page_url: str) -> str:
@@ -227,7 +228,7 @@ def _rebased(body: str, source_url: str, page_url: str) -> str:
         target = posixpath.join(source_folder, split.path) if split.path else source_url
         query = f"?{split.query}" if split.query else ""
         fragment = f"#{split.fragment}" if split.fragment else ""
-        return f'{name}="{_relative(target, page_folder)}{query}{fragment}"'
+        return f' {name}="{_relative(target, page_folder)}{query}{fragment}"'
 
     return ADDRESS.sub(rebased, body)
 
