@@ -20,8 +20,11 @@
  *   on paper nothing can scroll, and the rest of it would be cut off.
  * - A deep link (…/page/#id) is scrolled to again once MathJax has typeset the displayed formulas
  *   (window.matrixcheckTypeset.visible, see mathjax-config.js): typesetting changes the height of
- *   everything above the card, which would leave it out of view. Hidden formulas typeset later
- *   change no height.
+ *   everything above the card, which would leave it out of view. A jump to another card of the
+ *   page (a changed #id) is checked a frame later, and both once every formula is typeset: if the
+ *   named card is out of view then (the theme or a late layout change moved the page; seen on a
+ *   busy machine), it is brought back, unless the reader has scrolled, pressed a key or touched
+ *   the page since.
  *
  * Material's instant navigation swaps the page content without a reload and emits on document$:
  * everything that touches page content runs again on each emission; clicks are delegated.
@@ -345,16 +348,51 @@
     makeSortable();
   }
 
-  function scrollToTarget() {
+  function hashTarget() {
     var id = decodeURIComponent(window.location.hash.slice(1));
-    var target = id && document.getElementById(id);
+    return (id && document.getElementById(id)) || null;
+  }
+
+  function scrollToTarget() {
+    var target = hashTarget();
     if (target) {
       target.scrollIntoView();
     }
   }
 
+  /* The reader moved the page since the last jump: leave it where they put it. */
+  var readerMoved = false;
+  ["wheel", "touchstart", "keydown", "mousedown"].forEach(function (kind) {
+    window.addEventListener(kind, function () {
+      readerMoved = true;
+    }, { passive: true });
+  });
+
+  /* Brings the card the address names back into view if something moved it out. */
+  function keepTarget() {
+    var target = hashTarget();
+    if (!target || readerMoved) {
+      return;
+    }
+    var top = target.getBoundingClientRect().top;
+    if (top < 0 || top >= window.innerHeight) {
+      target.scrollIntoView();
+    }
+  }
+
+  window.addEventListener("hashchange", function () {
+    readerMoved = false;
+    requestAnimationFrame(function () {
+      requestAnimationFrame(keepTarget);
+    });
+    if (window.matrixcheckTypeset) {
+      window.matrixcheckTypeset.all.then(keepTarget);
+    }
+  });
+
   if (window.matrixcheckTypeset) {
     window.matrixcheckTypeset.visible.then(scrollToTarget);
+    window.matrixcheckTypeset.all.then(keepTarget);
   }
 
   applyLayout(storedLayout());
