@@ -7,7 +7,10 @@ instead of computing), and results come back in page order.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from matrixcheck.check import check_identity
 from matrixcheck.results import IdentityResult
@@ -108,3 +111,31 @@ def test_each_result_is_handed_on_as_it_arrives_stopped_ones_included() -> None:
     assert [index for index, _ in arrived] == [1, 2, 0]
     assert all(result is results[index] for index, result in arrived)
     assert isinstance(results[0], Stopped)
+
+
+def test_a_worker_loads_nothing_the_checker_could_have_loaded_before_the_fork() -> None:
+    """Workers are forked after :func:`matrixcheck.check.preload`: a check, transcendental values
+    and random samples included, then imports no module in the worker (under ``mkdocs serve``
+    each rebuild forks a new worker, which imported mpmath and NumPy's random module again at
+    every edit). A fresh process, where nothing is loaded yet."""
+    program = (
+        "import sys\n"
+        "from matrixcheck.check import check_identity, preload\n"
+        "from support import make_spec\n"
+        "preload()\n"
+        "loaded = set(sys.modules)\n"
+        "spec = make_spec(r'\\frac{\\partial \\operatorname{tr}(e^{X})}{\\partial X} = e^{X^T}',\n"
+        "                 'denominator', {'X': 'matrix n x n'})\n"
+        "assert check_identity(spec).status == 'verified'\n"
+        "print(sorted(set(sys.modules) - loaded))\n"
+    )
+    tests = Path(__file__).resolve().parent
+    completed = subprocess.run(
+        [sys.executable, "-c", program],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": f"{tests.parent / 'hooks'}:{tests}"},
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "[]"

@@ -166,11 +166,14 @@ def _checker() -> Callable[[IdentitySpec], IdentityResult]:
     """The function that checks one identity.
 
     NumPy and the checker are imported here, only when something must be checked (a build whose
-    results all come from the cache never does), and before the workers fork, so they share them.
+    results all come from the cache never does), and before the workers fork, so they share them,
+    with what the checker would otherwise load on first use (:func:`check.preload`).
     The parsed formula stays in the worker: the result crosses the process boundary without it,
     as it is stored in the cache.
     """
-    from .check import check_identity
+    from .check import check_identity, preload
+
+    preload()
 
     def checked(spec: IdentitySpec) -> IdentityResult:
         """A bug in the checker becomes that identity's error, not a traceback."""
