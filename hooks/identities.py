@@ -23,11 +23,11 @@ this file only adapts it to MkDocs' events:
   box on its page, and a page none of whose text, results or generated content changed keeps
   its last rendering. The cards' own HTML is kept out of Markdown in the page's stash
   (``matrixcheck.render.HtmlStash``);
-- ``on_page_content`` notes each card's body as its page shows it, for the printable page, and
+- ``on_page_content`` notes each card as its page shows it, for the printable page, and
   puts that HTML back into the converted page, except the markup the site
   search excludes anyway (badges, buttons, evidence, converted formulas, step marks), which
-  ``on_post_page`` puts into the finished page (with the cards' bodies on the printable page,
-  whose headings alone went through Markdown): the search, which indexes the content in between,
+  ``on_post_page`` puts into the finished page (with the cards on the printable page, whose
+  page titles alone went through Markdown): the search, which indexes the content in between,
   then parses a fraction of each card. Until then each formula of a page the search indexes (not
   one whose front matter says ``search: exclude``) stands as its readable text, which is what
   search results show (``matrixcheck.plaintext``; a build starts from the texts the last one
@@ -47,7 +47,7 @@ from matrixcheck.permalinks import PAGE, redirect_page
 from matrixcheck.plaintext import ReadableTexts
 from matrixcheck.project import Report, check_docs
 from matrixcheck.records import RecordLines, identities_json
-from matrixcheck.render import HtmlStash
+from matrixcheck.render import HtmlStash, ShownCard
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
@@ -65,7 +65,8 @@ class _State:
     """What the hook knows: whether we serve, the result cache, the pages as last rendered and
     the lines of ``identities.json`` (all for the whole process); for the current build, the
     report, each identity's URL, page titles, the HTML stash of each page from its Markdown
-    event to its finished HTML, and the readable texts of its formulas."""
+    event to its finished HTML, each card as its page shows it (for the printable page), and the
+    readable texts of its formulas."""
 
     serving = False
     cache: ResultCache | None = None
@@ -75,7 +76,7 @@ class _State:
     urls: ClassVar[dict[str, str]] = {}
     titles: ClassVar[dict[str, str]] = {}
     stashes: ClassVar[dict[str, HtmlStash]] = {}
-    bodies: ClassVar[dict[str, tuple[str, str]]] = {}
+    cards: ClassVar[dict[str, tuple[str, ShownCard]]] = {}
     texts = ReadableTexts()
 
 
@@ -96,7 +97,7 @@ def on_pre_build(config: MkDocsConfig) -> None:
     _State.texts = ReadableTexts(known)
     report = check_docs(docs_dir, _label(docs_dir, project_dir), _State.cache)
     _State.report, _State.urls, _State.titles, _State.stashes = report, {}, {}, {}
-    _State.bodies = {}
+    _State.cards = {}
     _State.pages.retain({page.path for page in report.pages})
     for note in report.notes:
         log.info(note)
@@ -160,8 +161,8 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     stash = _State.stashes.get(page.file.src_uri)
     if stash is None:
         return html
-    for identity_id, body in stash.card_bodies(html).items():
-        _State.bodies[identity_id] = (page.url, body)
+    for identity_id, shown in stash.shown_cards(html).items():
+        _State.cards[identity_id] = (page.url, shown)
     searched = not (page.meta.get("search") or {}).get("exclude")
     return stash.restore(html, _State.texts if searched else None)
 
@@ -170,7 +171,7 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     stash = _State.stashes.pop(page.file.src_uri, None)
     if stash is None:
         return output
-    return printed_cards(stash.finish(output), _State.bodies, page.url)
+    return printed_cards(stash.finish(output), _State.cards, page.url)
 
 
 def on_post_build(config: MkDocsConfig) -> None:

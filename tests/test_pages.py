@@ -21,7 +21,7 @@ from matrixcheck.page_render import render_page
 from matrixcheck.pages import SiteContext, fill_markers, printed_cards
 from matrixcheck.permalinks import redirect_page
 from matrixcheck.project import check_docs
-from matrixcheck.render import HtmlStash
+from matrixcheck.render import HtmlStash, ShownCard
 from support import REPO
 
 PAGE = """\
@@ -115,25 +115,42 @@ PROVED = PAGE.replace(
 )
 
 
+def _converted(text: str) -> str:
+    """``text`` converted as MkDocs does for the site: ids from attributes, headings with links."""
+    return markdown.markdown(
+        text, extensions=["attr_list", "toc"], extension_configs={"toc": {"permalink": True}}
+    )
+
+
 def test_whole_reference_shows_each_card_as_its_page_does_with_the_proof_open(
     tmp_path: Path,
 ) -> None:
-    """The printable page takes each card's body from the card's own page, converted once."""
+    """The printable page takes each card, heading and body, from the card's own page, converted
+    once: its own Markdown holds the page titles alone, which its table of contents lists."""
     (tmp_path / "page.md").write_text(PROVED, encoding="utf-8")
     report = check_docs(tmp_path)
     titles, urls = {"page.md": "A page"}, {"linear-form": "page/#linear-form"}
     source = render_page(PROVED, "page.md", report, titles, urls, "page/")
-    converted = markdown.markdown(source.markdown)
-    bodies = {key: ("page/", body) for key, body in source.stash.card_bodies(converted).items()}
+    converted = _converted(source.markdown)
+    cards = {key: ("page/", card) for key, card in source.stash.shown_cards(converted).items()}
     shown = source.stash.finish(source.stash.restore(converted))
-    assert list(bodies) == ["linear-form"] and bodies["linear-form"][1] in shown
-    assert '<details class="success">' in bodies["linear-form"][1]
+    [card] = [card for _, card in cards.values()]
+    assert list(cards) == ["linear-form"] and card.heading + card.body in shown
+    assert card.heading.startswith('<h2 class="identity-title" id="linear-form">Linear form')
+    assert '<details class="success">' in card.body
 
     printed = render_page("<!-- identities: all -->", "print.md", report, titles, urls, "print/")
-    assert "### Linear form {#linear-form .identity-title}" in printed.markdown
-    page = printed.stash.finish(printed.stash.restore(markdown.markdown(printed.markdown)))
-    page = printed_cards(page, bodies, "print/")
-    assert '<div class="identity" data-identity="linear-form"' in page
+    assert "## A page {#page-page .print-page-title}" in printed.markdown
+    assert "Linear form" not in printed.markdown
+    page = printed_cards(
+        printed.stash.finish(printed.stash.restore(_converted(printed.markdown))), cards, "print/"
+    )
+    # Below the page's title, the card's heading is one level down, and its link leads to itself.
+    assert '<h2 class="print-page-title" id="page-page">A page' in page
+    assert (
+        '<h3 class="identity-title" id="linear-form">Linear form<a class="headerlink" '
+        'href="#linear-form" title="Permanent link">&para;</a></h3>\n<div class="identity"' in page
+    )
     assert '<details class="success" open>' in page and '<details class="success">' not in page
     # Without MkDocs the link stays as written, relative to the card's page, and still leads there.
     assert '<a href="../page/other.md#quadratic-form">' in page
@@ -161,13 +178,17 @@ def test_a_printed_body_keeps_its_links_pointing_where_they_did(
     source_url: str, page_url: str, address: str, printed: str
 ) -> None:
     body = f'<p><a href="{address}">a</a><img src="{address}"></p>'
-    page = printed_cards("<!--mc-printed:x-->", {"x": (source_url, body)}, page_url)
-    assert page == f'<p><a href="{printed}">a</a><img src="{printed}"></p>'
+    card = ShownCard('<h3 id="x">X<a href="#x">&para;</a></h3>\n', body)
+    page = printed_cards("<!--mc-printed:x-->", {"x": (source_url, card)}, page_url)
+    assert page == f'{card.heading}<p><a href="{printed}">a</a><img src="{printed}"></p>'
 
 
 def test_a_printed_card_whose_page_is_not_built_says_so() -> None:
     page = printed_cards("<!--mc-printed:gone-->", {}, "print/")
-    assert page == '<p class="identity-unpublished">This identity is on no page of the site.</p>'
+    assert page == (
+        '<h3 class="identity-title" id="gone">gone</h3>\n'
+        '<p class="identity-unpublished">This identity is on no page of the site.</p>'
+    )
 
 
 # -- the built site -------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ A page asks for generated content with a marker line, so it stays declarative (n
   a table of a few hundred rows at every build;
 - ``<!-- identities: record ID -->``: the ``identities.json`` record of identity ``ID``, as JSON;
 - ``<!-- identities: all -->``: every identity card of the site, page by page in navigation order,
-  with the proofs open, for printing; each card's body is the one its own page shows (see
+  with the proofs open, for printing; each card is the one its own page shows (see
   :func:`printed_cards`).
 
 The marker is replaced by Markdown; an unknown marker or id is reported like any page problem.
@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from .model import Location, PageProblem
 from .project import Report
 from .records import record
-from .render import HtmlStash, card_heading, scientific
+from .render import HtmlStash, ShownCard, scientific
 from .results import IdentityResult
 
 MARKER = re.compile(r"^<!--\s*identities:\s*(?P<kind>[a-z-]+)(?:\s+(?P<argument>\S+))?\s*-->\s*$")
@@ -166,9 +166,10 @@ def sample_record(
 def whole_reference(report: Report, page_path: str, site: SiteContext, argument: str) -> list[str]:
     """Every card of the site, grouped by page in navigation order, proofs open.
 
-    The cards' headings are Markdown (for the table of contents); each body is a mark that
-    :func:`printed_cards` replaces by the body as its own page shows it: Markdown has read every
-    card's text there already, and reading it all again here took a third of a second a build.
+    Only the page titles are Markdown (the page's table of contents lists the pages); each card
+    is a mark that :func:`printed_cards` replaces by the card as its own page shows it: Markdown
+    has read every card there already, and reading the cards' text again here took a third of a
+    second a build, their headings alone a tenth at 1000 identities.
     """
     order = [p for p in site.titles if any(p == page.path for page in report.pages)]
     order += sorted(page.path for page in report.pages if page.path not in site.titles)
@@ -185,33 +186,43 @@ def whole_reference(report: Report, page_path: str, site: SiteContext, argument:
         lines += [f"## {title} {{#{anchor} .print-page-title}}", ""]
         lines += [f"From the page [{title}]({source}).", "{: .print-page-source }", ""]
         for block in blocks:
-            lines += [card_heading(block.spec, 3), ""]
             site.stash.add(lines, f"<!--mc-printed:{block.spec.id}-->")
     return lines
 
 
-#: Where :func:`whole_reference` left a card's body.
+#: Where :func:`whole_reference` left a card.
 PRINTED = re.compile(r"<!--mc-printed:([^>]*)-->")
 #: The opening of a card's proof, closed.
 CLOSED_PROOF = re.compile(r'<details class="(success|note)">(?=\n<summary>Proof \()')
 #: A link or a source in HTML (after the space before every attribute: a literal first character
 #: lets the pattern skip through the page, about fifteen times as fast as a word boundary).
 ADDRESS = re.compile(r' (href|src)="([^"]*)"')
+#: The level of a heading's tags.
+HEADING_LEVEL = re.compile(r"(</?h)[1-6]\b")
+#: The level of a card's heading on the printable page, below the page titles.
+PRINTED_LEVEL = 3
 
 
-def printed_cards(page_html: str, bodies: dict[str, tuple[str, str]], page_url: str) -> str:
-    """The page with each card's body put in, from ``bodies`` (id to the URL of its page and
-    the body as that page shows it, see :meth:`~matrixcheck.render.HtmlStash.card_bodies`):
-    the proof open, and every relative link made relative to this page (``page_url``)."""
+def printed_cards(page_html: str, cards: dict[str, tuple[str, ShownCard]], page_url: str) -> str:
+    """The page with each card put in, from ``cards`` (id to the URL of its page and the card as
+    that page shows it, see :meth:`~matrixcheck.render.HtmlStash.shown_cards`): the heading below
+    the page titles, the proof open, and every relative link of the body made relative to this
+    page (``page_url``; the heading's only link is to itself)."""
 
-    def body(mark: re.Match[str]) -> str:
-        found = bodies.get(mark.group(1))
+    def card(mark: re.Match[str]) -> str:
+        found = cards.get(mark.group(1))
         if found is None:
-            return '<p class="identity-unpublished">This identity is on no page of the site.</p>'
+            return (
+                f'<h{PRINTED_LEVEL} class="identity-title" id="{mark.group(1)}">{mark.group(1)}'
+                f"</h{PRINTED_LEVEL}>\n"
+                '<p class="identity-unpublished">This identity is on no page of the site.</p>'
+            )
         source_url, shown = found
-        return _rebased(CLOSED_PROOF.sub(r'<details class="\1" open>', shown), source_url, page_url)
+        heading = HEADING_LEVEL.sub(rf"\g<1>{PRINTED_LEVEL}", shown.heading)
+        body = CLOSED_PROOF.sub(r'<details class="\1" open>', shown.body)
+        return heading + _rebased(body, source_url, page_url)
 
-    return PRINTED.sub(body, page_html)
+    return PRINTED.sub(card, page_html)
 
 
 def _rebased(body: str, source_url: str, page_url: str) -> str:

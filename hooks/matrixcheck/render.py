@@ -27,6 +27,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .declarations import FUNCTION_KINDS, Binding, Declaration
 from .document import Block, Segment
@@ -141,7 +142,7 @@ class HtmlStash:
     @contextlib.contextmanager
     def card(self, identity_id: str) -> Iterator[None]:
         """Notes which pieces the card's body added in the block spans (it starts with a new
-        piece), and closes the last one to whatever comes after (see :meth:`card_bodies`)."""
+        piece), and closes the last one to whatever comes after (see :meth:`shown_cards`)."""
         first = len(self.pieces)
         yield
         self.cards[identity_id] = (first, len(self.pieces) - 1)
@@ -189,16 +190,21 @@ class HtmlStash:
         self._finished = (page_html, finished)
         return finished
 
-    def card_bodies(self, converted: str) -> dict[str, str]:
-        """Each card's body as the finished page shows it, cut from the HTML Markdown made of the
-        page (before :meth:`restore`): from its first piece's placeholder to its last one's."""
+    def shown_cards(self, converted: str) -> dict[str, ShownCard]:
+        """Each card as the finished page shows it, cut from the HTML Markdown made of the page
+        (before :meth:`restore`): its heading, which Markdown put right before the card's first
+        piece, and its body, from that piece's placeholder to its last one's."""
         places = {int(m.group(1) or m.group(2)): m.span() for m in self.pattern.finditer(converted)}
-        bodies = {}
+        cards = {}
         for identity_id, (first, last) in self.cards.items():
             if first in places and last in places:
-                cut = converted[places[first][0] : places[last][1]]
-                bodies[identity_id] = self._unindexed_put_back(self._pieces_put_back(cut))
-        return bodies
+                start = places[first][0]
+                heading = max(converted.rfind(f"<h{level}", 0, start) for level in "123456")
+                cut = converted[start : places[last][1]]
+                cards[identity_id] = ShownCard(
+                    converted[heading:start], self._unindexed_put_back(self._pieces_put_back(cut))
+                )
+        return cards
 
     def _pieces_put_back(self, converted: str) -> str:
         return self.pattern.sub(
@@ -209,6 +215,14 @@ class HtmlStash:
         return self.unindexed_pattern.sub(
             lambda match: self.unindexed_pieces[int(match.group(1))], text
         )
+
+
+class ShownCard(NamedTuple):
+    """A card as its page shows it: the heading's HTML (with the line break after it) and the
+    body's, everything after the heading."""
+
+    heading: str
+    body: str
 
 
 @dataclass(frozen=True)
