@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from .model import Location, PageProblem
 from .project import Report
-from .records import record
+from .records import checked_steps, record, record_status
 from .render import HtmlStash, ShownCard, scientific
 from .results import IdentityResult
 
@@ -118,8 +118,7 @@ STATUS_HEADER = _row(
 
 def _status_row(result: IdentityResult, site: SiteContext) -> str:
     spec = result.spec
-    data = record(result, "")
-    exact = data["exact"]["status"] if data["exact"] else "not run"
+    exact = result.exact.status if result.exact is not None else "not run"
     if spec.refuted and exact == "failed":
         exact = "refuted"  # the exact check confirms the counterexample; nothing failed
     necessary = sum(1 for a in result.assumptions if a.necessary)
@@ -127,7 +126,7 @@ def _status_row(result: IdentityResult, site: SiteContext) -> str:
     assumptions = f"{necessary} of {stated} shown necessary" if stated else "none"
     other = result.conversion.status if result.conversion else "not run"
     error = "" if result.max_rel_error is None else scientific(result.max_rel_error)
-    steps = f"{data['proof_steps_checked']}/{data['proof_steps_total']}"
+    steps = f"{checked_steps(result)}/{len(result.steps)}"
     href = site.href(spec.id)
     identity = f"<code>{html.escape(spec.id, quote=False)}</code>"
     title = html.escape(spec.title, quote=False)
@@ -139,7 +138,7 @@ def _status_row(result: IdentityResult, site: SiteContext) -> str:
         title,
         html.escape(site.titles.get(spec.location.path, spec.location.path), quote=False),
         spec.layout,
-        data["status"],
+        record_status(result),
         error,
         exact,
         steps,

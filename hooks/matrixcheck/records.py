@@ -114,11 +114,16 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else float(f"{value:.3g}")
 
 
-def _status(result: IdentityResult) -> str:
+def record_status(result: IdentityResult) -> str:
     """``verified`` (or ``refuted``) only when the formula and every checked proof step hold."""
     if result.ok:
         return result.status
     return "failed" if result.status in ("verified", "refuted") else result.status
+
+
+def checked_steps(result: IdentityResult) -> int:
+    """How many of the proof's steps the engine checked."""
+    return sum(1 for step in result.steps if step.status == "checked")
 
 
 def record(result: IdentityResult, url: str) -> dict:
@@ -137,7 +142,7 @@ def record(result: IdentityResult, url: str) -> dict:
             for name, d in result.declarations.items()
         },
         "assumptions": assumptions(result),
-        "status": _status(result),
+        "status": record_status(result),
         "message": result.message,
         "max_rel_error": _rounded(result.max_rel_error),
         "tolerance": result.tolerance,
@@ -148,7 +153,7 @@ def record(result: IdentityResult, url: str) -> dict:
         "sizes": [trial.sizes for trial in result.trials],
         "seeds": [trial.seed for trial in result.trials],
         **_integers(result),
-        "proof_steps_checked": sum(1 for s in steps if s.status == "checked"),
+        "proof_steps_checked": checked_steps(result),
         "proof_steps_total": len(steps),
         "proof_steps": [
             {

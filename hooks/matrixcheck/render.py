@@ -193,13 +193,15 @@ class HtmlStash:
     def shown_cards(self, converted: str) -> dict[str, ShownCard]:
         """Each card as the finished page shows it, cut from the HTML Markdown made of the page
         (before :meth:`restore`): its heading, which Markdown put right before the card's first
-        piece, and its body, from that piece's placeholder to its last one's."""
+        piece (found from its closing tag back, so that each search stops at the card), and its
+        body, from that piece's placeholder to its last one's."""
         places = {int(m.group(1) or m.group(2)): m.span() for m in self.pattern.finditer(converted)}
         cards = {}
         for identity_id, (first, last) in self.cards.items():
             if first in places and last in places:
                 start = places[first][0]
-                heading = max(converted.rfind(f"<h{level}", 0, start) for level in "123456")
+                closing = converted.rfind("</h", 0, start)
+                heading = converted.rfind(f"<h{converted[closing + 3]}", 0, closing)
                 cut = converted[start : places[last][1]]
                 cards[identity_id] = ShownCard(
                     converted[heading:start], self._unindexed_put_back(self._pieces_put_back(cut))
