@@ -42,7 +42,7 @@ from typing import ClassVar
 
 from matrixcheck.cache import ResultCache
 from matrixcheck.page_render import RenderedPages
-from matrixcheck.pages import printed_cards
+from matrixcheck.pages import PrintedCards
 from matrixcheck.permalinks import PAGE, redirect_page
 from matrixcheck.plaintext import ReadableTexts
 from matrixcheck.project import Report, check_docs
@@ -62,8 +62,8 @@ DATA_FILE = "identities.json"
 
 
 class _State:
-    """What the hook knows: whether we serve, the result cache, the pages as last rendered and
-    the lines of ``identities.json`` (all for the whole process); for the current build, the
+    """What the hook knows: whether we serve, the result cache, the pages as last rendered, the
+    lines of ``identities.json`` and the cards of the printable page (all for the whole process); for the current build, the
     report, each identity's URL, page titles, the HTML stash of each page from its Markdown
     event to its finished HTML, each card as its page shows it (for the printable page), and the
     readable texts of its formulas."""
@@ -72,6 +72,7 @@ class _State:
     cache: ResultCache | None = None
     pages = RenderedPages()
     records = RecordLines()
+    printed = PrintedCards()
     report: Report | None = None
     urls: ClassVar[dict[str, str]] = {}
     titles: ClassVar[dict[str, str]] = {}
@@ -85,6 +86,7 @@ def on_startup(command: str, dirty: bool) -> None:
     _State.cache = None
     _State.pages = RenderedPages()
     _State.records = RecordLines()
+    _State.printed = PrintedCards()
     _State.texts = ReadableTexts()
 
 
@@ -171,7 +173,7 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     stash = _State.stashes.pop(page.file.src_uri, None)
     if stash is None:
         return output
-    return printed_cards(stash.finish(output), _State.cards, page.url)
+    return _State.printed.page(stash.finish(output), _State.cards, page.url)
 
 
 def on_post_build(config: MkDocsConfig) -> None:

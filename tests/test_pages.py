@@ -17,8 +17,9 @@ from urllib.parse import urljoin
 
 import markdown
 import pytest
+from matrixcheck import pages
 from matrixcheck.page_render import render_page
-from matrixcheck.pages import SiteContext, fill_markers, printed_cards
+from matrixcheck.pages import PrintedCards, SiteContext, fill_markers
 from matrixcheck.permalinks import redirect_page
 from matrixcheck.project import check_docs
 from matrixcheck.render import HtmlStash, ShownCard
@@ -142,7 +143,7 @@ def test_whole_reference_shows_each_card_as_its_page_does_with_the_proof_open(
     printed = render_page("<!-- identities: all -->", "print.md", report, titles, urls, "print/")
     assert "## A page {#page-page .print-page-title}" in printed.markdown
     assert "Linear form" not in printed.markdown
-    page = printed_cards(
+    page = PrintedCards().page(
         printed.stash.finish(printed.stash.restore(_converted(printed.markdown))), cards, "print/"
     )
     # Below the page's title, the card's heading is one level down, and its link leads to itself.
@@ -179,16 +180,59 @@ def test_a_printed_body_keeps_its_links_pointing_where_they_did(
 ) -> None:
     body = f'<p><a href="{address}">a</a><img src="{address}"></p>'
     card = ShownCard('<h3 id="x">X<a href="#x">&para;</a></h3>\n', body)
-    page = printed_cards("<!--mc-printed:x-->", {"x": (source_url, card)}, page_url)
+    page = PrintedCards().page("<!--mc-printed:x-->", {"x": (source_url, card)}, page_url)
     assert page == f'{card.heading}<p><a href="{printed}">a</a><img src="{printed}"></p>'
 
 
 def test_a_printed_card_whose_page_is_not_built_says_so() -> None:
-    page = printed_cards("<!--mc-printed:gone-->", {}, "print/")
+    page = PrintedCards().page("<!--mc-printed:gone-->", {}, "print/")
     assert page == (
         '<h3 class="identity-title" id="gone">gone</h3>\n'
         '<p class="identity-unpublished">This identity is on no page of the site.</p>'
     )
+
+
+def test_a_rebuild_prints_again_only_the_cards_whose_page_changed(monkeypatch) -> None:
+    """Under serve a kept page gives the same card object again; the printable page keeps such a
+    card as printed, and prints again a card its page shows anew or whose page moved, each as a
+    fresh printing would."""
+    rebased: list[str] = []
+    rebase = pages._rebased
+    monkeypatch.setattr(
+        pages, "_rebased", lambda body, *urls: rebased.append(body) or rebase(body, *urls)
+    )
+    marks = "<!--mc-printed:x-->\n<!--mc-printed:y-->"
+    x = ShownCard('<h2 id="x">X</h2>\n', '<p><a href="#y">y</a></p>')
+    y = ShownCard('<h2 id="y">Y</h2>\n', "<p>y</p>")
+    printed = PrintedCards()
+
+    def page(cards: dict[str, tuple[str, ShownCard]]) -> str:
+        fresh = PrintedCards().page(marks, cards, "print/")
+        rebased.clear()
+        shown = printed.page(marks, cards, "print/")
+        assert shown == fresh
+        return shown
+
+    first = page({"x": ("a/", x), "y": ("a/", y)})
+    assert '<h3 id="x">X</h3>\n<p><a href="../a/#y">y</a></p>' in first and len(rebased) == 2
+    # The other pages of the build, which hold no card, pass through in between.
+    assert printed.page("<p>#y</p>", {"x": ("a/", x)}, "a/") == "<p>#y</p>"
+    assert page({"x": ("a/", x), "y": ("a/", y)}) == first and rebased == []
+    edited = ShownCard(x.heading, '<p><a href="#y">why</a></p>')
+    assert "why" in page({"x": ("a/", edited), "y": ("a/", y)}) and rebased == [edited.body]
+    assert '"../b/#y"' in page({"x": ("b/", edited), "y": ("a/", y)}) and rebased == [edited.body]
+
+
+def test_a_kept_stash_gives_the_same_cards_for_the_same_html(tmp_path: Path) -> None:
+    (tmp_path / "page.md").write_text(PROVED, encoding="utf-8")
+    report = check_docs(tmp_path)
+    source = render_page(PROVED, "page.md", report, {}, {}, "page/")
+    converted = _converted(source.markdown)
+    cards = source.stash.shown_cards(converted)
+    assert source.stash.shown_cards(str(converted)) is cards
+    changed = converted.replace("By definition", "Since it is linear")
+    [again] = source.stash.shown_cards(changed).values()
+    assert "Since it is linear" in again.body and again is not cards["linear-form"]
 
 
 # -- the built site -------------------------------------------------------------------------------

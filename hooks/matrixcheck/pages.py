@@ -9,7 +9,7 @@ A page asks for generated content with a marker line, so it stays declarative (n
 - ``<!-- identities: record ID -->``: the ``identities.json`` record of identity ``ID``, as JSON;
 - ``<!-- identities: all -->``: every identity card of the site, page by page in navigation order,
   with the proofs open, for printing; each card is the one its own page shows (see
-  :func:`printed_cards`).
+  :class:`PrintedCards`).
 
 The marker is replaced by Markdown; an unknown marker or id is reported like any page problem.
 """
@@ -166,7 +166,7 @@ def whole_reference(report: Report, page_path: str, site: SiteContext, argument:
     """Every card of the site, grouped by page in navigation order, proofs open.
 
     Only the page titles are Markdown (the page's table of contents lists the pages); each card
-    is a mark that :func:`printed_cards` replaces by the card as its own page shows it: Markdown
+    is a mark that :class:`PrintedCards` replaces by the card as its own page shows it: Markdown
     has read every card there already, and reading the cards' text again here took a third of a
     second a build, their headings alone a tenth at 1000 identities.
     """
@@ -202,26 +202,51 @@ HEADING_LEVEL = re.compile(r"(</?h)[1-6]\b")
 PRINTED_LEVEL = 3
 
 
-def printed_cards(page_html: str, cards: dict[str, tuple[str, ShownCard]], page_url: str) -> str:
-    """The page with each card put in, from ``cards`` (id to the URL of its page and the card as
-    that page shows it, see :meth:`~matrixcheck.render.HtmlStash.shown_cards`): the heading below
-    the page titles, the proof open, and every relative link of the body made relative to this
-    page (``page_url``; the heading's only link is to itself)."""
+class PrintedCards:
+    """Puts the cards into the printable page: each from ``cards`` (id to the URL of its page and
+    the card as that page shows it, see :meth:`~matrixcheck.render.HtmlStash.shown_cards`), its
+    heading below the page titles, its proof open, and every relative link of its body made
+    relative to the printable page (the heading's only link is to itself).
 
-    def card(mark: re.Match[str]) -> str:
-        found = cards.get(mark.group(1))
-        if found is None:
-            return (
-                f'<h{PRINTED_LEVEL} class="identity-title" id="{mark.group(1)}">{mark.group(1)}'
-                f"</h{PRINTED_LEVEL}>\n"
-                '<p class="identity-unpublished">This identity is on no page of the site.</p>'
-            )
-        source_url, shown = found
-        heading = HEADING_LEVEL.sub(rf"\g<1>{PRINTED_LEVEL}", shown.heading)
-        body = CLOSED_PROOF.sub(r'<details class="\1" open>', shown.body)
-        return heading + _rebased(body, source_url, page_url)
+    Each card is kept as printed, per printable page, with what it was made from (its page's
+    URL, and the card as shown, the same object for as long as that page is kept under
+    ``mkdocs serve``): a rebuild prints again only the cards of the pages that changed.
+    """
 
-    return PRINTED.sub(card, page_html)
+    def __init__(self) -> None:
+        self._kept: dict[str, dict[str, tuple[str, ShownCard, str]]] = {}
+
+    def page(self, page_html: str, cards: dict[str, tuple[str, ShownCard]], page_url: str) -> str:
+        """``page_html`` with each card's mark replaced by the card (a page without marks as it
+        is)."""
+        if "<!--mc-printed:" not in page_html:
+            return page_html
+        last = self._kept.get(page_url, {})
+        kept: dict[str, tuple[str, ShownCard, str]] = {}
+
+        def card(mark: re.Match[str]) -> str:
+            identity_id = mark.group(1)
+            found = cards.get(identity_id)
+            if found is None:
+                return (
+                    f'<h{PRINTED_LEVEL} class="identity-title" id="{identity_id}">{identity_id}'
+                    f"</h{PRINTED_LEVEL}>\n"
+                    '<p class="identity-unpublished">This identity is on no page of the site.</p>'
+                )
+            source_url, shown = found
+            before = last.get(identity_id)
+            if before is not None and before[0] == source_url and before[1] is shown:
+                printed = before[2]
+            else:
+                heading = HEADING_LEVEL.sub(rf"\g<1>{PRINTED_LEVEL}", shown.heading)
+                body = CLOSED_PROOF.sub(r'<details class="\1" open>', shown.body)
+                printed = heading + _rebased(body, source_url, page_url)
+            kept[identity_id] = (source_url, shown, printed)
+            return printed
+
+        finished = PRINTED.sub(card, page_html)
+        self._kept[page_url] = kept
+        return finished
 
 
 def _rebased(body: str, source_url: str, page_url: str) -> str:

@@ -104,8 +104,8 @@ class HtmlStash:
 
     Under ``mkdocs serve`` a page that did not change keeps its stash from one rebuild to the
     next (:class:`~matrixcheck.page_render.RenderedPages`), and MkDocs converts its Markdown to the
-    same HTML again: :meth:`restore` and :meth:`finish` then give back what they made last time
-    from that very HTML, and a restore from other HTML first drops the formulas an earlier one
+    same HTML again: :meth:`restore`, :meth:`finish` and :meth:`shown_cards` then give back what
+    they made last time from that very HTML, and a restore from other HTML first drops the formulas an earlier one
     added, so a long session does not pile them up.
     """
 
@@ -116,6 +116,7 @@ class HtmlStash:
         self._card_pieces: int | None = None
         self._restored: _Restored | None = None
         self._finished: tuple[str, str] | None = None
+        self._shown: tuple[str, dict[str, ShownCard]] | None = None
         #: The first and the last piece of each card's body (what follows its heading).
         self.cards: dict[str, tuple[int, int]] = {}
         self._sealed = -1
@@ -194,7 +195,10 @@ class HtmlStash:
         """Each card as the finished page shows it, cut from the HTML Markdown made of the page
         (before :meth:`restore`): its heading, which Markdown put right before the card's first
         piece (found from its closing tag back, so that each search stops at the card), and its
-        body, from that piece's placeholder to its last one's."""
+        body, from that piece's placeholder to its last one's. From the HTML it was last given,
+        the same cards again (see :class:`~matrixcheck.pages.PrintedCards`)."""
+        if self._shown is not None and self._shown[0] == converted:
+            return self._shown[1]
         places = {int(m.group(1) or m.group(2)): m.span() for m in self.pattern.finditer(converted)}
         cards = {}
         for identity_id, (first, last) in self.cards.items():
@@ -206,6 +210,7 @@ class HtmlStash:
                 cards[identity_id] = ShownCard(
                     converted[heading:start], self._unindexed_put_back(self._pieces_put_back(cut))
                 )
+        self._shown = (converted, cards)
         return cards
 
     def _pieces_put_back(self, converted: str) -> str:
