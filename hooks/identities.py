@@ -63,10 +63,10 @@ DATA_FILE = "identities.json"
 
 class _State:
     """What the hook knows: whether we serve, the result cache, the pages as last rendered, the
-    lines of ``identities.json`` and the cards of the printable page (all for the whole process); for the current build, the
-    report, each identity's URL, page titles, the HTML stash of each page from its Markdown
-    event to its finished HTML, each card as its page shows it (for the printable page), and the
-    readable texts of its formulas."""
+    lines of ``identities.json`` and the cards of the printable page (all for the whole
+    process); for the current build, the report, each identity's URL, page titles, the HTML
+    stash of each page from its Markdown event to its finished HTML, each card as its page shows
+    it (for the printable page), and the readable texts of its formulas."""
 
     serving = False
     cache: ResultCache | None = None

@@ -105,8 +105,8 @@ class HtmlStash:
     Under ``mkdocs serve`` a page that did not change keeps its stash from one rebuild to the
     next (:class:`~matrixcheck.page_render.RenderedPages`), and MkDocs converts its Markdown to the
     same HTML again: :meth:`restore`, :meth:`finish` and :meth:`shown_cards` then give back what
-    they made last time from that very HTML, and a restore from other HTML first drops the formulas an earlier one
-    added, so a long session does not pile them up.
+    they made last time from that very HTML, and a restore from other HTML first drops the
+    formulas an earlier one added, so a long session does not pile them up.
     """
 
     def __init__(self, namespace: str) -> None:
