@@ -2,10 +2,11 @@
 
 Why: the general-k identities (``∂tr(X^k)/∂X = k (X^{k−1})ᵀ``, ``d(X^k) = Σ_{r=0}^{k−1} X^r dX
 X^{k−1−r}``, …) were stated only in prose because the checker could not read ``k`` or ``Σ``. A
-symbol declared ``positive integer`` takes the values 1 to 5 across the trials (1 first, where
-``X^{k−1} = I``), a power ``X^{k−1}`` and a sum ``\\sum_{r=0}^{k-1}`` are evaluated by repeated
-products and a loop over ``r``, the same way in both backends, and every mistake an author can
-make with them comes back as an author error with its fix.
+symbol declared ``positive integer`` takes the values 1 to 5 across the first five trials (1
+first, where ``X^{k−1} = I``) and one of 8 to 12 at the sixth, a power ``X^{k−1}`` and a sum
+``\\sum_{r=0}^{k-1}`` are evaluated by repeated products and a loop over ``r``, the same way in
+both backends, and every mistake an author can make with them comes back as an author error with
+its fix.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from matrixcheck.printer import to_latex
 from matrixcheck.project import Report
 from matrixcheck.records import identities_json
 from matrixcheck.render import evidence_panel, where_line
-from matrixcheck.sampling import INTEGER_VALUES, integer_values
+from matrixcheck.sampling import INTEGER_VALUES, LARGE_INTEGER_VALUES, integer_values
 from matrixcheck.tree import (
     Add,
     Differential,
@@ -208,14 +209,31 @@ def test_integer_values_are_deterministic_start_at_1_and_cover_the_range() -> No
         assert trials[0] == {"k": 1, "l": 1}
         for name in ("k", "l"):
             assert {trial[name] for trial in trials[:5]} == set(INTEGER_VALUES)
+            assert trials[5][name] in LARGE_INTEGER_VALUES
     assert INTEGER_VALUES[0] == 1 and max(INTEGER_VALUES) >= 4
+    assert min(LARGE_INTEGER_VALUES) > max(INTEGER_VALUES) + 1
+
+
+def test_the_last_trial_takes_a_large_value_chosen_by_the_id() -> None:
+    last = {integer_values(["k"], f"identity-{n}", 5)["k"] for n in range(40)}
+    assert last == set(LARGE_INTEGER_VALUES)
+
+
+def test_a_formula_right_only_for_small_powers_is_refuted_at_the_large_one() -> None:
+    vanishing = "(k-1)(k-2)(k-3)(k-4)(k-5)"
+    wrong = f"{TRACE_POWER} + {vanishing} \\, \\boldsymbol X"
+    result = check(wrong, "denominator", SQUARE)
+    assert result.status == "failed", result.message
+    shown = [value for value in LARGE_INTEGER_VALUES if f"k={value}," in result.message]
+    assert len(shown) == 1, result.message
 
 
 def test_a_check_samples_every_value_of_k_and_both_backends_use_them() -> None:
     result = check(TRACE_POWER, "denominator", SQUARE)
     assert result.status == "verified", result.message
     assert result.max_rel_error < 1e-12
-    assert {trial.integers["k"] for trial in result.trials} == set(INTEGER_VALUES)
+    values = [trial.integers["k"] for trial in result.trials]
+    assert set(values[:5]) == set(INTEGER_VALUES) and values[5] in LARGE_INTEGER_VALUES
     assert result.exact is not None and result.exact.status == "verified"
     declarations = parse_declarations(SQUARE)
     exact = exact_points("test-identity", declarations, ["X"], "denominator", ("",))

@@ -142,7 +142,8 @@ class Declaration:
     @property
     def is_integer(self) -> bool:
         """A positive integer ``k`` (kind ``integer``): a scalar that exponents and the bounds
-        of finite sums may use, drawn from :data:`sampling.INTEGER_VALUES`."""
+        of finite sums may use, drawn from :data:`sampling.INTEGER_VALUES`
+        and :data:`sampling.LARGE_INTEGER_VALUES`."""
         return self.kind == "integer"
 
     @property

@@ -28,6 +28,9 @@ SIZE_SETS = 3
 #: The values a symbol declared 'positive integer' takes: 1 (the edge case, ``X^{k-1} = I``)
 #: and a few more.
 INTEGER_VALUES = (1, 2, 3, 4, 5)
+#: The values it takes after those, one per trial: a formula that holds only for small powers
+#: (a pattern read off the first few) fails at the last trial of a check.
+LARGE_INTEGER_VALUES = (8, 9, 10, 11, 12)
 
 
 def seed_for(identity_id: str, trial: int) -> int:
@@ -57,12 +60,15 @@ def size_sets(
 
 def integer_values(names: Sequence[str], identity_id: str, trial: int) -> dict[str, int]:
     """The value of each positive integer symbol at the trial numbered ``trial``: 1 at the
-    first trial, then the other :data:`INTEGER_VALUES` in an order fixed by the id and the
-    name, cycling, so that five trials (and the six of a check) see every value."""
+    first trial, then the other :data:`INTEGER_VALUES`, then the :data:`LARGE_INTEGER_VALUES`,
+    each group in an order fixed by the id and the name, cycling: the first five trials see
+    every small value and the sixth trial of a check a large one."""
     values = {}
     for name in sorted(names):
         rng = np.random.default_rng(seed_for(f"{identity_id}:{name}", -2))
-        order = (INTEGER_VALUES[0], *rng.permutation(INTEGER_VALUES[1:]).tolist())
+        small = rng.permutation(INTEGER_VALUES[1:]).tolist()
+        large = rng.permutation(LARGE_INTEGER_VALUES).tolist()
+        order = (INTEGER_VALUES[0], *small, *large)
         values[name] = int(order[trial % len(order)])
     return values
 
