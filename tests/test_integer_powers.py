@@ -154,8 +154,9 @@ def test_malformed_sums_and_powers_are_author_errors(latex: str, message: str) -
             r"\boldsymbol X^{a} = \boldsymbol X^{a}",
             {"X": "matrix n x n", "a": "scalar"},
             (
-                "the exponent of a power uses 'a', which is not declared as an integer "
-                "(fix: declare 'a: positive integer'"
+                "a power with a real exponent needs a scalar base, but this one is n×n (fix: a "
+                "matrix takes integer powers only (^{2}, ^{-1}, ^{k-1} with k declared "
+                "'positive integer')"
             ),
         ),
         (

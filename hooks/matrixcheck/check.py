@@ -185,7 +185,8 @@ def vocabulary_of(declarations: dict[str, Declaration]) -> Vocabulary:
     """What the declarations make of names, for the parser."""
     functions = frozenset(name for name, d in declarations.items() if d.is_function)
     scalar = frozenset(name for name, d in declarations.items() if d.is_scalar_function)
-    return Vocabulary(frozenset(declarations), functions, scalar)
+    reals = frozenset(name for name, d in declarations.items() if d.kind == "scalar")
+    return Vocabulary(frozenset(declarations), functions, scalar, reals=reals)
 
 
 def _parse_single(display: Display, vocabulary: Vocabulary) -> Relation:

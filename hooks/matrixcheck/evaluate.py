@@ -36,6 +36,7 @@ from .tree import (
     Number,
     Ones,
     Power,
+    RealPower,
     Spectral,
     Sum,
     Symbol,
@@ -287,6 +288,20 @@ class Evaluator(ABC):
 
     def _eval_SymbolicPower(self, node: SymbolicPower, values: Values) -> Value:
         return self.power(self.evaluate(node.base, values), self.integer(node.exponent, values))
+
+    def _eval_RealPower(self, node: RealPower, values: Values) -> Value:
+        """``exp(exponent · log base)``, defined where the base is positive."""
+        base = self.evaluate(node.base, values)
+        exponent = self.evaluate(node.exponent, values)
+        try:
+            logarithm = self.function("log", base)
+        except DomainError:
+            raise DomainError(
+                "a real power of a number that is not positive",
+                "declare what makes the base positive (a positive scalar, a positive definite "
+                "matrix), or raise its absolute value, |s|^{\\alpha}",
+            ) from None
+        return self.function("exp", self.multiply(exponent, logarithm))
 
     def power(self, base: Value, exponent: int) -> Value:
         """``base`` to an integer power by repeated products (of the inverse, if negative); the

@@ -47,6 +47,7 @@ from .tree import (
     Node,
     Number,
     Power,
+    RealPower,
     Relation,
     Spectral,
     Sum,
@@ -114,8 +115,8 @@ def right_hand_mutations(side: Node) -> Iterator[tuple[str, Node]]:
         if isinstance(node, Sum):
             later = dataclasses.replace(node, lower=_plus_one(node.lower))
             yield "start a sum one later", replace_at(side, path, later)
-        if isinstance(node, SymbolicPower) and not isinstance(node.exponent, Add):
-            raised = SymbolicPower(node.base, _plus_one(node.exponent))
+        if isinstance(node, (SymbolicPower, RealPower)) and not isinstance(node.exponent, Add):
+            raised = type(node)(node.base, _plus_one(node.exponent))
             yield "raise a power by one", replace_at(side, path, raised)
     if not isinstance(side, Neg):
         yield "flip a sign", Neg(side)

@@ -81,12 +81,14 @@ from .tree import (
     Number,
     Ones,
     Power,
+    RealPower,
     Relation,
     Spectral,
     Sum,
     Symbol,
     SymbolicPower,
     Transpose,
+    walk,
 )
 
 WRAPPERS = frozenset(
@@ -146,8 +148,9 @@ SPECTRAL_AGGREGATES = {r"\sum": "sum", r"\prod": "prod"}
 BINARY_PRODUCTS = {r"\otimes": Kronecker, r"\circ": Hadamard, r"\odot": Hadamard}
 FACTOR_STARTS = frozenset({"(", "[", "{", "|", "‖"})
 SUPERSCRIPT_HINT = (
-    "use ^T (or ^\\top, ^\\text{T}, ^\\mathsf{T}), ^{-1}, ^{-T}, an integer power, or an "
-    "integer expression of a symbol declared 'positive integer', such as ^{k-1}"
+    "use ^T (or ^\\top, ^\\text{T}, ^\\mathsf{T}), ^{-1}, ^{-T}, an integer power, an "
+    "integer expression of a symbol declared 'positive integer', such as ^{k-1}, or, for a "
+    "positive scalar, a real exponent such as ^{\\alpha} or ^{\\frac{1}{2}}"
 )
 SUM_HINT = (
     "write \\sum_{r=0}^{k-1} followed by the summand, with a single letter r as the index "
@@ -199,12 +202,14 @@ GREEK = frozenset(
 @dataclass
 class Vocabulary:
     """What the declarations make of names: symbols, generic functions (``scalar_functions``, the
-    ones applied entrywise, may carry primes), and their first spelling."""
+    ones applied entrywise, may carry primes), the real scalars (in an exponent, they make a
+    :class:`RealPower`), and their first spelling."""
 
     symbols: frozenset[str]
     functions: frozenset[str] = frozenset()
     scalar_functions: frozenset[str] = frozenset()
     spellings: dict[str, str] = field(default_factory=dict)
+    reals: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -875,7 +880,9 @@ class _Parser:
         while self.current.text == "^":
             caret, tokens, exponent = self._script()
             if exponent is None:
-                node = SymbolicPower(node, self._integer_exponent(caret, tokens))
+                power = self._symbolic_exponent(caret, tokens)
+                real = any(self._is_real(part) for part in walk(power))
+                node = (RealPower if real else SymbolicPower)(node, power)
             else:
                 node = _apply_exponent(node, exponent)
         return node
@@ -906,9 +913,10 @@ class _Parser:
             return caret, tokens, None
         return caret, tokens, text
 
-    def _integer_exponent(self, caret: Token, tokens: list[Token]) -> Node:
-        """The exponent of ``X^{k-1}``: an expression in integers, declared positive integers
-        and summation indices (the shape checker holds it to those)."""
+    def _symbolic_exponent(self, caret: Token, tokens: list[Token]) -> Node:
+        """The exponent of ``X^{k-1}`` (an expression in integers, declared positive integers
+        and summation indices) or of ``s^{\\alpha}`` (one with a fraction or a real scalar); the
+        shape checker holds each to those."""
         text = "".join(t.text for t in tokens)
         try:
             return self._sub_expression(tokens)
@@ -916,6 +924,12 @@ class _Parser:
             raise self.error(
                 f"unsupported superscript '^{{{text}}}': {error.message}", SUPERSCRIPT_HINT, caret
             ) from None
+
+    def _is_real(self, node: Node) -> bool:
+        """Whether ``node``, in an exponent, makes the power real: a fraction or a real scalar."""
+        if isinstance(node, Number):
+            return node.value.denominator != 1
+        return isinstance(node, Symbol) and node.name in self.vocabulary.reals
 
     def _braced_tokens(self) -> list[Token]:
         """The tokens of a superscript or subscript argument, with wrappers removed."""

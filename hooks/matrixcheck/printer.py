@@ -30,6 +30,7 @@ from .tree import (
     Number,
     Ones,
     Power,
+    RealPower,
     Relation,
     Spectral,
     Sum,
@@ -185,8 +186,10 @@ class LatexPrinter:
     def _print_Power(self, node: Power) -> str:
         return f"{self._base(node.base)}^{{{node.exponent}}}"
 
-    def _print_SymbolicPower(self, node: SymbolicPower) -> str:
+    def _print_SymbolicPower(self, node: SymbolicPower | RealPower) -> str:
         return f"{self._base(node.base)}^{{{self.print(node.exponent)}}}"
+
+    _print_RealPower = _print_SymbolicPower
 
     def _print_Index(self, node: Index) -> str:
         return node.name

@@ -34,6 +34,7 @@ from .tree import (
     Number,
     Ones,
     Power,
+    RealPower,
     Relation,
     Spectral,
     Sum,
@@ -373,6 +374,24 @@ class ShapeChecker:
             self.require_square(shape, "a power")
             if written_negative(node.exponent):
                 self._require_invertible(node.base)
+        return shape
+
+    def _shape_RealPower(self, node: RealPower) -> Shape:
+        """``s^{\\alpha}``: a scalar base (positive where it is evaluated) to a scalar exponent."""
+        shape = self.shape(node.base)
+        if not self.is_scalar(shape):
+            raise ShapeError(
+                f"a power with a real exponent needs a scalar base, but this one is "
+                f"{self.text(shape)}",
+                "a matrix takes integer powers only (^{2}, ^{-1}, ^{k-1} with k declared "
+                "'positive integer'); raise a scalar such as \\det(X) or x^T x to a real power",
+            )
+        exponent = self.shape(node.exponent)
+        if not self.is_scalar(exponent):
+            raise ShapeError(
+                f"the exponent of a power must be a scalar, but this one is {self.text(exponent)}",
+                "write a scalar exponent such as \\alpha, p - 1 or \\frac{1}{2}",
+            )
         return shape
 
     def _shape_Index(self, node: Index) -> Shape:

@@ -117,6 +117,17 @@ class SymbolicPower(Node):
 
 
 @dataclass(frozen=True)
+class RealPower(Node):
+    """A positive scalar to a real exponent, such as ``s^{\\alpha}``, ``s^{p-1}`` or
+    ``s^{\\frac{1}{2}}``: ``exp(exponent · log base)``. The exponent holds a fraction or a
+    declared real scalar; a power whose exponent is an integer expression is a
+    :class:`SymbolicPower`."""
+
+    base: Node
+    exponent: Node
+
+
+@dataclass(frozen=True)
 class Index(Node):
     """The bound index of a finite sum (``r`` in ``\\sum_{r=0}^{k-1}``), an integer; its scope
     is the summand."""
@@ -232,7 +243,7 @@ def children(node: Node) -> tuple[Node, ...]:
         return (node.operand,)
     if isinstance(node, Power):
         return (node.base,)
-    if isinstance(node, SymbolicPower):
+    if isinstance(node, (SymbolicPower, RealPower)):
         return (node.base, node.exponent)
     if isinstance(node, Sum):
         return (node.lower, node.upper, node.body)
@@ -267,8 +278,8 @@ def with_children(node: Node, new: tuple[Node, ...]) -> Node:
         return dataclasses.replace(node, operand=new[0])
     if isinstance(node, Power):
         return Power(new[0], node.exponent)
-    if isinstance(node, SymbolicPower):
-        return SymbolicPower(new[0], new[1])
+    if isinstance(node, (SymbolicPower, RealPower)):
+        return type(node)(new[0], new[1])
     if isinstance(node, Sum):
         return Sum(node.index, new[0], new[1], new[2])
     if isinstance(node, Apply):
