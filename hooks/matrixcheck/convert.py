@@ -35,6 +35,7 @@ from .tree import (
     Div,
     Func,
     Hadamard,
+    HadamardPower,
     IdentityMatrix,
     Kronecker,
     Mul,
@@ -259,6 +260,9 @@ class Transposer:
         return node if self.transpose(node.base) == node.base else Transpose(node)
 
     _transpose_SymbolicPower = _transpose_Power
+
+    def _transpose_HadamardPower(self, node: HadamardPower) -> Node:
+        return HadamardPower(self.transpose(node.base), node.exponent, node.real)
 
     def _transpose_Sum(self, node: Sum) -> Node:
         """The transpose of a finite sum is the sum of the transposed summands."""

@@ -27,6 +27,7 @@ from .tree import (
     Div,
     Func,
     Hadamard,
+    HadamardPower,
     IdentityMatrix,
     Index,
     Kronecker,
@@ -35,6 +36,7 @@ from .tree import (
     Node,
     Number,
     Ones,
+    PNorm,
     Power,
     RealPower,
     Spectral,
@@ -290,18 +292,48 @@ class Evaluator(ABC):
         return self.power(self.evaluate(node.base, values), self.integer(node.exponent, values))
 
     def _eval_RealPower(self, node: RealPower, values: Values) -> Value:
-        """``exp(exponent · log base)``, defined where the base is positive."""
         base = self.evaluate(node.base, values)
-        exponent = self.evaluate(node.exponent, values)
+        return self.positive_power(base, self.evaluate(node.exponent, values))
+
+    def _eval_HadamardPower(self, node: HadamardPower, values: Values) -> Value:
+        """Every entry to the power: ``exp(exponent · log entry)`` for a real exponent, repeated
+        entrywise products for an integer one (the zeroth power is all ones)."""
+        base = self.evaluate(node.base, values)
+        if node.real:
+            return self.positive_power(base, self.evaluate(node.exponent, values))
+        exponent = self.integer(node.exponent, values)
+        if exponent < 0:
+            raise DomainError(
+                f"an entrywise power with the negative exponent {exponent}",
+                "write the entrywise reciprocal as a power of a positive base with a real "
+                "exponent, or keep the exponent at zero or more",
+            )
+        result = self.ones(*self.shape(base))
+        for _ in range(exponent):
+            result = self.hadamard(result, base)
+        return result
+
+    def _eval_PNorm(self, node: PNorm, values: Values) -> Value:
+        """``(Σ_i |x_i|^p)^{1/p}``."""
+        column = self.column_vec(self.evaluate(node.operand, values))
+        order = self.evaluate(node.order, values)
+        powers = self.positive_power(self.entrywise("abs", column), order)
+        total = self.matmul(self.ones(1, self.shape(column)[0]), powers)
+        inverse = self.scale(self.number(Fraction(1)), self.reciprocal(self.entry(order, 0, 0)))
+        return self.positive_power(total, inverse)
+
+    def positive_power(self, base: Value, exponent: Value) -> Value:
+        """Every entry of ``base`` to the real scalar ``exponent``, ``exp(exponent · log entry)``;
+        defined where every entry is positive."""
         try:
-            logarithm = self.function("log", base)
+            logarithm = self.entrywise("log", base)
         except DomainError:
             raise DomainError(
                 "a real power of a number that is not positive",
                 "declare what makes the base positive (a positive scalar, a positive definite "
                 "matrix), or raise its absolute value, |s|^{\\alpha}",
             ) from None
-        return self.function("exp", self.multiply(exponent, logarithm))
+        return self.entrywise("exp", self.scale(logarithm, self.entry(exponent, 0, 0)))
 
     def power(self, base: Value, exponent: int) -> Value:
         """``base`` to an integer power by repeated products (of the inverse, if negative); the

@@ -42,6 +42,7 @@ from .tree import (
     Derivative,
     Differential,
     Func,
+    HadamardPower,
     Mul,
     Neg,
     Node,
@@ -57,6 +58,7 @@ from .tree import (
     positions,
     replace_at,
     walk,
+    with_children,
 )
 
 #: Names for the free values that stand in for spectral quantities (skipped when declared).
@@ -115,8 +117,10 @@ def right_hand_mutations(side: Node) -> Iterator[tuple[str, Node]]:
         if isinstance(node, Sum):
             later = dataclasses.replace(node, lower=_plus_one(node.lower))
             yield "start a sum one later", replace_at(side, path, later)
-        if isinstance(node, (SymbolicPower, RealPower)) and not isinstance(node.exponent, Add):
-            raised = type(node)(node.base, _plus_one(node.exponent))
+        if isinstance(node, (SymbolicPower, RealPower, HadamardPower)) and not isinstance(
+            node.exponent, Add
+        ):
+            raised = with_children(node, (node.base, _plus_one(node.exponent)))
             yield "raise a power by one", replace_at(side, path, raised)
     if not isinstance(side, Neg):
         yield "flip a sign", Neg(side)

@@ -72,6 +72,7 @@ from .tree import (
     Div,
     Func,
     Hadamard,
+    HadamardPower,
     IdentityMatrix,
     Index,
     Kronecker,
@@ -80,6 +81,7 @@ from .tree import (
     Node,
     Number,
     Ones,
+    PNorm,
     Power,
     RealPower,
     Relation,
@@ -673,18 +675,32 @@ class _Parser:
         raise self.error(f"unexpected '{token.text or 'end of formula'}'")
 
     def norm(self) -> Node:
+        """``‖x‖``, ``‖x‖_1`` … ``‖x‖_4``, ``‖X‖_F``, ``‖X‖_*``, or ``‖x‖_p`` for a real ``p``."""
         operand = self.group("‖", "‖")
         kind = "norm2"
         if self.current.text == "_":
-            self.advance()
-            subscript = self._braced_text()
-            if subscript not in NORM_SUBSCRIPTS:
+            underscore = self.advance()
+            tokens = self._braced_tokens()
+            subscript = "".join(t.text for t in tokens)
+            if subscript in NORM_SUBSCRIPTS:
+                return Func(NORM_SUBSCRIPTS[subscript], operand)
+            order = self._norm_order(tokens)
+            if order is None or not self._real(order):
                 raise self.error(
                     f"unsupported norm subscript '{subscript}'",
-                    "use \\|x\\|_1, \\|x\\|_2, \\|x\\|_3, \\|x\\|_4, \\|X\\|_F, \\|X\\|_2 or \\|X\\|_*",
+                    "use \\|x\\|_1, \\|x\\|_2, \\|x\\|_3, \\|x\\|_4, \\|X\\|_F, \\|X\\|_2, "
+                    "\\|X\\|_*, or \\|x\\|_p with p declared 'scalar'",
+                    underscore,
                 )
-            kind = NORM_SUBSCRIPTS[subscript]
+            return PNorm(operand, order)
         return Func(kind, operand)
+
+    def _norm_order(self, tokens: list[Token]) -> Node | None:
+        """The order ``p`` of ``‖x‖_p`` read as an expression, None if it is not one."""
+        try:
+            return self._sub_expression(tokens)
+        except AuthorError:
+            return None
 
     def fraction(self) -> Node | _DerivativeOperator:
         self.advance()
@@ -879,10 +895,12 @@ class _Parser:
             raise self.prime_error()
         while self.current.text == "^":
             caret, tokens, exponent = self._script()
-            if exponent is None:
+            if tokens and tokens[0].text == r"\circ":
+                power = self._symbolic_exponent(caret, tokens[1:])
+                node = HadamardPower(node, power, self._real(power))
+            elif exponent is None:
                 power = self._symbolic_exponent(caret, tokens)
-                real = any(self._is_real(part) for part in walk(power))
-                node = (RealPower if real else SymbolicPower)(node, power)
+                node = (RealPower if self._real(power) else SymbolicPower)(node, power)
             else:
                 node = _apply_exponent(node, exponent)
         return node
@@ -925,11 +943,13 @@ class _Parser:
                 f"unsupported superscript '^{{{text}}}': {error.message}", SUPERSCRIPT_HINT, caret
             ) from None
 
-    def _is_real(self, node: Node) -> bool:
-        """Whether ``node``, in an exponent, makes the power real: a fraction or a real scalar."""
-        if isinstance(node, Number):
-            return node.value.denominator != 1
-        return isinstance(node, Symbol) and node.name in self.vocabulary.reals
+    def _real(self, exponent: Node) -> bool:
+        """Whether ``exponent`` makes a power real: it holds a fraction or a real scalar."""
+        return any(
+            (isinstance(node, Number) and node.value.denominator != 1)
+            or (isinstance(node, Symbol) and node.name in self.vocabulary.reals)
+            for node in walk(exponent)
+        )
 
     def _braced_tokens(self) -> list[Token]:
         """The tokens of a superscript or subscript argument, with wrappers removed."""

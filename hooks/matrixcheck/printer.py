@@ -21,6 +21,7 @@ from .tree import (
     Div,
     Func,
     Hadamard,
+    HadamardPower,
     IdentityMatrix,
     Index,
     Kronecker,
@@ -29,6 +30,7 @@ from .tree import (
     Node,
     Number,
     Ones,
+    PNorm,
     Power,
     RealPower,
     Relation,
@@ -190,6 +192,15 @@ class LatexPrinter:
         return f"{self._base(node.base)}^{{{self.print(node.exponent)}}}"
 
     _print_RealPower = _print_SymbolicPower
+
+    def _print_HadamardPower(self, node: HadamardPower) -> str:
+        exponent = node.exponent
+        text = self.bracket(exponent) if isinstance(exponent, (Add, Neg)) else self.print(exponent)
+        return rf"{self._base(node.base)}^{{\circ {text}}}"
+
+    def _print_PNorm(self, node: PNorm) -> str:
+        operand = _barred(self.print(node.operand))
+        return enclose(operand, r"\|", r"\|") + f"_{{{self.print(node.order)}}}"
 
     def _print_Index(self, node: Index) -> str:
         return node.name

@@ -25,6 +25,7 @@ from .tree import (
     Div,
     Func,
     Hadamard,
+    HadamardPower,
     IdentityMatrix,
     Index,
     Kronecker,
@@ -33,6 +34,7 @@ from .tree import (
     Node,
     Number,
     Ones,
+    PNorm,
     Power,
     RealPower,
     Relation,
@@ -384,15 +386,39 @@ class ShapeChecker:
                 f"a power with a real exponent needs a scalar base, but this one is "
                 f"{self.text(shape)}",
                 "a matrix takes integer powers only (^{2}, ^{-1}, ^{k-1} with k declared "
-                "'positive integer'); raise a scalar such as \\det(X) or x^T x to a real power",
+                "'positive integer'); raise a scalar such as \\det(X) or x^T x to a real power, "
+                "or every entry, A^{\\circ \\alpha}",
             )
-        exponent = self.shape(node.exponent)
-        if not self.is_scalar(exponent):
+        self._require_scalar_exponent(node.exponent)
+        return shape
+
+    def _shape_HadamardPower(self, node: HadamardPower) -> Shape:
+        """``A^{\\circ e}``: the shape of ``A``; a real exponent is a scalar, an integer one an
+        integer expression."""
+        if node.real:
+            self._require_scalar_exponent(node.exponent)
+        else:
+            self.require_integer(node.exponent, "the exponent of an entrywise power")
+        return self.shape(node.base)
+
+    def _shape_PNorm(self, node: PNorm) -> Shape:
+        """``‖x‖_p``: a vector and a scalar order give a scalar."""
+        shape = self.shape(node.operand)
+        if not self.is_vector(shape):
             raise ShapeError(
-                f"the exponent of a power must be a scalar, but this one is {self.text(exponent)}",
+                f"‖·‖_p is a vector norm, but its argument is {self.text(shape)}",
+                "use \\|X\\|_F for the Frobenius norm of a matrix, or take the norm of vec X",
+            )
+        self._require_scalar_exponent(node.order)
+        return (ONE, ONE)
+
+    def _require_scalar_exponent(self, exponent: Node) -> None:
+        shape = self.shape(exponent)
+        if not self.is_scalar(shape):
+            raise ShapeError(
+                f"the exponent of a power must be a scalar, but this one is {self.text(shape)}",
                 "write a scalar exponent such as \\alpha, p - 1 or \\frac{1}{2}",
             )
-        return shape
 
     def _shape_Index(self, node: Index) -> Shape:
         return (ONE, ONE)

@@ -128,6 +128,26 @@ class RealPower(Node):
 
 
 @dataclass(frozen=True)
+class HadamardPower(Node):
+    """Every entry to a power, ``A^{\\circ 2}`` or ``|x|^{\\circ (p-1)}``. With ``real`` the
+    exponent holds a fraction or a real scalar and every entry must be positive (as for a
+    :class:`RealPower`); otherwise it is an integer expression, as for a :class:`SymbolicPower`."""
+
+    base: Node
+    exponent: Node
+    real: bool
+
+
+@dataclass(frozen=True)
+class PNorm(Node):
+    """``‖x‖_p`` of a vector for a real order ``p`` (an expression in declared scalars):
+    ``(Σ_i |x_i|^p)^{1/p}``. The orders 1 to 4 are the :class:`Func` norms."""
+
+    operand: Node
+    order: Node
+
+
+@dataclass(frozen=True)
 class Index(Node):
     """The bound index of a finite sum (``r`` in ``\\sum_{r=0}^{k-1}``), an integer; its scope
     is the summand."""
@@ -243,8 +263,10 @@ def children(node: Node) -> tuple[Node, ...]:
         return (node.operand,)
     if isinstance(node, Power):
         return (node.base,)
-    if isinstance(node, (SymbolicPower, RealPower)):
+    if isinstance(node, (SymbolicPower, RealPower, HadamardPower)):
         return (node.base, node.exponent)
+    if isinstance(node, PNorm):
+        return (node.operand, node.order)
     if isinstance(node, Sum):
         return (node.lower, node.upper, node.body)
     if isinstance(node, Apply):
@@ -280,6 +302,10 @@ def with_children(node: Node, new: tuple[Node, ...]) -> Node:
         return Power(new[0], node.exponent)
     if isinstance(node, (SymbolicPower, RealPower)):
         return type(node)(new[0], new[1])
+    if isinstance(node, HadamardPower):
+        return HadamardPower(new[0], new[1], node.real)
+    if isinstance(node, PNorm):
+        return PNorm(new[0], new[1])
     if isinstance(node, Sum):
         return Sum(node.index, new[0], new[1], new[2])
     if isinstance(node, Apply):
