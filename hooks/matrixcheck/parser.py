@@ -17,7 +17,8 @@ Grammar of the accepted subset (whitespace, spacing and sizing macros removed by
     postfix    := atom ("^" superscript)*
     atom       := NUMBER | SYMBOL | "I" ["_" SIZE] | ONES ["_" SIZE] | "K_" SIZES
                 | "(" expr ")" | "[" expr "]" | "|" expr "|"
-                | "‖" expr "‖" ["_" (1 | 2 | 3 | 4 | F | *)] | "\\frac{" expr "}{" expr "}"
+                | "‖" expr "‖" ["_" (1 | 2 | 3 | 4 | F | * | realexpr)]
+                | "\\frac{" expr "}{" expr "}"
                 | "\\frac{\\partial" ["^2"] expr "}{" wrt "}" | f [PRIMES] "(" expr ")"
                 | "\\sigma(" expr ")"                             # the logistic sigmoid
                 | SPECTRAL_index "(" expr ")"
@@ -33,12 +34,18 @@ Grammar of the accepted subset (whitespace, spacing and sizing macros removed by
     PRIMES     := "'" | "''" | "^{\\prime}" | "^{\\prime\\prime}"   # f a declared scalar function
     superscript:= T | \\top | \\intercal | \\mathsf T | \\text T | -1 | -T | INTEGER
                 | "{" intexpr "}"             # k - 1, k - 1 - r, -k
+                | "{" realexpr "}"            # \\alpha - 1, \\frac{1}{2}: of a scalar only
+                | "{\\circ" (intexpr | realexpr) "}"   # every entry to the power
     intexpr    := expr of integers, declared positive integers and the indices in scope
+    realexpr   := expr with a fraction or a symbol declared 'scalar' (a real exponent or order)
 
 A finite sum ``\\sum_{r=0}^{k-1}`` binds the letter ``r`` (an :class:`Index`, not a declared
 symbol) in its summand, which runs to the next ``+`` or ``-`` outside brackets (Kronecker and
 entrywise products included: ``\\sum_r A \\otimes B`` sums the Kronecker products). The shape
-checker makes sure exponents and bounds are integer expressions.
+checker makes sure exponents and bounds are integer expressions. An exponent with a fraction or a
+real scalar makes a real power of a positive scalar (:class:`RealPower`), ``^{\\circ …}`` an
+entrywise power (:class:`HadamardPower`), and ``‖x‖_p`` with such a subscript the p-norm
+(:class:`PNorm`).
 
 FUNC is tr, det, adj (the adjugate: the transpose of the matrix of cofactors), log, exp, sin or
 cos. On a scalar, exp, log, sin and cos are the ordinary functions; on a square matrix they are
