@@ -37,6 +37,7 @@ from .tree import (
     Hadamard,
     HadamardPower,
     IdentityMatrix,
+    Integral,
     Kronecker,
     Mul,
     Neg,
@@ -260,6 +261,9 @@ class Transposer:
         return node if self.transpose(node.base) == node.base else Transpose(node)
 
     _transpose_SymbolicPower = _transpose_Power
+
+    def _transpose_Integral(self, node: Integral) -> Node:
+        return Integral(node.variable, node.lower, node.upper, self.transpose(node.body))
 
     def _transpose_HadamardPower(self, node: HadamardPower) -> Node:
         return HadamardPower(self.transpose(node.base), node.exponent, node.real)

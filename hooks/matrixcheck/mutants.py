@@ -1,12 +1,13 @@
 """Mutation testing of the gate: do plausible mistakes in a formula get caught?
 
-For every verified identity, the right-hand side is mutated the way people get formulas wrong:
-a transpose dropped, a sign flipped, two factors of a product swapped, a term of a sum dropped,
-an inverse replaced by an inverse transpose, a derivative ``f'`` of a scalar function replaced by
-``f`` (``f''`` by ``f'``), the whole side scaled by 2, and the layout swapped. Integer exponents
-and the bounds of finite sums are reached by the same operators (``k - 1`` to ``k`` drops a term,
-to ``k + 1`` flips a sign); two off-by-one slips complete them: a sum started one later
-(``\\sum_{r=1}``) and a power ``X^k`` raised to ``X^{k+1}``.
+For every verified identity, the right-hand side is mutated the way people get formulas wrong: a
+transpose dropped, a sign flipped, two factors of a product swapped (unless one is built from
+numbers and the variables of sums and integrals alone, a scalar that commutes with anything), a
+term of a sum dropped, an inverse replaced by an inverse transpose, a derivative ``f'`` of a scalar
+function replaced by ``f`` (``f''`` by ``f'``), the whole side scaled by 2, and the layout swapped.
+Integer exponents and the bounds of finite sums are reached by the same operators (``k - 1`` to
+``k`` drops a term, to ``k + 1`` flips a sign); two off-by-one slips complete them: a sum started
+one later (``\\sum_{r=1}``) and a power ``X^k`` raised to ``X^{k+1}``.
 Each mutant is printed back to LaTeX and checked like a page's formula. A mutant that the
 numeric gate accepts is then checked exactly: if it is exactly equal to the original (say
 ``(A + Aᵀ)`` with the terms swapped) it is equivalent and set aside; otherwise it survived, and
@@ -43,6 +44,7 @@ from .tree import (
     Differential,
     Func,
     HadamardPower,
+    Index,
     Mul,
     Neg,
     Node,
@@ -107,6 +109,8 @@ def right_hand_mutations(side: Node) -> Iterator[tuple[str, Node]]:
         if isinstance(node, Mul):
             for index in range(len(node.factors) - 1):
                 factors = list(node.factors)
+                if any(map(_is_constant_scalar, factors[index : index + 2])):
+                    continue
                 factors[index], factors[index + 1] = factors[index + 1], factors[index]
                 yield "swap two factors", replace_at(side, path, Mul(tuple(factors)))
         if isinstance(node, Apply) and node.order:
@@ -125,6 +129,12 @@ def right_hand_mutations(side: Node) -> Iterator[tuple[str, Node]]:
     if not isinstance(side, Neg):
         yield "flip a sign", Neg(side)
     yield "scale by 2", Mul((Number(Fraction(2)), side))
+
+
+def _is_constant_scalar(factor: Node) -> bool:
+    """Whether ``factor`` is built from numbers and the variables of sums and integrals alone:
+    a scalar, which commutes with any factor, so a swap with it writes the same product."""
+    return all(isinstance(node, (Number, Index, Add, Neg, Mul)) for node in walk(factor))
 
 
 def _plus_one(node: Node) -> Node:

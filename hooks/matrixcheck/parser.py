@@ -14,6 +14,7 @@ Grammar of the accepted subset (whitespace, spacing and sizing macros removed by
                 | "e^{" expr "}"                                  # the exponential, as \\exp
                 | ("\\sum" | "\\prod") "_" i SPECTRAL_i "(" expr ")"   # all eigenvalues
                 | "\\sum_{" INDEX "=" intexpr "}^" intexpr kron        # a finite sum
+                | "\\int_" bound "^" bound expr "d" LETTER    # LETTER not declared: real in expr
     postfix    := atom ("^" superscript)*
     atom       := NUMBER | SYMBOL | "I" ["_" SIZE] | ONES ["_" SIZE] | "K_" SIZES
                 | "(" expr ")" | "[" expr "]" | "|" expr "|"
@@ -42,7 +43,9 @@ Grammar of the accepted subset (whitespace, spacing and sizing macros removed by
 A finite sum ``\\sum_{r=0}^{k-1}`` binds the letter ``r`` (an :class:`Index`, not a declared
 symbol) in its summand, which runs to the next ``+`` or ``-`` outside brackets (Kronecker and
 entrywise products included: ``\\sum_r A \\otimes B`` sums the Kronecker products). The shape
-checker makes sure exponents and bounds are integer expressions. An exponent with a fraction or a
+checker makes sure exponents and bounds are integer expressions. An integral ``\\int_0^1 … ds``
+binds ``s`` the same way, as a real number; its integrand runs to the first ``d`` followed by a
+letter that is not a declared symbol. An exponent with a fraction or a
 real scalar makes a real power of a positive scalar (:class:`RealPower`), ``^{\\circ …}`` an
 entrywise power (:class:`HadamardPower`), and ``‖x‖_p`` with such a subscript the p-norm
 (:class:`PNorm`).
@@ -65,7 +68,7 @@ matrix. The shape checker decides what each application means.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from .errors import AuthorError
@@ -82,6 +85,7 @@ from .tree import (
     HadamardPower,
     IdentityMatrix,
     Index,
+    Integral,
     Kronecker,
     Mul,
     Neg,
@@ -160,6 +164,10 @@ SUPERSCRIPT_HINT = (
     "use ^T (or ^\\top, ^\\text{T}, ^\\mathsf{T}), ^{-1}, ^{-T}, an integer power, an "
     "integer expression of a symbol declared 'positive integer', such as ^{k-1}, or, for a "
     "positive scalar, a real exponent such as ^{\\alpha} or ^{\\frac{1}{2}}"
+)
+INTEGRAL_HINT = (
+    "write \\int_{0}^{1}, the integrand, and the differential of a letter that is not declared "
+    "under 'symbols:', as in \\int_0^1 e^{s X} \\, dX \\, e^{(1-s) X} \\, ds"
 )
 SUM_HINT = (
     "write \\sum_{r=0}^{k-1} followed by the summand, with a single letter r as the index "
@@ -448,6 +456,8 @@ class _Parser:
             return self.aggregate()
         if token.text == r"\sum":
             return self.finite_sum()
+        if token.text == r"\int":
+            return self.integral()
         word = self._try_word()
         if word is not None:
             return self._word_factor(word)
@@ -648,6 +658,61 @@ class _Parser:
         finally:
             self.indices = enclosing
         return Sum(index, *bounds, body)
+
+    def integral(self) -> Integral:
+        """``\\int_{a}^{b} body \\, ds``: the body runs to the ``ds`` that names the variable."""
+        operator = self.advance()
+        if self.current.text != "_":
+            raise self.error("an integral needs its bounds", INTEGRAL_HINT, operator)
+        self.advance()
+        lower = self._collect_group()
+        if self.current.text != "^":
+            raise self.error("the integral has no upper bound", INTEGRAL_HINT, operator)
+        self.advance()
+        upper = self._collect_group()
+        bounds = self._sub_expression(lower), self._sub_expression(upper)
+        end = self._integration_variable_at()
+        if end is None:
+            raise self.error(
+                "the integral does not end with the differential of its variable",
+                INTEGRAL_HINT,
+                operator,
+            )
+        variable = self.tokens[end + 1].text
+        if variable in self.indices:
+            raise self.error(
+                f"the variable '{variable}' of the integral is already the index of a sum",
+                "give the variable of the integral a letter of its own, such as s or t",
+                operator,
+            )
+        body = self.tokens[self.position : end]
+        if not body:
+            raise self.error("the integral has no integrand", INTEGRAL_HINT, operator)
+        stop = Token("end", "", body[-1].end, body[-1].end)
+        reals = replace(self.vocabulary, reals=self.vocabulary.reals | {variable})
+        inner = _Parser(self.source, [*body, stop], reals, (*self.indices, variable))
+        integrand = inner.expr()
+        inner.expect_end()
+        self.position = end + 2
+        return Integral(variable, *bounds, integrand)
+
+    def _integration_variable_at(self) -> int | None:
+        """Where the ``d`` of the integral's ``ds`` stands: the first ``d`` outside brackets
+        followed by a letter that is not a declared symbol (None if there is none)."""
+        depth = 0
+        for position in range(self.position, len(self.tokens) - 2):
+            token = self.tokens[position]
+            if token.text in ("{", "(", "["):
+                depth += 1
+            elif token.text in ("}", ")", "]"):
+                depth -= 1
+                if depth < 0:
+                    return None
+            elif depth == 0 and token.kind == "letter" and token.text == "d":
+                letter = self.tokens[position + 1]
+                if letter.kind == "letter" and letter.text not in self.vocabulary.symbols:
+                    return position
+        return None
 
     def group(self, opening: str, closing: str) -> Node:
         self.expect(opening)
@@ -951,10 +1016,11 @@ class _Parser:
             ) from None
 
     def _real(self, exponent: Node) -> bool:
-        """Whether ``exponent`` makes a power real: it holds a fraction or a real scalar."""
+        """Whether ``exponent`` makes a power real: it holds a fraction, a real scalar or the
+        variable of an enclosing integral."""
         return any(
             (isinstance(node, Number) and node.value.denominator != 1)
-            or (isinstance(node, Symbol) and node.name in self.vocabulary.reals)
+            or (isinstance(node, (Symbol, Index)) and node.name in self.vocabulary.reals)
             for node in walk(exponent)
         )
 

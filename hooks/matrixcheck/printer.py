@@ -24,6 +24,7 @@ from .tree import (
     HadamardPower,
     IdentityMatrix,
     Index,
+    Integral,
     Kronecker,
     Mul,
     Neg,
@@ -222,6 +223,13 @@ class LatexPrinter:
             )
 
         return f"{side(left)} {operator} {side(right)}"
+
+    def _print_Integral(self, node: Integral) -> str:
+        """``\\int_{0}^{1} body \\, ds``, the integrand bracketed if it is a sum of terms."""
+        body = node.body
+        text = self.bracket(body) if isinstance(body, (Add, Neg)) else self.print(body)
+        lower, upper = self.print(node.lower), self.print(node.upper)
+        return rf"\int_{{{lower}}}^{{{upper}}} {text} \, d{node.variable}"
 
     def _print_Hadamard(self, node: Hadamard) -> str:
         return self._binary(node.left, node.right, r"\circ")

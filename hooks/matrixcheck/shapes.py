@@ -28,6 +28,7 @@ from .tree import (
     HadamardPower,
     IdentityMatrix,
     Index,
+    Integral,
     Kronecker,
     Mul,
     Neg,
@@ -136,6 +137,8 @@ class ShapeChecker:
         self.dimensions = sorted(
             {d for decl in declarations.values() for d in decl.dimensions()}, key=len
         )[::-1]
+        #: The variables of the integrals around the node being checked: real, not integers.
+        self.real_indices: set[str] = set()
 
     # -- unification ---------------------------------------------------------------------------
     def fresh(self) -> Var:
@@ -429,10 +432,32 @@ class ShapeChecker:
         self.require_integer(node.upper, f"the upper bound of the sum over {node.index}")
         return self.shape(node.body)
 
+    def _shape_Integral(self, node: Integral) -> Shape:
+        """An integral has the shape of its integrand; its bounds are scalars."""
+        for bound, which in ((node.lower, "lower"), (node.upper, "upper")):
+            shape = self.shape(bound)
+            if not self._unify_shapes(shape, (ONE, ONE)):
+                raise ShapeError(
+                    f"the {which} bound of the integral over {node.variable} must be a scalar, "
+                    f"but is {self.text(shape)}",
+                    "write numbers or scalar expressions as the bounds, as in \\int_0^1",
+                )
+        self.real_indices.add(node.variable)
+        try:
+            return self.shape(node.body)
+        finally:
+            self.real_indices.discard(node.variable)
+
     def require_integer(self, node: Node, what: str) -> None:
         """``node`` is built from integers, symbols declared 'positive integer' and summation
         indices with ``+``, ``-`` and products."""
         for part in walk(node):
+            if isinstance(part, Index) and part.name in self.real_indices:
+                raise ShapeError(
+                    f"{what} uses '{part.name}', the real variable of an integral",
+                    "use integers, symbols declared 'positive integer' and the index of an "
+                    "enclosing sum there",
+                )
             if isinstance(part, (Add, Neg, Mul, Index)):
                 continue
             if isinstance(part, Number) and part.value.denominator == 1:

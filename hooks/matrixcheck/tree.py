@@ -167,6 +167,17 @@ class Sum(Node):
 
 
 @dataclass(frozen=True)
+class Integral(Node):
+    """``\\int_{a}^{b} body \\, ds``: ``body`` integrated over the real ``variable`` (an
+    :class:`Index` in the body) from the scalar ``lower`` to the scalar ``upper``."""
+
+    variable: str
+    lower: Node
+    upper: Node
+    body: Node
+
+
+@dataclass(frozen=True)
 class Func(Node):
     """A built-in function such as ``tr``, ``det``, ``log``, ``abs``, a norm, ``vec``, ``diag``,
     ``softmax``, ``lse`` or the sigmoid; scalar functions act entrywise on vectors."""
@@ -267,7 +278,7 @@ def children(node: Node) -> tuple[Node, ...]:
         return (node.base, node.exponent)
     if isinstance(node, PNorm):
         return (node.operand, node.order)
-    if isinstance(node, Sum):
+    if isinstance(node, (Sum, Integral)):
         return (node.lower, node.upper, node.body)
     if isinstance(node, Apply):
         return (node.argument,)
@@ -308,6 +319,8 @@ def with_children(node: Node, new: tuple[Node, ...]) -> Node:
         return PNorm(new[0], new[1])
     if isinstance(node, Sum):
         return Sum(node.index, new[0], new[1], new[2])
+    if isinstance(node, Integral):
+        return Integral(node.variable, new[0], new[1], new[2])
     if isinstance(node, Apply):
         return Apply(node.function, new[0], node.order)
     if isinstance(node, Div):
