@@ -30,7 +30,6 @@ from .tree import (
     HadamardPower,
     IdentityMatrix,
     Index,
-    Integral,
     Kronecker,
     Mul,
     Neg,
@@ -49,14 +48,6 @@ from .tree import (
 
 Value = Any
 Values = dict[str, Value]
-
-
-#: Gauss–Legendre nodes and weights on [0, 1] for integrals: exact for polynomials of degree
-#: below 48, and to rounding for the matrix exponentials of this reference's integrands.
-QUADRATURE = tuple(
-    (Fraction((node + 1) / 2), Fraction(weight / 2))
-    for node, weight in zip(*np.polynomial.legendre.leggauss(24), strict=True)
-)
 
 
 class DomainError(Exception):
@@ -382,20 +373,6 @@ class Evaluator(ABC):
             term = self.evaluate(node.body, {**values, node.index: self.number(Fraction(index))})
             if upper < lower:
                 term = self.multiply(self.number(Fraction(0)), term)
-            total = term if total is None else self.add(total, term)
-        return total
-
-    def _eval_Integral(self, node: Integral, values: Values) -> Value:
-        """The integrand summed at the :data:`QUADRATURE` nodes of [lower, upper], weighted."""
-        lower = self.evaluate(node.lower, values)
-        width = self.add(self.evaluate(node.upper, values), -lower)
-        total = None
-        for point, weight in QUADRATURE:
-            at = self.add(lower, self.scale(width, self.entry(self.number(point), 0, 0)))
-            term = self.evaluate(node.body, {**values, node.variable: at})
-            term = self.scale(
-                term, self.entry(self.scale(width, self.entry(self.number(weight), 0, 0)), 0, 0)
-            )
             total = term if total is None else self.add(total, term)
         return total
 

@@ -117,8 +117,7 @@ class ExactEvaluator(ArrayEvaluator):
 
     def _eval_Integral(self, node: Integral, values: Values) -> np.ndarray:
         raise NotExact(
-            "the formula holds an integral, whose quadrature at the nodes the numeric check uses "
-            "is accurate to rounding but not exact"
+            "the formula holds an integral, whose quadrature is accurate to rounding but not exact"
         )
 
     def number(self, value: Fraction) -> np.ndarray:

@@ -40,7 +40,7 @@ import numpy as np
 
 from .evaluate import ArrayEvaluator, DomainError, Point, Values
 from .matfuncs import MATRIX_FUNCTIONS, eigenpair, nuclear_norm, singular_triple
-from .tree import SIZED, Derivative, Differential, Neg, Node, Symbol, Transpose, walk
+from .tree import SIZED, Derivative, Differential, Integral, Neg, Node, Symbol, Transpose, walk
 
 COMPLEX_STEP = 1e-30
 DIFFERENCE_STEP = 2e-2
@@ -48,6 +48,12 @@ HESSIAN_STEP = 2e-3
 #: Eighth-order central difference weights for f'(0), at offsets 1…4 (antisymmetric).
 DIFFERENCE_WEIGHTS = (4 / 5, -1 / 5, 4 / 105, -1 / 280)
 LARGEST_CONDITION = 1e10
+#: Gauss–Legendre nodes and weights on [0, 1] for integrals: exact for polynomials of degree
+#: below 48, and to rounding for the matrix exponentials of this reference's integrands.
+QUADRATURE_NODES, QUADRATURE_WEIGHTS = (
+    (array + offset) / 2
+    for array, offset in zip(np.polynomial.legendre.leggauss(24), (1, 0), strict=True)
+)
 #: Nodes whose value has the Frobenius norm of their operand's, observed already.
 SAME_NORM = (Neg, Transpose)
 
@@ -202,6 +208,17 @@ class NumericEvaluator(ArrayEvaluator):
         self.used_differences = self.used_differences or differences
         self.used_hessian = self.used_hessian or hessian
         return value
+
+    def _eval_Integral(self, node: Integral, values: Values) -> np.ndarray:
+        """The integrand at every quadrature node at once, the nodes on a new outermost batch
+        axis, weighted and summed over it."""
+        lower = self.evaluate(node.lower, values)
+        width = self.evaluate(node.upper, values) - lower
+        nodes = _new_axis(QUADRATURE_NODES[:, None, None], [*self._batched(values), width])
+        inside = {**values, node.variable: lower + width * nodes}
+        integrand = _full(self.evaluate(node.body, inside), inside)
+        weights = QUADRATURE_WEIGHTS.reshape((-1,) + (1,) * (integrand.ndim - 1))
+        return (weights * integrand).sum(axis=0) * width
 
     def _batched(self, values: Values) -> list[np.ndarray]:
         """The arrays whose batch axes a new batch axis must go in front of: the values, and the
