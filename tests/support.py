@@ -96,6 +96,14 @@ def check(
     return check_identity(make_spec(latex, layout, symbols, proof, identity_id))
 
 
+def author_error(latex: str, layout: str, symbols: object) -> str:
+    """The message of an identity that must be an author error, which must say how to fix it."""
+    result = check(latex, layout, symbols)
+    assert result.status == "error", result.message
+    assert "(fix: " in result.message, result.message
+    return result.message
+
+
 @functools.lru_cache(maxsize=1)
 def seed_blocks() -> dict[str, Block]:
     """The identity blocks of ``docs/seed.md``, read as the build reads them, keyed by id."""

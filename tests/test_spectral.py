@@ -29,7 +29,7 @@ from matrixcheck.matfuncs import (
 from matrixcheck.model import Display
 from matrixcheck.mutants import _equal_as_free
 from matrixcheck.sampling import sample_value
-from support import check, make_spec
+from support import author_error, check, make_spec
 
 STEP = 1e-30
 
@@ -171,13 +171,6 @@ def test_bound_symbols_are_declared_with_a_phrase(
     assert (binding.kind, binding.of, binding.index) == (kind, of, index)
 
 
-def _error(latex: str, layout: str, symbols: dict[str, str]) -> str:
-    result = check(latex, layout, symbols)
-    assert result.status == "error", result.message
-    assert "(fix: " in result.message
-    return result.message
-
-
 EIGEN = r"\frac{\partial \lambda_1(A)}{\partial A} = v v^T"
 
 
@@ -244,7 +237,7 @@ EIGEN = r"\frac{\partial \lambda_1(A)}{\partial A} = v v^T"
 def test_conditions_that_cannot_be_guaranteed_are_refused(
     latex: str, symbols: dict[str, str], message: str
 ) -> None:
-    assert message in _error(latex, "denominator", symbols)
+    assert message in author_error(latex, "denominator", symbols)
 
 
 # -- the gate ---------------------------------------------------------------------------------
