@@ -279,7 +279,7 @@ class Evaluator(ABC):
         return self.scale(left, self.entry(right, 0, 0))
 
     def _eval_Div(self, node: Div, values: Values) -> Value:
-        denominator = self.entry(self.evaluate(node.denominator, values), 0, 0)
+        denominator = self._entry_of(node.denominator, values)
         return self.scale(self.evaluate(node.numerator, values), self.reciprocal(denominator))
 
     def _eval_Transpose(self, node: Transpose, values: Values) -> Value:
@@ -292,15 +292,16 @@ class Evaluator(ABC):
         return self.power(self.evaluate(node.base, values), self.integer(node.exponent, values))
 
     def _eval_RealPower(self, node: RealPower, values: Values) -> Value:
-        base = self.evaluate(node.base, values)
-        return self.positive_power(base, self.evaluate(node.exponent, values))
+        return self.positive_power(
+            self.evaluate(node.base, values), self._entry_of(node.exponent, values)
+        )
 
     def _eval_HadamardPower(self, node: HadamardPower, values: Values) -> Value:
         """Every entry to the power: ``exp(exponent · log entry)`` for a real exponent, repeated
         entrywise products for an integer one (the zeroth power is all ones)."""
         base = self.evaluate(node.base, values)
         if node.real:
-            return self.positive_power(base, self.evaluate(node.exponent, values))
+            return self.positive_power(base, self._entry_of(node.exponent, values))
         exponent = self.integer(node.exponent, values)
         if exponent < 0:
             raise DomainError(
@@ -316,15 +317,18 @@ class Evaluator(ABC):
     def _eval_PNorm(self, node: PNorm, values: Values) -> Value:
         """``(Σ_i |x_i|^p)^{1/p}``."""
         column = self.column_vec(self.evaluate(node.operand, values))
-        order = self.evaluate(node.order, values)
+        order = self._entry_of(node.order, values)
         powers = self.positive_power(self.entrywise("abs", column), order)
         total = self.matmul(self.ones(1, self.shape(column)[0]), powers)
-        inverse = self.scale(self.number(Fraction(1)), self.reciprocal(self.entry(order, 0, 0)))
-        return self.positive_power(total, inverse)
+        return self.positive_power(total, self.reciprocal(order))
+
+    def _entry_of(self, node: Node, values: Values) -> Value:
+        """The value of the scalar ``node`` as an entry (see :meth:`entry`)."""
+        return self.entry(self.evaluate(node, values), 0, 0)
 
     def positive_power(self, base: Value, exponent: Value) -> Value:
-        """Every entry of ``base`` to the real scalar ``exponent``, ``exp(exponent · log entry)``;
-        defined where every entry is positive."""
+        """Every entry of ``base`` to the real ``exponent`` (an entry, see :meth:`entry`),
+        ``exp(exponent · log entry)``; defined where every entry is positive."""
         try:
             logarithm = self.entrywise("log", base)
         except DomainError:
@@ -333,7 +337,7 @@ class Evaluator(ABC):
                 "declare what makes the base positive (a positive scalar, a positive definite "
                 "matrix), or raise its absolute value, |s|^{\\alpha}",
             ) from None
-        return self.entrywise("exp", self.scale(logarithm, self.entry(exponent, 0, 0)))
+        return self.entrywise("exp", self.scale(logarithm, exponent))
 
     def power(self, base: Value, exponent: int) -> Value:
         """``base`` to an integer power by repeated products (of the inverse, if negative); the
@@ -355,7 +359,7 @@ class Evaluator(ABC):
     def integer(self, node: Node, values: Values) -> int:
         """The value of an integer expression (an exponent, a bound of a sum): integers,
         positive integer symbols and summation indices, which no derivative moves."""
-        entry = self.entry(self.evaluate(node, values), 0, 0)
+        entry = self._entry_of(node, values)
         value = getattr(entry, "real", entry)
         rounded = int(value)
         assert rounded == value, f"the integer expression evaluates to {value}"

@@ -45,10 +45,9 @@ symbol) in its summand, which runs to the next ``+`` or ``-`` outside brackets (
 entrywise products included: ``\\sum_r A \\otimes B`` sums the Kronecker products). The shape
 checker makes sure exponents and bounds are integer expressions. An integral ``\\int_0^1 … ds``
 binds ``s`` the same way, as a real number; its integrand runs to the first ``d`` followed by a
-letter that is not a declared symbol. An exponent with a fraction or a
-real scalar makes a real power of a positive scalar (:class:`RealPower`), ``^{\\circ …}`` an
-entrywise power (:class:`HadamardPower`), and ``‖x‖_p`` with such a subscript the p-norm
-(:class:`PNorm`).
+letter that is not a declared symbol. An exponent with a fraction or a real scalar makes a real
+power of a positive scalar (:class:`RealPower`), ``^{\\circ …}`` an entrywise power
+(:class:`HadamardPower`), and ``‖x‖_p`` with such a subscript the p-norm (:class:`PNorm`).
 
 FUNC is tr, det, adj (the adjugate: the transpose of the matrix of cofactors), log, exp, sin or
 cos. On a scalar, exp, log, sin and cos are the ordinary functions; on a square matrix they are

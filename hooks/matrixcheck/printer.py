@@ -151,6 +151,8 @@ class LatexPrinter:
         return terms
 
     def _term(self, node: Node) -> str:
+        """``node``, bracketed if it is a sum of terms or a negation (a term after a sign, the
+        summand of a sum or an integral, an operand of a derivative, an entrywise exponent)."""
         return self.bracket(node) if isinstance(node, (Add, Neg)) else self.print(node)
 
     def _print_Neg(self, node: Neg) -> str:
@@ -195,9 +197,7 @@ class LatexPrinter:
     _print_RealPower = _print_SymbolicPower
 
     def _print_HadamardPower(self, node: HadamardPower) -> str:
-        exponent = node.exponent
-        text = self.bracket(exponent) if isinstance(exponent, (Add, Neg)) else self.print(exponent)
-        return rf"{self._base(node.base)}^{{\circ {text}}}"
+        return rf"{self._base(node.base)}^{{\circ {self._term(node.exponent)}}}"
 
     def _print_PNorm(self, node: PNorm) -> str:
         operand = _barred(self.print(node.operand))
@@ -208,11 +208,8 @@ class LatexPrinter:
 
     def _print_Sum(self, node: Sum) -> str:
         """``\\sum_{r=0}^{k-1}`` and the summand, bracketed if it is itself a sum of terms."""
-        body = (
-            self.bracket(node.body) if isinstance(node.body, (Add, Neg)) else self.print(node.body)
-        )
         lower, upper = self.print(node.lower), self.print(node.upper)
-        return rf"\sum_{{{node.index}={lower}}}^{{{upper}}} {body}"
+        return rf"\sum_{{{node.index}={lower}}}^{{{upper}}} {self._term(node.body)}"
 
     def _binary(self, left: Node, right: Node, operator: str) -> str:
         def side(node: Node) -> str:
@@ -226,10 +223,8 @@ class LatexPrinter:
 
     def _print_Integral(self, node: Integral) -> str:
         """``\\int_{0}^{1} body \\, ds``, the integrand bracketed if it is a sum of terms."""
-        body = node.body
-        text = self.bracket(body) if isinstance(body, (Add, Neg)) else self.print(body)
         lower, upper = self.print(node.lower), self.print(node.upper)
-        return rf"\int_{{{lower}}}^{{{upper}}} {text} \, d{node.variable}"
+        return rf"\int_{{{lower}}}^{{{upper}}} {self._term(node.body)} \, d{node.variable}"
 
     def _print_Hadamard(self, node: Hadamard) -> str:
         return self._binary(node.left, node.right, r"\circ")
@@ -253,8 +248,7 @@ class LatexPrinter:
         return f"{name}{primes}({self.print(node.argument)})"
 
     def _print_Derivative(self, node: Derivative) -> str:
-        operand = node.operand
-        text = self.bracket(operand) if isinstance(operand, (Add, Neg)) else self.print(operand)
+        text = self._term(node.operand)
         variable = self._print_Symbol(Symbol(node.variable))
         if node.vectorized:
             variable = rf"\operatorname{{vec}} {variable}"

@@ -311,16 +311,12 @@ def with_children(node: Node, new: tuple[Node, ...]) -> Node:
         return dataclasses.replace(node, operand=new[0])
     if isinstance(node, Power):
         return Power(new[0], node.exponent)
-    if isinstance(node, (SymbolicPower, RealPower)):
-        return type(node)(new[0], new[1])
-    if isinstance(node, HadamardPower):
-        return HadamardPower(new[0], new[1], node.real)
+    if isinstance(node, (SymbolicPower, RealPower, HadamardPower)):
+        return dataclasses.replace(node, base=new[0], exponent=new[1])
     if isinstance(node, PNorm):
         return PNorm(new[0], new[1])
-    if isinstance(node, Sum):
-        return Sum(node.index, new[0], new[1], new[2])
-    if isinstance(node, Integral):
-        return Integral(node.variable, new[0], new[1], new[2])
+    if isinstance(node, (Sum, Integral)):
+        return dataclasses.replace(node, lower=new[0], upper=new[1], body=new[2])
     if isinstance(node, Apply):
         return Apply(node.function, new[0], node.order)
     if isinstance(node, Div):
